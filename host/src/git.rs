@@ -1,0 +1,34 @@
+//! Everything git: acquiring a repository ([`acquire`]) and reading one
+//! commit of it ([`snapshot`]).
+//!
+//! Architecture invariant: no `git2` type leaves this module; the rest of
+//! the host sees plain data ([`Snapshot`], [`Reader`] and their records).
+
+pub mod acquire;
+pub mod snapshot;
+
+use std::path::PathBuf;
+
+pub use acquire::{AcquireError, AcquireErrorKind, Target};
+pub use snapshot::{
+    BlobData, CommitInfo, EntryKind, HistoryBlob, Person, ReadError, Reader, Snapshot, TagInfo, TreeEntry,
+};
+
+/// How to open a target.
+#[derive(Clone, Debug)]
+pub struct OpenOptions {
+    /// Where remote mirrors live.
+    pub cache_dir: PathBuf,
+    /// Blobs above this size are never read.
+    pub max_blob_bytes: u64,
+}
+
+/// Acquires `target` (opening a local repository in place, or mirroring a
+/// remote) and snapshots `revision` (default `HEAD`).
+pub fn open(target: &Target, revision: Option<&str>, options: &OpenOptions) -> Result<Snapshot, AcquireError> {
+    let repo = match target {
+        Target::Local(path) => acquire::open_local(path)?,
+        Target::Remote(url) => acquire::mirror(url, &options.cache_dir)?,
+    };
+    Snapshot::new(&repo, target.display(), revision.unwrap_or("HEAD"), options.max_blob_bytes)
+}

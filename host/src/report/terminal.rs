@@ -1,0 +1,157 @@
+//! The human-readable table: per category, each check with its status,
+//! score and one-line message, the remediation for anything not passing and
+//! a few findings with their locations; then category scores and the overall
+//! score. Colour only when asked for (a terminal without NO_COLOR).
+
+use std::fmt::Write as _;
+
+use crate::model::{Finding, Status};
+use crate::report::Report;
+
+/// Findings shown per check unless verbose.
+const FINDINGS_SHOWN: usize = 5;
+
+/// ANSI styling, or none.
+#[derive(Clone, Copy, Debug)]
+pub struct Style {
+    color: bool,
+}
+
+impl Style {
+    pub fn new(color: bool) -> Style {
+        Style { color }
+    }
+
+    fn paint(self, code: &str, text: &str) -> String {
+        if self.color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_owned() }
+    }
+
+    pub fn bold(self, text: &str) -> String {
+        self.paint("1", text)
+    }
+
+    pub fn dim(self, text: &str) -> String {
+        self.paint("2", text)
+    }
+
+    pub fn status(self, status: Status) -> String {
+        let label = format!("{:<6}", status.as_str().to_uppercase());
+        let code = match status {
+            Status::Pass => "32",
+            Status::Warn => "33",
+            Status::Fail => "31",
+            Status::Skip => "2",
+            Status::Error => "35",
+            Status::Exempt => "36",
+        };
+        self.paint(code, &label)
+    }
+
+    pub fn score(self, score: f64) -> String {
+        let code = if score >= 75.0 {
+            "32"
+        } else if score >= 50.0 {
+            "33"
+        } else {
+            "31"
+        };
+        self.paint(code, &format!("{score:.1}"))
+    }
+}
+
+/// Renders `report` as the terminal table.
+pub fn render(report: &Report, style: Style, verbose: bool) -> String {
+    let mut out = String::new();
+    let repo = &report.repository;
+    let short = &repo.commit[..repo.commit.len().min(12)];
+    let _ = writeln!(
+        out,
+        "{} {} @ {} ({}, {})",
+        style.bold("fledge check"),
+        repo.source,
+        short,
+        repo.revision,
+        repo.commit_time
+    );
+    let id_width = report.checks.iter().map(|c| c.id.len()).max().unwrap_or(10);
+    for category in &report.categories {
+        let _ = writeln!(out);
+        let score = category.score.map_or_else(|| style.dim("n/a"), |s| style.score(s));
+        let _ = writeln!(
+            out,
+            "{}  {}  {}",
+            style.bold(&category.name),
+            score,
+            style.dim(&format!("{}/{} passing", category.passed, category.checks))
+        );
+        for check in report.checks.iter().filter(|c| c.category == category.name) {
+            let _ = writeln!(
+                out,
+                "  {} {:<id_width$} {:>3}  {}",
+                style.status(check.status),
+                check.id,
+                check.score,
+                check.message
+            );
+            if !matches!(check.status, Status::Pass | Status::Skip)
+                && let Some(remediation) = &check.remediation
+            {
+                let _ = writeln!(out, "         {} {}", style.dim("fix:"), remediation);
+            }
+            let shown = if verbose {
+                usize::MAX
+            } else if check.status == Status::Pass {
+                0
+            } else {
+                FINDINGS_SHOWN
+            };
+            let relevant: Vec<&Finding> = check
+                .findings
+                .iter()
+                .filter(|f| verbose || f.severity != crate::model::Severity::Info || check.status != Status::Pass)
+                .collect();
+            for finding in relevant.iter().take(shown) {
+                let _ = writeln!(out, "         - {}", finding_line(finding));
+            }
+            if relevant.len() > shown && shown > 0 {
+                let _ = writeln!(
+                    out,
+                    "         {}",
+                    style.dim(&format!("… {} more (see --format json)", relevant.len() - shown))
+                );
+            }
+        }
+    }
+    let failed: Vec<&str> = report.plugins.iter().filter_map(|p| p.error.as_deref().map(|_| p.name.as_str())).collect();
+    if !failed.is_empty() {
+        let _ = writeln!(out, "\n{} {}", style.paint("35", "plugins in error:"), failed.join(", "));
+    }
+    let _ = writeln!(out);
+    let categories: Vec<String> = report
+        .categories
+        .iter()
+        .map(|c| format!("{} {}", c.name, c.score.map_or_else(|| "n/a".to_owned(), |s| format!("{s:.1}"))))
+        .collect();
+    let _ = writeln!(out, "categories: {}", categories.join(" · "));
+    let _ = writeln!(out, "{} {} / 100", style.bold("score:"), style.score(report.score));
+    out
+}
+
+/// `path:line (commit abc1234): message`.
+pub fn finding_line(finding: &Finding) -> String {
+    let mut where_ = Vec::new();
+    for location in finding.locations.iter().take(3) {
+        let mut text = location.path.clone();
+        if let Some(line) = location.line {
+            let _ = write!(text, ":{line}");
+        }
+        if let Some(commit) = &location.commit {
+            let _ = write!(text, " (commit {})", &commit[..commit.len().min(10)]);
+        }
+        where_.push(text);
+    }
+    if finding.locations.len() > 3 {
+        where_.push(format!("+{} more", finding.locations.len() - 3));
+    }
+    if where_.is_empty() { finding.message.clone() } else { format!("{}: {}", where_.join(", "), finding.message) }
+}

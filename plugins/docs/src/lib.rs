@@ -1,0 +1,380 @@
+//! The `docs` plugin: is the project documented well enough for strangers?
+//!
+//! Checks: `docs.readme`, `docs.readme-substance`, `docs.readme-english`,
+//! `docs.contributing`, `docs.changelog`, `docs.site`. Reads the tree and
+//! file contents only.
+
+use fledge_sdk::prelude::*;
+use fledge_sdk::text::{self, Heading};
+use serde::Deserialize;
+
+mod language;
+#[cfg(test)]
+mod tests;
+
+#[derive(Default)]
+pub struct Docs;
+
+/// Configuration (`[plugins.docs]` in the policy).
+#[derive(Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct Config {
+    /// A README with fewer words is a stub.
+    stub_words: usize,
+    /// A README needs this many words to pass.
+    min_words: usize,
+    /// ... and this many kinds of sections (install, usage, build, contributing, license).
+    min_sections: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config { stub_words: 50, min_words: 150, min_sections: 2 }
+    }
+}
+
+impl Plugin for Docs {
+    fn meta() -> PluginMeta {
+        let check = |id: &str, title: &str, weight, rationale: &str, remediation: &str| {
+            CheckMeta::new(id, title)
+                .category("documentation")
+                .weight(weight)
+                .rationale(rationale)
+                .remediation(remediation)
+        };
+        PluginMeta::new("docs", env!("CARGO_PKG_VERSION"))
+            .description("README, contributing guide, changelog and documentation")
+            .check(check(
+                "docs.readme",
+                "README present",
+                5,
+                "The README is the first thing a newcomer reads; without one a public project is unusable.",
+                "Add a README.md at the root saying what the project does, how to install and use it.",
+            ))
+            .check(check(
+                "docs.readme-substance",
+                "README is substantial",
+                3,
+                "A stub README makes outsiders guess how to install, use and build the project.",
+                "Expand the README with Installation, Usage, Building and Contributing sections.",
+            ))
+            .check(check(
+                "docs.readme-english",
+                "English README available",
+                2,
+                "An international open-source audience needs documentation in English.",
+                "Provide an English README (README.md, or README.en.md next to the localised one).",
+            ))
+            .check(check(
+                "docs.contributing",
+                "Contributing guide",
+                3,
+                "Outside contributors need to know how to propose changes and what is expected of them.",
+                "Add CONTRIBUTING.md (root, .github/ or docs/) covering setup, tests, style and review.",
+            ))
+            .check(check(
+                "docs.changelog",
+                "Changelog or release notes",
+                2,
+                "Users of a public project need to know what changed between releases.",
+                "Keep a CHANGELOG.md (e.g. in the keepachangelog.com format) or link release notes from the README.",
+            ))
+            .check(check(
+                "docs.site",
+                "Documentation beyond the README",
+                2,
+                "Anything beyond a toy needs reference or user documentation.",
+                "Add a docs/ folder or a documentation site (mkdocs, Sphinx, mdBook, Docusaurus) and link it from the README.",
+            ))
+    }
+
+    fn check(&mut self, check: &Check<'_>) -> Result<CheckResult> {
+        let repo = check.repo();
+        match check.id() {
+            "docs.readme" => readme(repo),
+            "docs.readme-substance" => readme_substance(repo, &check.config()?),
+            "docs.readme-english" => readme_english(repo),
+            "docs.contributing" => contributing(repo),
+            "docs.changelog" => changelog(repo),
+            "docs.site" => site(repo),
+            other => Err(Error::new(format!("unknown check {other}"))),
+        }
+    }
+}
+
+fledge_sdk::export_plugin!(Docs);
+
+/// The README and its text, if there is one.
+fn readme_text(repo: &Repo) -> Result<Option<(String, String)>> {
+    let Some(entry) = repo.readme()? else { return Ok(None) };
+    let text = repo.read_text(&entry.path)?.unwrap_or_default();
+    Ok(Some((entry.path.clone(), text)))
+}
+
+fn readme(repo: &Repo) -> Result<CheckResult> {
+    Ok(match repo.readme()? {
+        Some(entry) => CheckResult::pass(format!("{} ({} bytes)", entry.path, entry.size)),
+        None => CheckResult::fail("no README in the root, docs/ or .github/"),
+    })
+}
+
+/// The kinds of section a useful README has, with the words that name them
+/// (English and a few common Chinese headings).
+const SECTION_KINDS: &[(&str, &[&str])] = &[
+    (
+        "install",
+        &[
+            "install",
+            "setup",
+            "set up",
+            "getting started",
+            "quick start",
+            "quickstart",
+            "download",
+            "requirements",
+            "prerequisites",
+            "安装",
+            "快速开始",
+            "部署",
+        ],
+    ),
+    (
+        "usage",
+        &[
+            "usage",
+            "example",
+            "how to use",
+            "tutorial",
+            "getting started",
+            "quick start",
+            "quickstart",
+            "documentation",
+            "api",
+            "features",
+            "使用",
+            "用法",
+            "示例",
+            "文档",
+        ],
+    ),
+    (
+        "build",
+        &["build", "develop", "compil", "from source", "hacking", "testing", "running tests", "构建", "编译", "开发"],
+    ),
+    ("contributing", &["contribut", "community", "support", "getting help", "feedback", "贡献", "社区"]),
+    ("license", &["license", "licence", "licensing", "copyright", "许可", "协议"]),
+];
+
+fn section_kinds(headings: &[Heading]) -> Vec<&'static str> {
+    SECTION_KINDS
+        .iter()
+        .filter(|(_, words)| {
+            headings.iter().any(|h| {
+                let title = h.title.to_lowercase();
+                words.iter().any(|w| title.contains(w))
+            })
+        })
+        .map(|(kind, _)| *kind)
+        .collect()
+}
+
+fn readme_substance(repo: &Repo, config: &Config) -> Result<CheckResult> {
+    let Some((path, text)) = readme_text(repo)? else {
+        return Ok(CheckResult::fail("no README"));
+    };
+    let words = language::word_count(&language::prose(&text));
+    let kinds = section_kinds(&text::headings(&text));
+    let figures = format!(
+        "{path}: {words} words, sections: {}",
+        if kinds.is_empty() { "none recognised".to_owned() } else { kinds.join(", ") }
+    );
+    let result = if words < config.stub_words {
+        CheckResult::fail(format!("README is a stub ({figures})"))
+    } else if words >= config.min_words && kinds.len() >= config.min_sections {
+        CheckResult::pass(figures)
+    } else {
+        let missing: Vec<&str> = SECTION_KINDS.iter().map(|(k, _)| *k).filter(|k| !kinds.contains(k)).collect();
+        CheckResult::warn(format!("README is thin ({figures})"))
+            .remediation(format!("Add sections for: {}.", missing.join(", ")))
+    };
+    Ok(result
+        .metric("readme-words", words as f64)
+        .metric("readme-sections", kinds.len() as f64)
+        .finding(Finding::info(format!("{words} words")).at(path)))
+}
+
+fn readme_english(repo: &Repo) -> Result<CheckResult> {
+    let Some((path, text)) = readme_text(repo)? else {
+        return Ok(CheckResult::fail("no README"));
+    };
+    let verdict = language::assess(&language::prose(&text));
+    if verdict.is_english() {
+        return Ok(CheckResult::pass(format!("{path} is in English")));
+    }
+    // Look for an English edition next to a localised README.
+    for entry in repo.find(&["readme"], &["", "docs", ".github", "docs/en", "en"])? {
+        if entry.path == path || !language::names_english(&entry.path) {
+            continue;
+        }
+        let alternate = repo.read_text(&entry.path)?.unwrap_or_default();
+        if language::assess(&language::prose(&alternate)).is_english() {
+            return Ok(CheckResult::pass(format!(
+                "{path} is in {}; English edition in {}",
+                verdict.describe(),
+                entry.path
+            )));
+        }
+    }
+    Ok(match verdict {
+        language::Verdict::TooShort => CheckResult::skip(format!("{path} has too little prose to judge")),
+        _ => CheckResult::warn(format!("{path} is in {} and there is no English edition", verdict.describe()))
+            .finding(Finding::new(Severity::Medium, format!("README in {}", verdict.describe())).at(path)),
+    })
+}
+
+fn contributing(repo: &Repo) -> Result<CheckResult> {
+    if let Some(entry) =
+        repo.find_first(&["contributing", "contribute", "contribution guide", "contributing guide"], CONVENTIONAL_DIRS)?
+    {
+        return Ok(CheckResult::pass(entry.path.clone()));
+    }
+    if let Some(entry) = repo.glob("docs/**/contributing*")?.first().or(repo.glob("doc/**/contributing*")?.first()) {
+        return Ok(CheckResult::pass(entry.path.clone()));
+    }
+    if let Some((path, text)) = readme_text(repo)?
+        && let Some(h) = text::headings(&text).into_iter().find(|h| h.title.to_lowercase().contains("contribut"))
+    {
+        return Ok(CheckResult::warn(format!("no CONTRIBUTING file; {path} has a \"{}\" section", h.title))
+            .finding(Finding::info("contributing section").at(path).line(h.line)));
+    }
+    Ok(CheckResult::fail("no CONTRIBUTING guide in the root, .github/ or docs/"))
+}
+
+const CHANGELOG_NAMES: &[&str] =
+    &["changelog", "changes", "history", "news", "releases", "release notes", "releasenotes", "whatsnew", "whats new"];
+const CHANGELOG_DIRS: &[&str] = &[
+    "changelog",
+    "changelog.d",
+    "changes",
+    ".changeset",
+    "changelogs",
+    "release-notes",
+    "releasenotes",
+    "docs/changelog",
+    "docs/release-notes",
+    "newsfragments",
+];
+
+fn changelog(repo: &Repo) -> Result<CheckResult> {
+    if let Some(entry) = repo.find_first(CHANGELOG_NAMES, CONVENTIONAL_DIRS)? {
+        return Ok(CheckResult::pass(entry.path.clone()));
+    }
+    for dir in CHANGELOG_DIRS {
+        let prefix = format!("{dir}/");
+        if let Some(entry) = repo.files()?.find(|e| e.path.to_lowercase().starts_with(&prefix)) {
+            return Ok(CheckResult::pass(format!("release notes in {dir}/ ({})", entry.path)));
+        }
+    }
+    if let Some((path, text)) = readme_text(repo)? {
+        if let Some(url) = text::urls(&text).into_iter().find(|u| {
+            let u = u.to_lowercase();
+            u.contains("/releases") || u.contains("changelog") || u.contains("release-notes")
+        }) {
+            return Ok(CheckResult::pass(format!("{path} links release notes: {url}")));
+        }
+    }
+    Ok(CheckResult::fail("no CHANGELOG, release notes or link to them"))
+}
+
+/// Configuration files of documentation generators.
+const DOC_TOOL_FILES: &[&str] = &[
+    "mkdocs.yml",
+    "mkdocs.yaml",
+    "book.toml",
+    ".readthedocs.yml",
+    ".readthedocs.yaml",
+    "readthedocs.yml",
+    "docusaurus.config.js",
+    "docusaurus.config.ts",
+    "antora.yml",
+    "antora-playbook.yml",
+    "Doxyfile",
+    "typedoc.json",
+    "docs/conf.py",
+    "doc/conf.py",
+    "docs/source/conf.py",
+    "doc/source/conf.py",
+    "docs/_config.yml",
+    "docs/mkdocs.yml",
+    "docs/book.toml",
+    "website/docusaurus.config.js",
+    "website/docusaurus.config.ts",
+    "docs/docusaurus.config.js",
+    "docs/antora.yml",
+    "jsdoc.json",
+];
+const DOC_DIRS: &[&str] = &["docs", "doc", "documentation", "website", "site", "book", "manual", "guide"];
+const DOC_EXTENSIONS: &[&str] =
+    &["md", "markdown", "rst", "adoc", "asciidoc", "txt", "html", "mdx", "ipynb", "tex", "org", "pod"];
+const DOC_HOSTS: &[&str] = &[
+    "docs.rs",
+    "readthedocs",
+    "github.io",
+    "gitlab.io",
+    "gitbook.io",
+    "pkg.go.dev",
+    "javadoc.io",
+    "hexdocs.pm",
+    "rubydoc.info",
+    "docs.",
+    "/docs",
+    "/wiki",
+    "/documentation",
+    "/manual",
+    "/guide",
+];
+
+fn site(repo: &Repo) -> Result<CheckResult> {
+    for tool in DOC_TOOL_FILES {
+        if repo.entry(tool)?.is_some() {
+            return Ok(CheckResult::pass(format!("documentation generator configured ({tool})")));
+        }
+    }
+    for dir in DOC_DIRS {
+        let prefix = format!("{dir}/");
+        let pages = repo
+            .files()?
+            .filter(|e| {
+                e.path.to_lowercase().starts_with(&prefix)
+                    && e.name()
+                        .rsplit_once('.')
+                        .is_some_and(|(_, ext)| DOC_EXTENSIONS.contains(&ext.to_lowercase().as_str()))
+            })
+            .count();
+        if pages > 0 {
+            return Ok(CheckResult::pass(format!("{dir}/ holds {pages} documentation pages"))
+                .metric("doc-pages", pages as f64));
+        }
+    }
+    if let Some((path, text)) = readme_text(repo)? {
+        let links = text::urls(&text);
+        if let Some(url) = links.iter().find(|u| {
+            let lower = u.to_lowercase();
+            DOC_HOSTS.iter().any(|h| lower.contains(h)) && !lower.contains("/badge") && !lower.ends_with(".svg")
+        }) {
+            return Ok(CheckResult::pass(format!("{path} links documentation: {url}")));
+        }
+    }
+    for manifest in ["Cargo.toml", "pyproject.toml", "setup.cfg", "package.json"] {
+        if let Some(text) = repo.entry(manifest)?.map(|_| repo.read_text(manifest)).transpose()?.flatten() {
+            let declares = text.lines().any(|l| {
+                let l = l.trim_start().to_lowercase();
+                l.starts_with("documentation") || l.starts_with("\"documentation\"") || l.starts_with("docs =")
+            });
+            if declares {
+                return Ok(CheckResult::pass(format!("{manifest} declares a documentation URL")));
+            }
+        }
+    }
+    Ok(CheckResult::fail("no docs/ folder, documentation generator or documentation link"))
+}

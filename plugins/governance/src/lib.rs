@@ -1,0 +1,186 @@
+//! The `governance` plugin: does the project carry the files that say how it
+//! is run, who runs it, and under which rules?
+//!
+//! Checks: `governance.license`, `governance.code-of-conduct`,
+//! `governance.security-policy`, `governance.governance`,
+//! `governance.maintainers`, `governance.templates`. Reads the tree and the
+//! README only.
+
+use fledge_sdk::prelude::*;
+use fledge_sdk::repo::{normalize_name, stem};
+use fledge_sdk::text;
+
+#[cfg(test)]
+mod tests;
+
+#[derive(Default)]
+pub struct Governance;
+
+impl Plugin for Governance {
+    fn meta() -> PluginMeta {
+        let check = |id: &str, title: &str, weight, rationale: &str, remediation: &str| {
+            CheckMeta::new(id, title)
+                .category("governance")
+                .weight(weight)
+                .rationale(rationale)
+                .remediation(remediation)
+        };
+        PluginMeta::new("governance", env!("CARGO_PKG_VERSION"))
+            .description("License, code of conduct, security policy, governance, maintainers and templates")
+            .check(check(
+                "governance.license",
+                "LICENSE file present",
+                5,
+                "Without a license file nobody outside the company may use, change or share the code.",
+                "Add the approved license text as LICENSE (or LICENSE-MIT and LICENSE-APACHE for a dual license) at the root.",
+            ))
+            .check(check(
+                "governance.code-of-conduct",
+                "Code of conduct",
+                3,
+                "A public community needs rules of behaviour and a way to report breaches.",
+                "Add CODE_OF_CONDUCT.md (e.g. the Contributor Covenant) with a contact for reports.",
+            ))
+            .check(check(
+                "governance.security-policy",
+                "Security policy",
+                3,
+                "Researchers must know how to report a vulnerability privately instead of opening a public issue.",
+                "Add SECURITY.md (root, .github/ or docs/) with a private reporting address and supported versions.",
+            ))
+            .check(check(
+                "governance.governance",
+                "Governance description",
+                2,
+                "Outsiders need to know how decisions are made and how one becomes a maintainer.",
+                "Add GOVERNANCE.md describing roles, decision making and how maintainers are added and removed.",
+            ))
+            .check(check(
+                "governance.maintainers",
+                "Maintainers or code owners",
+                3,
+                "A public project needs named people who review and answer.",
+                "Add MAINTAINERS.md or a CODEOWNERS file (root, .github/ or docs/) naming the maintainers.",
+            ))
+            .check(check(
+                "governance.templates",
+                "Issue and pull request templates",
+                1,
+                "Templates get reporters and contributors to give the information maintainers need.",
+                "Add .github/ISSUE_TEMPLATE/ and .github/PULL_REQUEST_TEMPLATE.md (or the GitLab equivalents).",
+            ))
+    }
+
+    fn check(&mut self, check: &Check<'_>) -> Result<CheckResult> {
+        let repo = check.repo();
+        match check.id() {
+            "governance.license" => license(repo),
+            "governance.code-of-conduct" => file_or_readme_section(
+                repo,
+                &["code of conduct", "codeofconduct", "conduct"],
+                "conduct",
+                "CODE_OF_CONDUCT",
+            ),
+            "governance.security-policy" => file_or_readme_section(repo, &["security"], "", "SECURITY policy"),
+            "governance.governance" => file_or_readme_section(repo, &["governance"], "governance", "GOVERNANCE"),
+            "governance.maintainers" => maintainers(repo),
+            "governance.templates" => templates(repo),
+            other => Err(Error::new(format!("unknown check {other}"))),
+        }
+    }
+}
+
+fledge_sdk::export_plugin!(Governance);
+
+/// Names of license files: `LICENSE`, `LICENCE`, `COPYING`, `UNLICENSE`,
+/// with any extension or suffix (`LICENSE-MIT`, `LICENSE.APACHE2`, `COPYING.LESSER`).
+/// Source files (`license_check.py`) are not license texts.
+pub fn is_license_file_name(name: &str) -> bool {
+    const CODE: &[&str] = &[
+        "py", "rs", "js", "ts", "go", "java", "c", "h", "cc", "cpp", "rb", "sh", "php", "kt", "cs", "swift", "json",
+        "yml", "yaml", "toml", "xml",
+    ];
+    let ext = name.rsplit_once('.').map(|(_, ext)| ext.to_ascii_lowercase());
+    if ext.as_deref().is_some_and(|ext| CODE.contains(&ext)) {
+        return false;
+    }
+    let normalized = normalize_name(stem(name));
+    ["license", "licence", "copying", "unlicense"].iter().any(|p| normalized.starts_with(p))
+}
+
+fn license(repo: &Repo) -> Result<CheckResult> {
+    let files: Vec<&TreeEntry> =
+        repo.files()?.filter(|e| e.dir().is_empty() && e.is_file() && is_license_file_name(e.name())).collect();
+    if !files.is_empty() {
+        let names: Vec<&str> = files.iter().map(|e| e.path.as_str()).collect();
+        return Ok(CheckResult::pass(names.join(", ")));
+    }
+    // REUSE-style projects keep their texts in LICENSES/.
+    let reuse: Vec<&TreeEntry> = repo.files()?.filter(|e| e.dir().eq_ignore_ascii_case("LICENSES")).collect();
+    if let Some(first) = reuse.first() {
+        return Ok(CheckResult::pass(format!("{} license texts in LICENSES/ ({})", reuse.len(), first.name())));
+    }
+    Ok(CheckResult::fail("no LICENSE, LICENCE or COPYING file at the root"))
+}
+
+/// Passes on a file with one of `names` in the conventional places; warns
+/// when the README has a section whose title contains `section`; fails
+/// otherwise.
+fn file_or_readme_section(repo: &Repo, names: &[&str], section: &str, what: &str) -> Result<CheckResult> {
+    if let Some(entry) = repo.find_first(names, CONVENTIONAL_DIRS)? {
+        return Ok(CheckResult::pass(entry.path.clone()));
+    }
+    if !section.is_empty()
+        && let Some(readme) = repo.readme()?
+        && let Some(text) = repo.read_text(&readme.path)?
+        && let Some(heading) = text::headings(&text).into_iter().find(|h| h.title.to_lowercase().contains(section))
+    {
+        return Ok(CheckResult::warn(format!("no {what} file; {} has a \"{}\" section", readme.path, heading.title))
+            .finding(Finding::info("section in README").at(readme.path.clone()).line(heading.line)));
+    }
+    Ok(CheckResult::fail(format!("no {what} file in the root, .github/ or docs/")))
+}
+
+fn maintainers(repo: &Repo) -> Result<CheckResult> {
+    let found =
+        repo.find(&["maintainers", "codeowners", "owners", "committers", "maintainers list"], CONVENTIONAL_DIRS)?;
+    Ok(match found.first() {
+        Some(first) => CheckResult::pass(first.path.clone()),
+        None => CheckResult::fail("no MAINTAINERS, OWNERS or CODEOWNERS file"),
+    })
+}
+
+fn templates(repo: &Repo) -> Result<CheckResult> {
+    let mut issue = None;
+    let mut pull = None;
+    for entry in repo.files()? {
+        let path = entry.path.to_lowercase();
+        let in_place = path.starts_with(".github/")
+            || path.starts_with("docs/")
+            || !path.contains('/')
+            || path.starts_with(".gitlab/");
+        if !in_place {
+            continue;
+        }
+        if issue.is_none()
+            && (path.contains("issue_template")
+                || path.starts_with(".gitlab/issue_templates/")
+                || path.contains("issue-template"))
+        {
+            issue = Some(entry.path.clone());
+        }
+        if pull.is_none()
+            && (path.contains("pull_request_template")
+                || path.contains("pull-request-template")
+                || path.starts_with(".gitlab/merge_request_templates/"))
+        {
+            pull = Some(entry.path.clone());
+        }
+    }
+    Ok(match (issue, pull) {
+        (Some(issue), Some(pull)) => CheckResult::pass(format!("issue: {issue}; pull request: {pull}")),
+        (Some(issue), None) => CheckResult::warn(format!("issue template {issue}, no pull request template")),
+        (None, Some(pull)) => CheckResult::warn(format!("pull request template {pull}, no issue template")),
+        (None, None) => CheckResult::fail("no issue or pull request templates"),
+    })
+}

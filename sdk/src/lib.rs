@@ -1,0 +1,229 @@
+//! Write readiness checks for [fledge](https://example.invalid/ospo/fledge)
+//! as sandboxed WebAssembly components.
+//!
+//! A plugin is a type that implements [`Plugin`]: it describes its checks and
+//! evaluates one check at a time against a read-only [`Repo`]. One macro,
+//! [`export_plugin!`], turns it into a component for the host.
+//!
+//! ```
+//! use fledge_sdk::prelude::*;
+//!
+//! #[derive(Default)]
+//! struct Acme;
+//!
+//! impl Plugin for Acme {
+//!     fn meta() -> PluginMeta {
+//!         PluginMeta::new("acme", "1.0.0")
+//!             .description("ACME's own publishing rules")
+//!             .check(
+//!                 CheckMeta::new("acme.notice", "A NOTICE file names ACME")
+//!                     .category("license")
+//!                     .rationale("Published code must say who owns it.")
+//!                     .remediation("Add a NOTICE file that says `Copyright ACME Corp.`"),
+//!             )
+//!     }
+//!
+//!     fn check(&mut self, check: &Check<'_>) -> Result<CheckResult> {
+//!         let repo = check.repo();
+//!         let Some(notice) = repo.find_first(&["notice"], &[""])? else {
+//!             return Ok(CheckResult::fail("no NOTICE file"));
+//!         };
+//!         let text = repo.read_text(&notice.path)?.unwrap_or_default();
+//!         Ok(if text.contains("ACME") {
+//!             CheckResult::pass(format!("{} names ACME", notice.path))
+//!         } else {
+//!             CheckResult::fail(format!("{} does not name ACME", notice.path))
+//!                 .finding(Finding::new(Severity::Medium, "no ACME copyright").at(&notice.path))
+//!         })
+//!     }
+//! }
+//!
+//! fledge_sdk::export_plugin!(Acme);
+//!
+//! // Native unit test against an in-memory repository:
+//! use fledge_sdk::testing::MemRepo;
+//! let repo = MemRepo::new().file("NOTICE", "Copyright ACME Corp.");
+//! let result = repo.run::<Acme>("acme.notice");
+//! assert_eq!(result.status, Status::Pass);
+//! ```
+//!
+//! Build it with `cargo build --release --target wasm32-wasip2` (the crate
+//! type must include `cdylib`) and run it with
+//! `fledge check REPO --plugin target/wasm32-wasip2/release/acme.wasm`.
+
+#![warn(missing_docs)]
+
+#[doc(hidden)]
+pub mod bindings;
+mod error;
+mod guest;
+pub mod log;
+mod model;
+pub mod repo;
+#[cfg(not(target_family = "wasm"))]
+pub mod testing;
+pub mod text;
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+pub use error::{Error, Result};
+pub use model::{Capability, CheckMeta, CheckResult, Finding, Location, Metric, PluginMeta, Severity, Status};
+pub use repo::{
+    Blob, CONVENTIONAL_DIRS, Commit, EntryKind, Head, HistoryBlob, Repo, RepoError, Signature, Source, Tag, TreeEntry,
+};
+
+/// The version of the WIT contract (`fledge:plugin`) this SDK builds against.
+pub const CONTRACT_VERSION: &str = "0.1.0";
+
+/// Everything a plugin author usually needs, in one import.
+pub mod prelude {
+    pub use crate::repo::CONVENTIONAL_DIRS;
+    pub use crate::{
+        Capability, Check, CheckMeta, CheckResult, Error, Finding, Location, Plugin, PluginMeta, Repo, Result,
+        Severity, Status, TreeEntry,
+    };
+}
+
+/// A readiness plugin.
+///
+/// The host creates the plugin with `Default` once per repository and calls
+/// [`check`](Plugin::check) for each requested check, so a plugin can keep
+/// work that several of its checks share in `self`.
+pub trait Plugin: Default {
+    /// The plugin and its checks. Must not read the repository.
+    fn meta() -> PluginMeta;
+
+    /// Evaluates the check `check.id()`. A failing check is
+    /// `Ok(CheckResult::fail(..))`; `Err` means the check could not be
+    /// evaluated and gives it the status `error`.
+    fn check(&mut self, check: &Check<'_>) -> Result<CheckResult>;
+}
+
+/// What a check is given: its id, the repository (with the check's ignored
+/// paths already left out) and its configuration.
+pub struct Check<'a> {
+    id: &'a str,
+    repo: Repo,
+    config: Value,
+}
+
+impl<'a> Check<'a> {
+    /// A check context; the SDK builds these, and tests may too.
+    pub fn new(id: &'a str, repo: Repo, config: Value) -> Self {
+        Check { id, repo, config }
+    }
+
+    /// The id of the check to evaluate.
+    pub fn id(&self) -> &str {
+        self.id
+    }
+
+    /// The repository at the checked commit.
+    pub fn repo(&self) -> &Repo {
+        &self.repo
+    }
+
+    /// The configuration for this check, deserialised into `T`: the plugin's
+    /// table in the policy, overlaid with the check's own table. Give `T`
+    /// `#[serde(default)]` so that a missing key takes its default.
+    ///
+    /// ```
+    /// # use fledge_sdk::{Check, testing::MemRepo};
+    /// #[derive(serde::Deserialize, Default)]
+    /// #[serde(default)]
+    /// struct Config { min_words: usize }
+    /// let check = Check::new("x.y", MemRepo::new().into_repo(), serde_json::json!({"min_words": 10}));
+    /// assert_eq!(check.config::<Config>().unwrap().min_words, 10);
+    /// ```
+    pub fn config<T: DeserializeOwned>(&self) -> Result<T> {
+        serde_json::from_value(self.config.clone())
+            .map_err(|e| Error::new(format!("invalid configuration for `{}`: {e}", self.id)))
+    }
+
+    /// The raw configuration value.
+    pub fn config_value(&self) -> &Value {
+        &self.config
+    }
+}
+
+/// Turns a [`Plugin`] into the component's exports. Use it once, at the
+/// crate root of a `cdylib` crate.
+#[macro_export]
+macro_rules! export_plugin {
+    ($plugin:ty) => {
+        #[allow(unsafe_code)]
+        const _: () = {
+            struct FledgeExport;
+            impl $crate::bindings::Guest for FledgeExport {
+                fn describe() -> $crate::bindings::fledge::plugin::types::PluginMeta {
+                    $crate::__private::describe::<$plugin>()
+                }
+                fn run(
+                    request: $crate::bindings::fledge::plugin::types::RunRequest,
+                ) -> ::core::result::Result<
+                    ::std::vec::Vec<$crate::bindings::fledge::plugin::types::CheckResult>,
+                    ::std::string::String,
+                > {
+                    $crate::__private::run::<$plugin>(request)
+                }
+            }
+    $crate::bindings::export!(FledgeExport with_types_in $crate::bindings);
+        };
+    };
+}
+
+/// One requested check: its id and the globs it must ignore.
+#[derive(Clone, Debug, Default)]
+pub struct CheckRequest {
+    /// The check id.
+    pub id: String,
+    /// Ignore globs for this check.
+    pub ignore: Vec<String>,
+}
+
+/// Runs the requested checks of `P` over `repo`. Unknown ids and checks that
+/// return `Err` become results with the status `error`; the ids are filled in.
+pub fn run_checks<P: Plugin>(repo: &Repo, requests: &[CheckRequest], config: &Value) -> Vec<CheckResult> {
+    let meta = P::meta();
+    let mut plugin = P::default();
+    requests
+        .iter()
+        .map(|request| {
+            let mut result = if !meta.checks.iter().any(|c| c.id == request.id) {
+                CheckResult::error(format!("plugin `{}` has no check `{}`", meta.name, request.id))
+            } else {
+                match repo.with_ignore(&request.ignore) {
+                    Ok(view) => {
+                        let check = Check::new(&request.id, view, check_config(config, &request.id));
+                        plugin.check(&check).unwrap_or_else(|err| CheckResult::error(err.to_string()))
+                    }
+                    Err(err) => CheckResult::error(err.to_string()),
+                }
+            };
+            result.check_id.clone_from(&request.id);
+            result
+        })
+        .collect()
+}
+
+/// The configuration one check sees: the plugin table without its `checks`
+/// key, overlaid with `checks.<id>`.
+fn check_config(config: &Value, id: &str) -> Value {
+    let Value::Object(plugin_table) = config else {
+        return Value::Object(Default::default());
+    };
+    let mut merged = plugin_table.clone();
+    let own = merged.remove("checks");
+    if let Some(Value::Object(own)) = own.as_ref().and_then(|checks| checks.get(id)) {
+        for (key, value) in own {
+            merged.insert(key.clone(), value.clone());
+        }
+    }
+    Value::Object(merged)
+}
+
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::guest::{describe, run};
+}

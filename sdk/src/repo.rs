@@ -1,0 +1,566 @@
+//! The repository as a plugin sees it: [`Repo`], a read-only view of one
+//! commit, and the helpers every check needs (conventional file names, globs,
+//! bounded text reads, paged history).
+//!
+//! A [`Repo`] reads through a [`Source`]: the host inside the sandbox, or
+//! [`testing::MemRepo`](crate::testing::MemRepo) in native unit tests.
+
+use std::cell::OnceCell;
+use std::fmt;
+use std::rc::Rc;
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+
+use crate::Error;
+use crate::text;
+
+/// Directories where projects conventionally keep community files, in the
+/// order they are searched: the root, `.github/`, `docs/`, `doc/`, `.gitlab/`.
+pub const CONVENTIONAL_DIRS: &[&str] = &["", ".github", "docs", "doc", ".gitlab"];
+
+/// The default bound of [`Repo::read_text`]: 1 MiB.
+pub const DEFAULT_TEXT_LIMIT: u64 = 1 << 20;
+
+/// The kind of a tree entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum EntryKind {
+    /// A regular file.
+    File,
+    /// A file with the executable bit.
+    Executable,
+    /// A symbolic link; its contents are the link target.
+    Symlink,
+    /// A submodule (gitlink); it has no contents here.
+    Submodule,
+}
+
+/// One file at the checked commit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TreeEntry {
+    /// Slash-separated path from the repository root.
+    pub path: String,
+    /// The kind of entry.
+    pub kind: EntryKind,
+    /// Size in bytes.
+    pub size: u64,
+    /// The blob id (the commit id for a submodule).
+    pub id: String,
+}
+
+impl TreeEntry {
+    /// The last path component.
+    pub fn name(&self) -> &str {
+        self.path.rsplit('/').next().unwrap_or(&self.path)
+    }
+
+    /// The directory part of the path (`""` for the root).
+    pub fn dir(&self) -> &str {
+        self.path.rsplit_once('/').map_or("", |(dir, _)| dir)
+    }
+
+    /// True for regular and executable files (not links or submodules).
+    pub fn is_file(&self) -> bool {
+        matches!(self.kind, EntryKind::File | EntryKind::Executable)
+    }
+}
+
+/// Contents read from the repository.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Blob {
+    /// The blob id.
+    pub id: String,
+    /// The full size of the blob.
+    pub size: u64,
+    /// The bytes read (at most the bound asked for).
+    pub data: Vec<u8>,
+    /// True when `data` is only a prefix of the blob.
+    pub truncated: bool,
+}
+
+/// An author or committer, mapped through `.mailmap`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Signature {
+    /// Name.
+    pub name: String,
+    /// E-mail address.
+    pub email: String,
+    /// Seconds since the Unix epoch.
+    pub time: i64,
+    /// UTC offset in minutes.
+    pub offset_minutes: i32,
+}
+
+/// A commit of the history.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Commit {
+    /// Commit id.
+    pub id: String,
+    /// Parent ids.
+    pub parents: Vec<String>,
+    /// Author.
+    pub author: Signature,
+    /// Committer.
+    pub committer: Signature,
+    /// First line of the message.
+    pub summary: String,
+    /// Message trailers as `(key, value)`.
+    pub trailers: Vec<(String, String)>,
+}
+
+/// A tag.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tag {
+    /// Tag name without `refs/tags/`.
+    pub name: String,
+    /// The commit it points to.
+    pub target: String,
+    /// Tagger time, or the commit time for lightweight tags.
+    pub time: i64,
+    /// True for annotated tags.
+    pub annotated: bool,
+}
+
+/// The commit being checked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Head {
+    /// Commit id.
+    pub commit: String,
+    /// The revision the user asked for.
+    pub revision: String,
+    /// Committer time: the "now" of every check.
+    pub time: i64,
+    /// First line of the message.
+    pub summary: String,
+}
+
+/// A distinct blob of the history, where it first appeared.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HistoryBlob {
+    /// Blob id.
+    pub id: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// The path under which it first appeared.
+    pub path: String,
+    /// The oldest commit that introduced it.
+    pub commit: String,
+}
+
+/// Why the host refused a read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RepoError {
+    /// No such path, blob or revision.
+    NotFound(String),
+    /// The policy denies the capability this read needs.
+    Denied(String),
+    /// The run's read budget is spent.
+    LimitExceeded(String),
+    /// A malformed argument.
+    Invalid(String),
+}
+
+impl fmt::Display for RepoError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RepoError::NotFound(what) => write!(f, "not found: {what}"),
+            RepoError::Denied(what) => write!(f, "denied: {what}"),
+            RepoError::LimitExceeded(what) => write!(f, "limit exceeded: {what}"),
+            RepoError::Invalid(what) => write!(f, "invalid argument: {what}"),
+        }
+    }
+}
+
+impl std::error::Error for RepoError {}
+
+/// Where a [`Repo`] reads from. Implemented by the host bindings inside the
+/// sandbox and by [`testing::MemRepo`](crate::testing::MemRepo); plugin code
+/// does not implement it.
+pub trait Source {
+    /// The checked commit.
+    fn head(&self) -> Head;
+    /// Every file at the checked commit, sorted by path.
+    fn files(&self) -> Result<Vec<TreeEntry>, RepoError>;
+    /// The entry at `path` in `commit`.
+    fn entry_at(&self, commit: &str, path: &str) -> Result<Option<TreeEntry>, RepoError>;
+    /// Up to `max_bytes` of the file at `path`.
+    fn read_file(&self, path: &str, max_bytes: u64) -> Result<Blob, RepoError>;
+    /// Up to `max_bytes` of blob `id`.
+    fn read_blob(&self, id: &str, max_bytes: u64) -> Result<Blob, RepoError>;
+    /// A page of commits, newest first.
+    fn commits(&self, start: u32, limit: u32) -> Result<Vec<Commit>, RepoError>;
+    /// Tags reachable from the checked commit.
+    fn tags(&self) -> Result<Vec<Tag>, RepoError>;
+    /// A page of the distinct blobs of the history, oldest first.
+    fn history_blobs(&self, start: u32, limit: u32) -> Result<Vec<HistoryBlob>, RepoError>;
+}
+
+struct Shared {
+    source: Box<dyn Source>,
+    files: OnceCell<Result<Vec<TreeEntry>, RepoError>>,
+}
+
+/// A read-only view of the repository at the checked commit.
+///
+/// The view a check receives already leaves out the paths that check must
+/// ignore (from the policy); [`Repo::all_files`] sees everything.
+#[derive(Clone)]
+pub struct Repo {
+    shared: Rc<Shared>,
+    ignore: Option<Rc<GlobSet>>,
+}
+
+impl Repo {
+    /// A view over `source` with nothing ignored.
+    pub fn new(source: Box<dyn Source>) -> Self {
+        Repo { shared: Rc::new(Shared { source, files: OnceCell::new() }), ignore: None }
+    }
+
+    /// The same repository, additionally ignoring paths that match `globs`
+    /// (`vendor/**`, `**/testdata/**`).
+    pub fn with_ignore<S: AsRef<str>>(&self, globs: &[S]) -> Result<Repo, Error> {
+        if globs.is_empty() {
+            return Ok(self.clone());
+        }
+        let mut builder = GlobSetBuilder::new();
+        for glob in globs {
+            let glob = glob.as_ref();
+            builder.add(Glob::new(glob).map_err(|e| Error::new(format!("bad ignore glob `{glob}`: {e}")))?);
+            // `vendor` or `vendor/` ignores the whole directory.
+            let dir = glob.trim_end_matches('/');
+            if !dir.contains('*') {
+                builder.add(
+                    Glob::new(&format!("{dir}/**"))
+                        .map_err(|e| Error::new(format!("bad ignore glob `{glob}`: {e}")))?,
+                );
+            }
+        }
+        let set = builder.build().map_err(|e| Error::new(format!("bad ignore globs: {e}")))?;
+        Ok(Repo { shared: Rc::clone(&self.shared), ignore: Some(Rc::new(set)) })
+    }
+
+    /// True when this view ignores `path`.
+    pub fn is_ignored(&self, path: &str) -> bool {
+        self.ignore.as_ref().is_some_and(|set| set.is_match(path))
+    }
+
+    /// The checked commit.
+    pub fn head(&self) -> Head {
+        self.shared.source.head()
+    }
+
+    /// Every file at the checked commit, ignored paths included.
+    pub fn all_files(&self) -> Result<&[TreeEntry], Error> {
+        match self.shared.files.get_or_init(|| self.shared.source.files()) {
+            Ok(files) => Ok(files),
+            Err(err) => Err(Error::from(err.clone())),
+        }
+    }
+
+    /// The files at the checked commit that this view does not ignore.
+    pub fn files(&self) -> Result<impl Iterator<Item = &TreeEntry>, Error> {
+        Ok(self.all_files()?.iter().filter(|entry| !self.is_ignored(&entry.path)))
+    }
+
+    /// The entry at exactly `path`, unless ignored.
+    pub fn entry(&self, path: &str) -> Result<Option<&TreeEntry>, Error> {
+        if self.is_ignored(path) {
+            return Ok(None);
+        }
+        let files = self.all_files()?;
+        Ok(files.binary_search_by(|e| e.path.as_str().cmp(path)).ok().map(|i| &files[i]))
+    }
+
+    /// Files whose path matches the glob (`**/*.rs`, `.github/workflows/*.yml`).
+    pub fn glob(&self, pattern: &str) -> Result<Vec<&TreeEntry>, Error> {
+        let matcher =
+            Glob::new(pattern).map_err(|e| Error::new(format!("bad glob `{pattern}`: {e}")))?.compile_matcher();
+        Ok(self.files()?.filter(|e| matcher.is_match(&e.path)).collect())
+    }
+
+    /// The files in `dirs` (`""` is the root) whose name, up to its first
+    /// dot, is one of `names`, comparing case-insensitively and ignoring
+    /// `-`, `_` and spaces; in the order of `dirs`, then of `names`.
+    ///
+    /// `find(&["code of conduct"], CONVENTIONAL_DIRS)` finds
+    /// `CODE_OF_CONDUCT.md`, `.github/code-of-conduct.rst` and
+    /// `docs/CodeOfConduct`.
+    pub fn find(&self, names: &[&str], dirs: &[&str]) -> Result<Vec<&TreeEntry>, Error> {
+        let wanted: Vec<String> = names.iter().map(|n| normalize_name(n)).collect();
+        let files = self.all_files()?;
+        let mut found = Vec::new();
+        for dir in dirs {
+            let dir = dir.trim_matches('/');
+            for name in &wanted {
+                for entry in files {
+                    if entry.kind == EntryKind::Submodule || self.is_ignored(&entry.path) {
+                        continue;
+                    }
+                    if entry.dir().eq_ignore_ascii_case(dir)
+                        && normalize_name(stem(entry.name())) == *name
+                        && !found.iter().any(|f: &&TreeEntry| f.path == entry.path)
+                    {
+                        found.push(entry);
+                    }
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    /// The first file [`find`](Repo::find) returns.
+    pub fn find_first(&self, names: &[&str], dirs: &[&str]) -> Result<Option<&TreeEntry>, Error> {
+        Ok(self.find(names, dirs)?.into_iter().next())
+    }
+
+    /// The project's main README: in the root, else `docs/`, else `.github/`;
+    /// among several, the one without a language suffix (`README.md` over
+    /// `README.zh-CN.md`), preferring Markdown, reStructuredText, AsciiDoc,
+    /// then plain text.
+    pub fn readme(&self) -> Result<Option<&TreeEntry>, Error> {
+        const DIRS: &[&str] = &["", "docs", ".github"];
+        for dir in DIRS {
+            let candidates = self.find(&["readme"], &[dir])?;
+            let best = candidates
+                .into_iter()
+                .min_by_key(|e| (e.name().matches('.').count().max(1), readme_rank(e.name()), e.path.len()));
+            if best.is_some() {
+                return Ok(best);
+            }
+        }
+        Ok(None)
+    }
+
+    /// Up to `max_bytes` of the file at `path`.
+    pub fn read(&self, path: &str, max_bytes: u64) -> Result<Blob, Error> {
+        Ok(self.shared.source.read_file(path, max_bytes)?)
+    }
+
+    /// Up to `max_bytes` of blob `id`.
+    pub fn read_blob(&self, id: &str, max_bytes: u64) -> Result<Blob, Error> {
+        Ok(self.shared.source.read_blob(id, max_bytes)?)
+    }
+
+    /// The text of the file at `path`, up to [`DEFAULT_TEXT_LIMIT`] bytes,
+    /// decoded from UTF-8, UTF-16 (with a BOM) or Latin-1; `None` when the
+    /// file is binary.
+    pub fn read_text(&self, path: &str) -> Result<Option<String>, Error> {
+        self.read_text_bounded(path, DEFAULT_TEXT_LIMIT)
+    }
+
+    /// Like [`read_text`](Repo::read_text) with an explicit bound. A symbolic
+    /// link to a file of the repository is followed.
+    pub fn read_text_bounded(&self, path: &str, max_bytes: u64) -> Result<Option<String>, Error> {
+        let path = self.resolve(path)?.map_or(path, |entry| entry.path.as_str());
+        let blob = self.read(path, max_bytes)?;
+        let text = if blob.truncated { text::decode_prefix(&blob.data) } else { text::decode(&blob.data) };
+        Ok(text.map(|s| s.into_owned()))
+    }
+
+    /// The file `path` refers to, following symbolic links inside the
+    /// repository (at most 8 hops); `None` when it does not exist, leaves the
+    /// repository or loops.
+    pub fn resolve(&self, path: &str) -> Result<Option<&TreeEntry>, Error> {
+        let mut current = path.to_owned();
+        for _ in 0..8 {
+            let Some(entry) = self.entry(&current)? else { return Ok(None) };
+            if entry.kind != EntryKind::Symlink {
+                return Ok(Some(entry));
+            }
+            let target = self.read(&entry.path, 4096)?;
+            let target = String::from_utf8_lossy(&target.data);
+            match join_relative(entry.dir(), target.trim()) {
+                Some(next) => current = next,
+                None => return Ok(None),
+            }
+        }
+        Ok(None)
+    }
+
+    /// The entry at `path` in another commit or tag (for "did the CHANGELOG
+    /// change with this release").
+    pub fn entry_at(&self, commit: &str, path: &str) -> Result<Option<TreeEntry>, Error> {
+        Ok(self.shared.source.entry_at(commit, path)?)
+    }
+
+    /// The commits reachable from the checked commit, newest first, read
+    /// page by page; stop iterating early to read less.
+    pub fn commits(&self) -> Commits<'_> {
+        Commits { repo: self, page: Vec::new().into_iter(), next: 0, done: false }
+    }
+
+    /// Tags reachable from the checked commit.
+    pub fn tags(&self) -> Result<Vec<Tag>, Error> {
+        Ok(self.shared.source.tags()?)
+    }
+
+    /// The distinct blobs of the whole history, each once, oldest first,
+    /// with the path and commit where each first appeared.
+    pub fn history_blobs(&self) -> HistoryBlobs<'_> {
+        HistoryBlobs { repo: self, page: Vec::new().into_iter(), next: 0, done: false }
+    }
+}
+
+const PAGE: u32 = 2000;
+
+/// Iterator over commits, newest first; see [`Repo::commits`].
+pub struct Commits<'a> {
+    repo: &'a Repo,
+    page: std::vec::IntoIter<Commit>,
+    next: u32,
+    done: bool,
+}
+
+impl Iterator for Commits<'_> {
+    type Item = Result<Commit, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        paged_next(&mut self.page, &mut self.next, &mut self.done, |start| self.repo.shared.source.commits(start, PAGE))
+    }
+}
+
+/// Iterator over the distinct blobs of the history; see [`Repo::history_blobs`].
+pub struct HistoryBlobs<'a> {
+    repo: &'a Repo,
+    page: std::vec::IntoIter<HistoryBlob>,
+    next: u32,
+    done: bool,
+}
+
+impl Iterator for HistoryBlobs<'_> {
+    type Item = Result<HistoryBlob, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        paged_next(&mut self.page, &mut self.next, &mut self.done, |start| {
+            self.repo.shared.source.history_blobs(start, PAGE)
+        })
+    }
+}
+
+fn paged_next<T>(
+    page: &mut std::vec::IntoIter<T>,
+    next: &mut u32,
+    done: &mut bool,
+    fetch: impl FnOnce(u32) -> Result<Vec<T>, RepoError>,
+) -> Option<Result<T, Error>> {
+    if let Some(item) = page.next() {
+        return Some(Ok(item));
+    }
+    if *done {
+        return None;
+    }
+    match fetch(*next) {
+        Ok(items) => {
+            if (items.len() as u32) < PAGE {
+                *done = true;
+            }
+            *next += items.len() as u32;
+            *page = items.into_iter();
+            page.next().map(Ok)
+        }
+        Err(err) => {
+            *done = true;
+            Some(Err(err.into()))
+        }
+    }
+}
+
+/// Joins a relative link target to the directory holding the link; `None`
+/// when the result would leave the repository or the target is absolute.
+fn join_relative(dir: &str, target: &str) -> Option<String> {
+    if target.starts_with('/') {
+        return None;
+    }
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    for part in target.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            other => parts.push(other),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+fn readme_rank(name: &str) -> u8 {
+    let ext = name.rsplit_once('.').map_or("", |(_, ext)| ext).to_ascii_lowercase();
+    match ext.as_str() {
+        "md" | "markdown" => 0,
+        "rst" => 1,
+        "adoc" | "asciidoc" => 2,
+        "txt" | "" => 3,
+        _ => 4,
+    }
+}
+
+/// The part of a file name before its first dot (`README` of `README.en.md`);
+/// a leading dot is kept (`.gitignore`).
+pub fn stem(name: &str) -> &str {
+    match name.strip_prefix('.') {
+        Some(rest) => rest.find('.').map_or(name, |i| &name[..i + 1]),
+        None => name.split('.').next().unwrap_or(name),
+    }
+}
+
+/// Lower-cases a file name and drops `-`, `_` and spaces, so that
+/// `CODE_OF_CONDUCT`, `code-of-conduct` and `Code of Conduct` compare equal.
+pub fn normalize_name(name: &str) -> String {
+    name.chars().filter(|c| !matches!(c, '-' | '_' | ' ')).flat_map(char::to_lowercase).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::MemRepo;
+
+    #[test]
+    fn find_matches_conventional_names_case_insensitively() {
+        let repo = MemRepo::new()
+            .file("readme.MD", "x")
+            .file(".github/CODE_OF_CONDUCT.md", "x")
+            .file("docs/code-of-conduct.rst", "x")
+            .file("src/CODE_OF_CONDUCT.md", "x")
+            .into_repo();
+        let found = repo.find(&["code of conduct"], CONVENTIONAL_DIRS).unwrap();
+        let paths: Vec<_> = found.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(paths, [".github/CODE_OF_CONDUCT.md", "docs/code-of-conduct.rst"]);
+        assert_eq!(repo.find_first(&["readme"], &[""]).unwrap().unwrap().path, "readme.MD");
+    }
+
+    #[test]
+    fn ignore_globs_hide_files_and_directories() {
+        let repo = MemRepo::new()
+            .file("vendor/a/LICENSE", "x")
+            .file("src/lib.rs", "x")
+            .file("testdata/x.txt", "x")
+            .into_repo();
+        let view = repo.with_ignore(&["vendor", "**/testdata/**"]).unwrap();
+        let paths: Vec<_> = view.files().unwrap().map(|e| e.path.as_str()).collect();
+        assert_eq!(paths, ["src/lib.rs"]);
+        assert_eq!(view.all_files().unwrap().len(), 3);
+        assert!(view.entry("vendor/a/LICENSE").unwrap().is_none());
+    }
+
+    #[test]
+    fn readme_prefers_the_unsuffixed_markdown_file_and_follows_links() {
+        let repo = MemRepo::new()
+            .file("README.cn.md", "中文")
+            .entry("README.md", EntryKind::Symlink, "docs/README.md")
+            .file("README.txt", "plain")
+            .file("docs/README.md", "# Real")
+            .into_repo();
+        assert_eq!(repo.readme().unwrap().unwrap().path, "README.md");
+        assert_eq!(repo.read_text("README.md").unwrap().as_deref(), Some("# Real"));
+        let escaping = MemRepo::new().entry("README.md", EntryKind::Symlink, "../../etc/passwd").into_repo();
+        assert_eq!(escaping.resolve("README.md").unwrap(), None);
+    }
+
+    #[test]
+    fn stems_keep_leading_dots() {
+        assert_eq!(stem("README.en.md"), "README");
+        assert_eq!(stem(".gitignore"), ".gitignore");
+        assert_eq!(stem(".env.local"), ".env");
+        assert_eq!(stem("LICENSE"), "LICENSE");
+    }
+}
