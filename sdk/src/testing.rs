@@ -90,7 +90,7 @@ impl MemRepo {
     /// Adds a commit.
     pub fn commit(mut self, commit: Commit) -> Self {
         self.commits.push(commit);
-        self.commits.sort_by(|a, b| b.committer.time.cmp(&a.committer.time));
+        self.commits.sort_by_key(|c| std::cmp::Reverse(c.committer.time));
         self
     }
 

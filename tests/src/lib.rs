@@ -29,7 +29,7 @@ enum Entry {
 pub struct RepoBuilder {
     dir: TempDir,
     repo: Repository,
-    files: BTreeMap<String, Entry>,
+    files: BTreeMap<Vec<u8>, Entry>,
     time: i64,
     author: (String, String),
 }
@@ -81,31 +81,37 @@ impl RepoBuilder {
 
     /// Stages a regular file for the next commit.
     pub fn file(&mut self, path: &str, contents: impl AsRef<[u8]>) -> &mut Self {
-        self.files.insert(path.to_owned(), Entry::Blob(0o100644, contents.as_ref().to_vec()));
+        self.files.insert(path.as_bytes().to_vec(), Entry::Blob(0o100644, contents.as_ref().to_vec()));
         self
     }
 
     /// Stages an executable file.
     pub fn executable(&mut self, path: &str, contents: impl AsRef<[u8]>) -> &mut Self {
-        self.files.insert(path.to_owned(), Entry::Blob(0o100755, contents.as_ref().to_vec()));
+        self.files.insert(path.as_bytes().to_vec(), Entry::Blob(0o100755, contents.as_ref().to_vec()));
         self
     }
 
     /// Stages a symbolic link to `target`.
     pub fn symlink(&mut self, path: &str, target: &str) -> &mut Self {
-        self.files.insert(path.to_owned(), Entry::Blob(0o120000, target.as_bytes().to_vec()));
+        self.files.insert(path.as_bytes().to_vec(), Entry::Blob(0o120000, target.as_bytes().to_vec()));
         self
     }
 
     /// Stages a submodule (gitlink) pointing at `commit`.
     pub fn submodule(&mut self, path: &str, commit: &str) -> &mut Self {
-        self.files.insert(path.to_owned(), Entry::Submodule(Oid::from_str(commit).unwrap()));
+        self.files.insert(path.as_bytes().to_vec(), Entry::Submodule(Oid::from_str(commit).unwrap()));
+        self
+    }
+
+    /// Stages a file whose path is raw bytes (which need not be UTF-8).
+    pub fn file_raw_path(&mut self, path: &[u8], contents: impl AsRef<[u8]>) -> &mut Self {
+        self.files.insert(path.to_vec(), Entry::Blob(0o100644, contents.as_ref().to_vec()));
         self
     }
 
     /// Removes a file from the next commit.
     pub fn remove(&mut self, path: &str) -> &mut Self {
-        self.files.remove(path);
+        self.files.remove(path.as_bytes());
         self
     }
 
@@ -135,10 +141,10 @@ impl RepoBuilder {
                 uid: 0,
                 gid: 0,
                 file_size: 0,
-                id: Oid::zero(),
+                id: Oid::ZERO_SHA1,
                 flags: 0,
                 flags_extended: 0,
-                path: path.as_bytes().to_vec(),
+                path: path.clone(),
             };
             match entry {
                 Entry::Blob(mode, data) => {
@@ -164,12 +170,14 @@ impl RepoBuilder {
 
     /// Tags HEAD; annotated tags get a tagger at the commit's time.
     pub fn tag(&mut self, name: &str, annotated: bool) -> &mut Self {
-        let head = self.repo.head().unwrap().peel_to_commit().unwrap();
-        if annotated {
-            let signature = Signature::new(&self.author.0, &self.author.1, &Time::new(self.time, 0)).unwrap();
-            self.repo.tag(name, head.as_object(), &signature, &format!("release {name}"), false).unwrap();
-        } else {
-            self.repo.tag_lightweight(name, head.as_object(), false).unwrap();
+        {
+            let head = self.repo.head().unwrap().peel_to_commit().unwrap();
+            if annotated {
+                let signature = Signature::new(&self.author.0, &self.author.1, &Time::new(self.time, 0)).unwrap();
+                self.repo.tag(name, head.as_object(), &signature, &format!("release {name}"), false).unwrap();
+            } else {
+                self.repo.tag_lightweight(name, head.as_object(), false).unwrap();
+            }
         }
         self
     }

@@ -275,13 +275,13 @@ fn changelog(repo: &Repo) -> Result<CheckResult> {
             return Ok(CheckResult::pass(format!("release notes in {dir}/ ({})", entry.path)));
         }
     }
-    if let Some((path, text)) = readme_text(repo)? {
-        if let Some(url) = text::urls(&text).into_iter().find(|u| {
+    if let Some((path, text)) = readme_text(repo)?
+        && let Some(url) = text::urls(&text).into_iter().find(|u| {
             let u = u.to_lowercase();
             u.contains("/releases") || u.contains("changelog") || u.contains("release-notes")
-        }) {
-            return Ok(CheckResult::pass(format!("{path} links release notes: {url}")));
-        }
+        })
+    {
+        return Ok(CheckResult::pass(format!("{path} links release notes: {url}")));
     }
     Ok(CheckResult::fail("no CHANGELOG, release notes or link to them"))
 }

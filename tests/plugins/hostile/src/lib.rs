@@ -62,9 +62,8 @@ impl Plugin for Hostile {
                     .unwrap_or_default();
                 CheckResult::pass(format!("clock says {now}, commit time {}", repo.head().time))
             }
-            "flood" => CheckResult::fail("flood").findings(
-                (0..100_000).map(|i| Finding::new(Severity::Low, format!("finding {i}")).at("x").line(i)),
-            ),
+            "flood" => CheckResult::fail("flood")
+                .findings((0..100_000).map(|i| Finding::new(Severity::Low, format!("finding {i}")).at("x").line(i))),
             "stdout-flood" => {
                 let line = "x".repeat(1000);
                 for _ in 0..10_000 {

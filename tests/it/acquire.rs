@@ -1,0 +1,151 @@
+//! Bad input gets a clear error and exit code 2: missing paths, non
+//! repositories, empty repositories, unknown revisions, unreachable and
+//! unauthorised remotes (no token ever printed), damaged repositories; and
+//! hostile repositories (huge blobs, odd paths, symlinks, submodules) are
+//! checked without harm.
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+
+use fledge_tests::{RepoBuilder, WELL_RUN_README};
+
+use crate::util::{check, check_json, fledge, run, stderr};
+
+fn fails_with(args: &[&str], expected: &str) {
+    let output = run(args);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert_eq!(stderr(&output), format!("error: {expected}\n"));
+}
+
+#[test]
+fn missing_path() {
+    fails_with(&["check", "/nonexistent/repo"], "repository path does not exist: /nonexistent/repo");
+}
+
+#[test]
+fn not_a_repository() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().display().to_string();
+    fails_with(
+        &["check", &path],
+        &format!("not a git repository: {path} (pass the root of a working tree or a bare repository)"),
+    );
+}
+
+#[test]
+fn repository_without_commits() {
+    let repo = RepoBuilder::new();
+    fails_with(&["check", &repo.arg()], &format!("repository {} has no commits", repo.arg()));
+}
+
+#[test]
+fn unknown_revision() {
+    let mut repo = RepoBuilder::new();
+    repo.file("a", "a");
+    repo.commit("a");
+    fails_with(&["check", &repo.arg(), "--rev", "v9.9.9"], &format!("unknown revision `v9.9.9` in {}", repo.arg()));
+}
+
+#[test]
+fn unreachable_remotes() {
+    let output = run(&["check", "https://127.0.0.1:1/team/proj.git", "--cache-dir", "/tmp/fledge-test-unreachable"]);
+    assert_eq!(output.status.code(), Some(2));
+    let text = stderr(&output);
+    assert!(
+        text.starts_with("error: failed to fetch https://127.0.0.1:1/team/proj.git: remote unreachable ("),
+        "{text}"
+    );
+    let output = run(&["check", "file:///nonexistent/x.git", "--cache-dir", "/tmp/fledge-test-unreachable"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("remote unreachable"), "{}", stderr(&output));
+}
+
+/// An HTTP server that answers every request with 401.
+fn refusing_server() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut stream = stream;
+            let mut buffer = [0u8; 4096];
+            let _ = stream.read(&mut buffer);
+            let _ = stream.write_all(
+                b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"git\"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            );
+        }
+    });
+    port
+}
+
+#[test]
+fn unauthorised_remote_never_prints_the_token() {
+    let port = refusing_server();
+    let url = format!("http://deploy:url-password@127.0.0.1:{port}/team/proj.git");
+    let cache = tempfile::tempdir().unwrap();
+    let output = fledge()
+        .args(["check", &url, "--cache-dir", cache.path().to_str().unwrap()])
+        .env("FLEDGE_GIT_TOKEN", "tok-ab12cd34ef56")
+        .env("HOME", cache.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let text = stderr(&output);
+    assert!(
+        text.starts_with(&format!(
+            "error: failed to fetch http://127.0.0.1:{port}/team/proj.git: authentication required or refused"
+        )),
+        "{text}"
+    );
+    assert!(text.contains("set FLEDGE_GIT_TOKEN"), "{text}");
+    assert!(!text.contains("tok-ab12cd34ef56") && !text.contains("url-password"), "{text}");
+}
+
+#[test]
+fn damaged_repository() {
+    let mut repo = RepoBuilder::new();
+    repo.file("README.md", "hello");
+    repo.commit("a");
+    let blob = repo.repo().blob(b"hello").unwrap().to_string();
+    std::fs::remove_file(repo.path().join(".git/objects").join(&blob[..2]).join(&blob[2..])).unwrap();
+    let output = run(&["check", &repo.arg()]);
+    assert_eq!(output.status.code(), Some(2));
+    let text = stderr(&output);
+    assert!(text.starts_with(&format!("error: failed to read the tree of {}: ", repo.arg())), "{text}");
+    assert!(text.ends_with("(the repository is damaged)\n"), "{text}");
+}
+
+#[test]
+fn huge_blobs_are_not_read() {
+    let mut repo = RepoBuilder::new();
+    let big = format!("{WELL_RUN_README}{}", " ".repeat(2 << 20));
+    repo.file("README.md", &big);
+    let commit = repo.commit("big");
+    let blob = repo.repo().blob(big.as_bytes()).unwrap();
+    let report = check_json(&[&repo.arg(), "--max-blob-size", "1"]);
+    assert_eq!(report["repository"]["commit"], commit.as_str());
+    assert_eq!(check(&report, "docs.readme")["status"], "pass");
+    let substance = check(&report, "docs.readme-substance");
+    assert_eq!(substance["status"], "error");
+    assert_eq!(
+        substance["message"],
+        format!("limit exceeded: blob {blob} is {} bytes, above the read limit of 1048576 bytes", big.len())
+    );
+}
+
+#[test]
+fn odd_paths_symlinks_and_submodules() {
+    let mut repo = RepoBuilder::new();
+    repo.file("docs/README.md", WELL_RUN_README)
+        .symlink("README.md", "docs/README.md")
+        .symlink("LICENSE", "../../../../etc/passwd")
+        .file_raw_path(b"weird-\xff\xfe-name.txt", "not utf-8")
+        .file("line\nbreak.md", "x")
+        .file("spaces and \u{1F600}.md", "x")
+        .submodule("vendor/lib", "0123456789abcdef0123456789abcdef01234567");
+    repo.commit("odd");
+    let report = check_json(&[&repo.arg()]);
+    // The README symlink is followed inside the repository.
+    assert_eq!(check(&report, "docs.readme-substance")["status"], "pass");
+    // A link that leaves the repository is not followed; the name still counts.
+    assert_eq!(check(&report, "governance.license")["status"], "fail");
+}

@@ -1,0 +1,9 @@
+//! The integration tests: the real `fledge` binary on fixture repositories
+//! built with git2 in each test. One test binary, with a module per topic.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod acquire;
+mod cli;
+mod sandbox;
+mod util;
