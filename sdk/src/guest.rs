@@ -35,6 +35,14 @@ impl Source for HostSource {
         Ok(wit_repo::files().map_err(repo_error)?.into_iter().map(tree_entry).collect())
     }
 
+    fn list_dir(&self, dir: &str, recursive: bool) -> Result<Vec<TreeEntry>, RepoError> {
+        Ok(wit_repo::list_dir(dir, recursive).map_err(repo_error)?.into_iter().map(tree_entry).collect())
+    }
+
+    fn entry(&self, path: &str) -> Result<Option<TreeEntry>, RepoError> {
+        Ok(wit_repo::entry(path).map_err(repo_error)?.map(tree_entry))
+    }
+
     fn entry_at(&self, commit: &str, path: &str) -> Result<Option<TreeEntry>, RepoError> {
         Ok(wit_repo::entry_at(commit, path).map_err(repo_error)?.map(tree_entry))
     }

@@ -5,7 +5,8 @@
 //! A [`Repo`] reads through a [`Source`]: the host inside the sandbox, or
 //! [`testing::MemRepo`](crate::testing::MemRepo) in native unit tests.
 
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
+use std::collections::HashMap;
 use std::fmt;
 use std::rc::Rc;
 
@@ -180,6 +181,10 @@ pub trait Source {
     fn head(&self) -> Head;
     /// Every file at the checked commit, sorted by path.
     fn files(&self) -> Result<Vec<TreeEntry>, RepoError>;
+    /// The files in `dir` (ASCII case-insensitive), or under it when `recursive`.
+    fn list_dir(&self, dir: &str, recursive: bool) -> Result<Vec<TreeEntry>, RepoError>;
+    /// The file at exactly `path`.
+    fn entry(&self, path: &str) -> Result<Option<TreeEntry>, RepoError>;
     /// The entry at `path` in `commit`.
     fn entry_at(&self, commit: &str, path: &str) -> Result<Option<TreeEntry>, RepoError>;
     /// Up to `max_bytes` of the file at `path`.
@@ -194,9 +199,18 @@ pub trait Source {
     fn history_blobs(&self, start: u32, limit: u32) -> Result<Vec<HistoryBlob>, RepoError>;
 }
 
+/// Files of a directory, each with its normalised name.
+type Listing = Rc<Vec<(String, TreeEntry)>>;
+
 struct Shared {
     source: Box<dyn Source>,
     files: OnceCell<Result<Vec<TreeEntry>, RepoError>>,
+    /// Directory listings asked of the host, by (lower-cased dir, recursive),
+    /// each file with its normalised name: lookups in a few conventional
+    /// places never transfer or rescan the whole tree.
+    dirs: RefCell<HashMap<(String, bool), Listing>>,
+    /// Single entries asked of the host.
+    entries: RefCell<HashMap<String, Option<TreeEntry>>>,
 }
 
 /// A read-only view of the repository at the checked commit.
@@ -212,7 +226,15 @@ pub struct Repo {
 impl Repo {
     /// A view over `source` with nothing ignored.
     pub fn new(source: Box<dyn Source>) -> Self {
-        Repo { shared: Rc::new(Shared { source, files: OnceCell::new() }), ignore: None }
+        Repo {
+            shared: Rc::new(Shared {
+                source,
+                files: OnceCell::new(),
+                dirs: RefCell::new(HashMap::new()),
+                entries: RefCell::new(HashMap::new()),
+            }),
+            ignore: None,
+        }
     }
 
     /// The same repository, additionally ignoring paths that match `globs`
@@ -262,12 +284,19 @@ impl Repo {
     }
 
     /// The entry at exactly `path`, unless ignored.
-    pub fn entry(&self, path: &str) -> Result<Option<&TreeEntry>, Error> {
+    pub fn entry(&self, path: &str) -> Result<Option<TreeEntry>, Error> {
         if self.is_ignored(path) {
             return Ok(None);
         }
-        let files = self.all_files()?;
-        Ok(files.binary_search_by(|e| e.path.as_str().cmp(path)).ok().map(|i| &files[i]))
+        if let Some(Ok(files)) = self.shared.files.get() {
+            return Ok(files.binary_search_by(|e| e.path.as_str().cmp(path)).ok().map(|i| files[i].clone()));
+        }
+        if let Some(known) = self.shared.entries.borrow().get(path) {
+            return Ok(known.clone());
+        }
+        let entry = self.shared.source.entry(path)?;
+        self.shared.entries.borrow_mut().insert(path.to_owned(), entry.clone());
+        Ok(entry)
     }
 
     /// Files whose path matches the glob (`**/*.rs`, `.github/workflows/*.yml`).
@@ -284,22 +313,19 @@ impl Repo {
     /// `find(&["code of conduct"], CONVENTIONAL_DIRS)` finds
     /// `CODE_OF_CONDUCT.md`, `.github/code-of-conduct.rst` and
     /// `docs/CodeOfConduct`.
-    pub fn find(&self, names: &[&str], dirs: &[&str]) -> Result<Vec<&TreeEntry>, Error> {
+    pub fn find(&self, names: &[&str], dirs: &[&str]) -> Result<Vec<TreeEntry>, Error> {
         let wanted: Vec<String> = names.iter().map(|n| normalize_name(n)).collect();
-        let files = self.all_files()?;
-        let mut found = Vec::new();
+        let mut found: Vec<TreeEntry> = Vec::new();
         for dir in dirs {
-            let dir = dir.trim_matches('/');
+            let in_dir = self.listing(dir.trim_matches('/'), false)?;
             for name in &wanted {
-                for entry in files {
-                    if entry.kind == EntryKind::Submodule || self.is_ignored(&entry.path) {
-                        continue;
-                    }
-                    if entry.dir().eq_ignore_ascii_case(dir)
-                        && normalize_name(stem(entry.name())) == *name
-                        && !found.iter().any(|f: &&TreeEntry| f.path == entry.path)
+                for (normalized, entry) in in_dir.iter() {
+                    if normalized == name
+                        && entry.kind != EntryKind::Submodule
+                        && !self.is_ignored(&entry.path)
+                        && !found.iter().any(|f| f.path == entry.path)
                     {
-                        found.push(entry);
+                        found.push(entry.clone());
                     }
                 }
             }
@@ -307,8 +333,41 @@ impl Repo {
         Ok(found)
     }
 
+    /// The files in (or under) `dir`, with normalised names, from the full
+    /// list when it is loaded, else from the host, cached.
+    fn listing(&self, dir: &str, recursive: bool) -> Result<Listing, Error> {
+        let key = (dir.to_ascii_lowercase(), recursive);
+        if let Some(listing) = self.shared.dirs.borrow().get(&key) {
+            return Ok(Rc::clone(listing));
+        }
+        let entries: Vec<TreeEntry> = match self.shared.files.get() {
+            Some(Ok(files)) => files
+                .iter()
+                .filter(|e| if recursive { is_under(&e.path, dir) } else { e.dir().eq_ignore_ascii_case(dir) })
+                .cloned()
+                .collect(),
+            _ => self.shared.source.list_dir(dir, recursive)?,
+        };
+        let listing = Rc::new(entries.into_iter().map(|e| (normalize_name(stem(e.name())), e)).collect::<Vec<_>>());
+        self.shared.dirs.borrow_mut().insert(key, Rc::clone(&listing));
+        Ok(listing)
+    }
+
+    /// The files anywhere under directory `dir` (compared case-insensitively;
+    /// `""` is the whole tree) that this view does not ignore.
+    pub fn files_under(&self, dir: &str) -> Result<Vec<TreeEntry>, Error> {
+        let listing = self.listing(dir.trim_matches('/'), true)?;
+        Ok(listing.iter().filter(|(_, e)| !self.is_ignored(&e.path)).map(|(_, e)| e.clone()).collect())
+    }
+
+    /// The files directly in directory `dir` that this view does not ignore.
+    pub fn files_in(&self, dir: &str) -> Result<Vec<TreeEntry>, Error> {
+        let listing = self.listing(dir.trim_matches('/'), false)?;
+        Ok(listing.iter().filter(|(_, e)| !self.is_ignored(&e.path)).map(|(_, e)| e.clone()).collect())
+    }
+
     /// The first file [`find`](Repo::find) returns.
-    pub fn find_first(&self, names: &[&str], dirs: &[&str]) -> Result<Option<&TreeEntry>, Error> {
+    pub fn find_first(&self, names: &[&str], dirs: &[&str]) -> Result<Option<TreeEntry>, Error> {
         Ok(self.find(names, dirs)?.into_iter().next())
     }
 
@@ -316,7 +375,7 @@ impl Repo {
     /// among several, the one without a language suffix (`README.md` over
     /// `README.zh-CN.md`), preferring Markdown, reStructuredText, AsciiDoc,
     /// then plain text.
-    pub fn readme(&self) -> Result<Option<&TreeEntry>, Error> {
+    pub fn readme(&self) -> Result<Option<TreeEntry>, Error> {
         const DIRS: &[&str] = &["", "docs", ".github"];
         for dir in DIRS {
             let candidates = self.find(&["readme"], &[dir])?;
@@ -350,7 +409,8 @@ impl Repo {
     /// Like [`read_text`](Repo::read_text) with an explicit bound. A symbolic
     /// link to a file of the repository is followed.
     pub fn read_text_bounded(&self, path: &str, max_bytes: u64) -> Result<Option<String>, Error> {
-        let path = self.resolve(path)?.map_or(path, |entry| entry.path.as_str());
+        let resolved = self.resolve(path)?;
+        let path = resolved.as_ref().map_or(path, |entry| entry.path.as_str());
         let blob = self.read(path, max_bytes)?;
         let text = if blob.truncated { text::decode_prefix(&blob.data) } else { text::decode(&blob.data) };
         Ok(text.map(|s| s.into_owned()))
@@ -359,7 +419,7 @@ impl Repo {
     /// The file `path` refers to, following symbolic links inside the
     /// repository (at most 8 hops); `None` when it does not exist, leaves the
     /// repository or loops.
-    pub fn resolve(&self, path: &str) -> Result<Option<&TreeEntry>, Error> {
+    pub fn resolve(&self, path: &str) -> Result<Option<TreeEntry>, Error> {
         let mut current = path.to_owned();
         for _ in 0..8 {
             let Some(entry) = self.entry(&current)? else { return Ok(None) };
@@ -464,6 +524,15 @@ fn paged_next<T>(
     }
 }
 
+/// True when `path` is inside directory `dir` (case-insensitive, no allocation).
+pub fn is_under(path: &str, dir: &str) -> bool {
+    dir.is_empty()
+        || (path.len() > dir.len()
+            && path.as_bytes()[dir.len()] == b'/'
+            && path.is_char_boundary(dir.len())
+            && path[..dir.len()].eq_ignore_ascii_case(dir))
+}
+
 /// Joins a relative link target to the directory holding the link; `None`
 /// when the result would leave the repository or the target is absolute.
 fn join_relative(dir: &str, target: &str) -> Option<String> {
@@ -526,6 +595,9 @@ mod tests {
         let paths: Vec<_> = found.iter().map(|e| e.path.as_str()).collect();
         assert_eq!(paths, [".github/CODE_OF_CONDUCT.md", "docs/code-of-conduct.rst"]);
         assert_eq!(repo.find_first(&["readme"], &[""]).unwrap().unwrap().path, "readme.MD");
+        // The same answers once the full list is loaded.
+        repo.all_files().unwrap();
+        assert_eq!(repo.find(&["code of conduct"], CONVENTIONAL_DIRS).unwrap().len(), 2);
     }
 
     #[test]
@@ -554,6 +626,15 @@ mod tests {
         assert_eq!(repo.read_text("README.md").unwrap().as_deref(), Some("# Real"));
         let escaping = MemRepo::new().entry("README.md", EntryKind::Symlink, "../../etc/passwd").into_repo();
         assert_eq!(escaping.resolve("README.md").unwrap(), None);
+    }
+
+    #[test]
+    fn files_under_compares_directories_case_insensitively() {
+        let repo = MemRepo::new().file("Docs/a.md", "x").file("docs2/b.md", "x").file("docs", "x").into_repo();
+        let paths: Vec<_> = repo.files_under("docs").unwrap().into_iter().map(|e| e.path).collect();
+        assert_eq!(paths, ["Docs/a.md"]);
+        assert_eq!(repo.files_under("").unwrap().len(), 3);
+        assert_eq!(repo.files_in("").unwrap().len(), 1);
     }
 
     #[test]

@@ -195,6 +195,18 @@ impl Source for MemRepo {
             .collect())
     }
 
+    fn list_dir(&self, dir: &str, recursive: bool) -> Result<Vec<TreeEntry>, RepoError> {
+        let all = self.files()?;
+        Ok(all
+            .into_iter()
+            .filter(|e| if recursive { crate::repo::is_under(&e.path, dir) } else { e.dir().eq_ignore_ascii_case(dir) })
+            .collect())
+    }
+
+    fn entry(&self, path: &str) -> Result<Option<TreeEntry>, RepoError> {
+        Ok(self.files()?.into_iter().find(|e| e.path == path))
+    }
+
     fn entry_at(&self, commit: &str, path: &str) -> Result<Option<TreeEntry>, RepoError> {
         self.allow(Capability::History)?;
         Ok(self.at.get(&(commit.to_owned(), path.to_owned())).map(|data| TreeEntry {

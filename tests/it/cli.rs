@@ -189,3 +189,24 @@ const CHINESE_README: &str = "# 小工具\n\n这是一个用于将服务配置�
 任何需要同样功能的人都可以使用它。本文档介绍如何安装、如何在命令行和构建流水线中使用，以及如何从源代码构建。\n\n\
 ## 安装\n\n从发布页面下载最新版本，并将二进制文件放到路径中。你也可以使用平台的包管理器安装，它会帮你保持更新。\n\n\
 ## 使用\n\n在包含服务的目录中运行 `widget build`。该工具读取配置，进行检查，并将包写入输出目录。\n";
+
+#[test]
+fn docs_checks_md_documents_every_check() {
+    let output = run(&["plugins", "--format", "json"]);
+    let plugins: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/checks.md")).unwrap();
+    for plugin in plugins.as_array().unwrap() {
+        assert!(doc.contains(&format!("## `{}` plugin", plugin["name"].as_str().unwrap())));
+        for c in plugin["checks"].as_array().unwrap() {
+            let field = |name: &str| c[name].as_str().unwrap().to_owned();
+            for expected in [
+                format!("### `{}`: {}\n", field("id"), field("title")),
+                format!("- Category: {}, weight {}.\n", field("category"), c["weight"]),
+                format!("- Why: {}\n", field("rationale")),
+                format!("- Fix: {}\n", field("remediation")),
+            ] {
+                assert!(doc.contains(&expected), "docs/checks.md lacks {expected:?}");
+            }
+        }
+    }
+}

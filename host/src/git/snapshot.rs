@@ -7,7 +7,7 @@
 //! Every read is bounded by the caller; blobs above the snapshot's hard
 //! limit are never inflated.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
@@ -124,6 +124,8 @@ pub struct Snapshot {
     mailmap: Vec<u8>,
     /// Blobs above this size are never read.
     max_blob_bytes: u64,
+    /// Files per lower-cased parent directory (indices into `files`).
+    dirs: OnceLock<HashMap<String, Vec<usize>>>,
     commit_order: OnceLock<Result<Arc<Vec<Oid>>, ReadError>>,
     tags: OnceLock<Result<Arc<Vec<TagInfo>>, ReadError>>,
     history: OnceLock<Result<Arc<Vec<HistoryBlob>>, ReadError>>,
@@ -185,6 +187,7 @@ impl Snapshot {
             files,
             mailmap,
             max_blob_bytes,
+            dirs: OnceLock::new(),
             commit_order: OnceLock::new(),
             tags: OnceLock::new(),
             history: OnceLock::new(),
@@ -199,6 +202,27 @@ impl Snapshot {
     /// The file at `path`.
     pub fn file(&self, path: &str) -> Option<&TreeEntry> {
         self.files.binary_search_by(|e| e.path.as_str().cmp(path)).ok().map(|i| &self.files[i])
+    }
+
+    /// The files directly in `dir` (ASCII case-insensitive; `""` is the
+    /// root), or anywhere under it when `recursive`, in path order.
+    pub fn list_dir(&self, dir: &str, recursive: bool) -> Vec<&TreeEntry> {
+        let dir = dir.trim_matches('/');
+        if recursive {
+            return self.files.iter().filter(|e| is_under(&e.path, dir)).collect();
+        }
+        let index = self.dirs.get_or_init(|| {
+            let mut index: HashMap<String, Vec<usize>> = HashMap::new();
+            for (i, entry) in self.files.iter().enumerate() {
+                let parent = entry.path.rsplit_once('/').map_or("", |(parent, _)| parent);
+                index.entry(parent.to_ascii_lowercase()).or_default().push(i);
+            }
+            index
+        });
+        index
+            .get(&dir.to_ascii_lowercase())
+            .map(|ids| ids.iter().map(|&i| &self.files[i]).collect())
+            .unwrap_or_default()
     }
 
     /// A reader with its own repository handle, for one thread.
@@ -242,6 +266,15 @@ fn list_tree(repo: &Repository, tree: &git2::Tree<'_>) -> Result<Vec<TreeEntry>,
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
+}
+
+/// True when `path` is inside directory `dir` (ASCII case-insensitive).
+fn is_under(path: &str, dir: &str) -> bool {
+    dir.is_empty()
+        || (path.len() > dir.len()
+            && path.as_bytes()[dir.len()] == b'/'
+            && path.is_char_boundary(dir.len())
+            && path[..dir.len()].eq_ignore_ascii_case(dir))
 }
 
 /// Reads from a [`Snapshot`] on one thread.

@@ -200,6 +200,21 @@ impl repo::Host for RunState {
         })
     }
 
+    fn list_dir(&mut self, dir: String, recursive: bool) -> Result<Vec<types::TreeEntry>, types::RepoError> {
+        self.timed(|state| {
+            let reader = state.access(Capability::Tree)?;
+            let files: Vec<types::TreeEntry> =
+                reader.snapshot().list_dir(&dir, recursive).into_iter().map(tree_entry).collect();
+            let bytes: u64 = files.iter().map(|f| f.path.len() as u64 + 64).sum();
+            state.charge(bytes)?;
+            Ok(files)
+        })
+    }
+
+    fn entry(&mut self, path: String) -> Result<Option<types::TreeEntry>, types::RepoError> {
+        self.timed(|state| Ok(state.access(Capability::Tree)?.snapshot().file(&path).map(tree_entry)))
+    }
+
     fn entry_at(&mut self, commit: String, path: String) -> Result<Option<types::TreeEntry>, types::RepoError> {
         self.timed(|state| {
             let reader = state.access(Capability::History)?;

@@ -5,6 +5,7 @@
 //! file contents only.
 
 use fledge_sdk::prelude::*;
+use fledge_sdk::repo::{normalize_name, stem};
 use fledge_sdk::text::{self, Heading};
 use serde::Deserialize;
 
@@ -238,7 +239,10 @@ fn contributing(repo: &Repo) -> Result<CheckResult> {
     {
         return Ok(CheckResult::pass(entry.path.clone()));
     }
-    if let Some(entry) = repo.glob("docs/**/contributing*")?.first().or(repo.glob("doc/**/contributing*")?.first()) {
+    let nested = ["docs", "doc"].iter().find_map(|dir| {
+        repo.files_under(dir).ok()?.into_iter().find(|e| normalize_name(stem(e.name())).starts_with("contribut"))
+    });
+    if let Some(entry) = nested {
         return Ok(CheckResult::pass(entry.path.clone()));
     }
     if let Some((path, text)) = readme_text(repo)?
@@ -270,8 +274,7 @@ fn changelog(repo: &Repo) -> Result<CheckResult> {
         return Ok(CheckResult::pass(entry.path.clone()));
     }
     for dir in CHANGELOG_DIRS {
-        let prefix = format!("{dir}/");
-        if let Some(entry) = repo.files()?.find(|e| e.path.to_lowercase().starts_with(&prefix)) {
+        if let Some(entry) = repo.files_under(dir)?.first() {
             return Ok(CheckResult::pass(format!("release notes in {dir}/ ({})", entry.path)));
         }
     }
@@ -341,14 +344,13 @@ fn site(repo: &Repo) -> Result<CheckResult> {
         }
     }
     for dir in DOC_DIRS {
-        let prefix = format!("{dir}/");
         let pages = repo
-            .files()?
+            .files_under(dir)?
+            .iter()
             .filter(|e| {
-                e.path.to_lowercase().starts_with(&prefix)
-                    && e.name()
-                        .rsplit_once('.')
-                        .is_some_and(|(_, ext)| DOC_EXTENSIONS.contains(&ext.to_lowercase().as_str()))
+                e.name()
+                    .rsplit_once('.')
+                    .is_some_and(|(_, ext)| DOC_EXTENSIONS.iter().any(|known| known.eq_ignore_ascii_case(ext)))
             })
             .count();
         if pages > 0 {

@@ -109,14 +109,14 @@ pub fn is_license_file_name(name: &str) -> bool {
 }
 
 fn license(repo: &Repo) -> Result<CheckResult> {
-    let files: Vec<&TreeEntry> =
-        repo.files()?.filter(|e| e.dir().is_empty() && e.is_file() && is_license_file_name(e.name())).collect();
+    let files: Vec<TreeEntry> =
+        repo.files_in("")?.into_iter().filter(|e| e.is_file() && is_license_file_name(e.name())).collect();
     if !files.is_empty() {
         let names: Vec<&str> = files.iter().map(|e| e.path.as_str()).collect();
         return Ok(CheckResult::pass(names.join(", ")));
     }
     // REUSE-style projects keep their texts in LICENSES/.
-    let reuse: Vec<&TreeEntry> = repo.files()?.filter(|e| e.dir().eq_ignore_ascii_case("LICENSES")).collect();
+    let reuse = repo.files_in("LICENSES")?;
     if let Some(first) = reuse.first() {
         return Ok(CheckResult::pass(format!("{} license texts in LICENSES/ ({})", reuse.len(), first.name())));
     }
@@ -153,15 +153,12 @@ fn maintainers(repo: &Repo) -> Result<CheckResult> {
 fn templates(repo: &Repo) -> Result<CheckResult> {
     let mut issue = None;
     let mut pull = None;
-    for entry in repo.files()? {
+    let mut places = repo.files_in("")?;
+    for dir in [".github", "docs", ".gitlab"] {
+        places.extend(repo.files_under(dir)?);
+    }
+    for entry in places {
         let path = entry.path.to_lowercase();
-        let in_place = path.starts_with(".github/")
-            || path.starts_with("docs/")
-            || !path.contains('/')
-            || path.starts_with(".gitlab/");
-        if !in_place {
-            continue;
-        }
         if issue.is_none()
             && (path.contains("issue_template")
                 || path.starts_with(".gitlab/issue_templates/")

@@ -1,0 +1,138 @@
+//! `cargo bench -p fledge --bench performance [-- PART...]`: the performance
+//! figures of docs/performance.md. Parts: `check` (open, snapshot, plugin
+//! runs and whole-binary times on 20,000 files and 10,000 commits; cold
+//! start). With no part given, all run.
+//!
+//! Each figure is the median of several runs, with the compiled-plugin cache
+//! warm (a first, unmeasured run fills it).
+
+use std::path::Path;
+use std::process::Command;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use fledge::git::{self, OpenOptions, Target};
+use fledge::plugins::PluginSet;
+use fledge::runtime::{Limits, RunRequest, Runtime};
+use fledge_tests::synthetic::{self, Spec};
+
+fn main() -> anyhow::Result<()> {
+    let parts: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    let wants = |part: &str| parts.is_empty() || parts.iter().any(|p| p == part);
+    let work = tempfile::tempdir()?;
+    if wants("check") {
+        check(work.path())?;
+    }
+    if parts.iter().any(|p| p == "profile-plugins") {
+        profile_plugins(work.path())?;
+    }
+    Ok(())
+}
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> Duration {
+    median(
+        (0..runs)
+            .map(|_| {
+                let start = Instant::now();
+                std::hint::black_box(f());
+                start.elapsed()
+            })
+            .collect(),
+    )
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn fledge_command(cache: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_fledge"));
+    command.env("FLEDGE_CACHE_DIR", cache);
+    command
+}
+
+fn check(work: &Path) -> anyhow::Result<()> {
+    let repo = work.join("large.git");
+    let spec = Spec { files: 20_000, commits: 10_000, ..Spec::default() };
+    let start = Instant::now();
+    synthetic::create(&repo, &spec)?;
+    println!(
+        "check: synthetic repository of {} files and {} commits built in {:.1} s",
+        spec.files,
+        spec.commits,
+        start.elapsed().as_secs_f64()
+    );
+
+    let cache = work.join("cache");
+    let open = OpenOptions { cache_dir: cache.clone(), max_blob_bytes: 64 << 20 };
+    let target = Target::Local(repo.clone());
+    let snapshot_time = time(10, || git::open(&target, None, &open).map(|s| s.files().len()));
+    println!("  open + snapshot (file list of 20,000 files): {}", ms(snapshot_time));
+
+    let runtime = Runtime::new(Some(cache.join("compiled")))?;
+    let plugins = PluginSet::load(&runtime, true, &[] as &[&Path])?;
+    let load_time = time(10, || PluginSet::load(&runtime, true, &[] as &[&Path]).map(|p| p.plugins.len()));
+    println!("  load built-in plugins (cached, per process): {}", ms(load_time));
+    let snapshot = Arc::new(git::open(&target, None, &open)?);
+    let limits = Limits::default();
+    let mut together = Duration::ZERO;
+    for plugin in &plugins.plugins {
+        let request = RunRequest {
+            checks: plugin.meta.checks.iter().map(|c| (c.id.clone(), Vec::new())).collect(),
+            ..RunRequest::default()
+        };
+        runtime.run(plugin, &snapshot, &request, &limits);
+        let per_run = time(20, || runtime.run(plugin, &snapshot, &request, &limits).outcomes.len());
+        println!("  plugin {:<12} instantiate + run: {}", plugin.meta.name, ms(per_run));
+        if matches!(plugin.meta.name.as_str(), "docs" | "governance") {
+            together += per_run;
+        }
+    }
+    println!("  docs + governance together: {} (target < 10 ms)", ms(together));
+
+    let whole = time(5, || {
+        fledge_command(&cache).args(["check", repo.to_str().unwrap_or_default(), "--format", "json"]).output()
+    });
+    println!("  fledge check (binary, whole run): {} (target < 1 s)", ms(whole));
+
+    let tiny = work.join("tiny.git");
+    synthetic::create(&tiny, &Spec { files: 10, commits: 3, ..Spec::default() })?;
+    let cold = time(10, || fledge_command(&cache).args(["check", tiny.to_str().unwrap_or_default()]).output());
+    println!("  cold start, fledge check of a 10-file repository with cached plugins: {} (target < 150 ms)", ms(cold));
+    Ok(())
+}
+
+/// Runs the built-in plugins in a loop on the large repository, for `perf`.
+fn profile_plugins(work: &Path) -> anyhow::Result<()> {
+    let repo = work.join("profile.git");
+    synthetic::create(&repo, &Spec { files: 20_000, commits: 100, ..Spec::default() })?;
+    let cache = work.join("cache");
+    let open = OpenOptions { cache_dir: cache.clone(), max_blob_bytes: 64 << 20 };
+    let runtime = Runtime::new(Some(cache.join("compiled")))?;
+    let plugins = PluginSet::load(&runtime, true, &[] as &[&Path])?;
+    let snapshot = Arc::new(git::open(&Target::Local(repo), None, &open)?);
+    for plugin in &plugins.plugins {
+        for check in &plugin.meta.checks {
+            let request = RunRequest { checks: vec![(check.id.clone(), Vec::new())], ..RunRequest::default() };
+            let t = time(20, || runtime.run(plugin, &snapshot, &request, &Limits::default()).outcomes.len());
+            println!("  {:<30} alone: {}", check.id, ms(t));
+        }
+    }
+    let start = Instant::now();
+    for _ in 0..200 {
+        for plugin in &plugins.plugins {
+            let request = RunRequest {
+                checks: plugin.meta.checks.iter().map(|c| (c.id.clone(), Vec::new())).collect(),
+                ..RunRequest::default()
+            };
+            runtime.run(plugin, &snapshot, &request, &Limits::default());
+        }
+    }
+    println!("profile: 200 rounds in {:.2} s", start.elapsed().as_secs_f64());
+    Ok(())
+}
