@@ -257,6 +257,8 @@ fn contributing(repo: &Repo) -> Result<CheckResult> {
 const CHANGELOG_NAMES: &[&str] =
     &["changelog", "changes", "history", "news", "releases", "release notes", "releasenotes", "whatsnew", "whats new"];
 const CHANGELOG_DIRS: &[&str] = &[
+    "docs/releases",
+    "doc/releases",
     "changelog",
     "changelog.d",
     "changes",
@@ -319,23 +321,79 @@ const DOC_TOOL_FILES: &[&str] = &[
 const DOC_DIRS: &[&str] = &["docs", "doc", "documentation", "website", "site", "book", "manual", "guide"];
 const DOC_EXTENSIONS: &[&str] =
     &["md", "markdown", "rst", "adoc", "asciidoc", "txt", "html", "mdx", "ipynb", "tex", "org", "pod"];
-const DOC_HOSTS: &[&str] = &[
+/// Hosts that serve one project's documentation each.
+const PROJECT_DOC_HOSTS: &[&str] = &[
     "docs.rs",
-    "readthedocs",
-    "github.io",
-    "gitlab.io",
-    "gitbook.io",
+    "readthedocs.io",
+    "readthedocs.org",
     "pkg.go.dev",
+    "godoc.org",
     "javadoc.io",
     "hexdocs.pm",
     "rubydoc.info",
-    "docs.",
-    "/docs",
-    "/wiki",
-    "/documentation",
-    "/manual",
-    "/guide",
+    "gitbook.io",
 ];
+/// General references that projects link to but that are not their documentation.
+const THIRD_PARTY_DOCS: &[&str] = &[
+    "wikipedia.org",
+    "developer.mozilla.org",
+    "docs.npmjs.com",
+    "docs.python.org",
+    "docs.github.com",
+    "learn.microsoft.com",
+    "docs.microsoft.com",
+    "stackoverflow.com",
+    "doc.rust-lang.org",
+    "docs.oracle.com",
+    "nodejs.org/api",
+    "docs.docker.com",
+    "img.shields.io",
+    "badge",
+];
+/// Words that, on the line of a link, say it leads to documentation.
+const DOC_WORDS: &[&str] = &[
+    "documentation",
+    "docs",
+    "manual",
+    "user guide",
+    "handbook",
+    "api reference",
+    "reference guide",
+    "the book",
+    "文档",
+];
+
+/// The first link in a README that leads to the project's documentation: a
+/// per-project documentation host, or a link on a line that says it is
+/// documentation; never images, badges or general references.
+fn documentation_link(readme: &str) -> Option<&str> {
+    for line in readme.lines() {
+        let urls = text::urls(line);
+        // The words around the links, not inside them (`?utm_source=x_docs`).
+        let mut lower_line = line.to_lowercase();
+        for url in &urls {
+            lower_line = lower_line.replace(&url.to_lowercase(), " ");
+        }
+        if lower_line.trim_start().starts_with("![") || lower_line.trim_start().starts_with("[![") {
+            continue;
+        }
+        for url in urls {
+            let lower = url.to_lowercase();
+            if THIRD_PARTY_DOCS.iter().any(|t| lower.contains(t)) || lower.ends_with(".svg") || lower.ends_with(".png")
+            {
+                continue;
+            }
+            let host = lower.split("://").nth(1).unwrap_or(&lower).split('/').next().unwrap_or_default();
+            if PROJECT_DOC_HOSTS.iter().any(|h| host == *h || host.ends_with(&format!(".{h}")))
+                || host.starts_with("docs.")
+                || DOC_WORDS.iter().any(|w| lower_line.contains(w))
+            {
+                return Some(url);
+            }
+        }
+    }
+    None
+}
 
 fn site(repo: &Repo) -> Result<CheckResult> {
     for tool in DOC_TOOL_FILES {
@@ -358,14 +416,10 @@ fn site(repo: &Repo) -> Result<CheckResult> {
                 .metric("doc-pages", pages as f64));
         }
     }
-    if let Some((path, text)) = readme_text(repo)? {
-        let links = text::urls(&text);
-        if let Some(url) = links.iter().find(|u| {
-            let lower = u.to_lowercase();
-            DOC_HOSTS.iter().any(|h| lower.contains(h)) && !lower.contains("/badge") && !lower.ends_with(".svg")
-        }) {
-            return Ok(CheckResult::pass(format!("{path} links documentation: {url}")));
-        }
+    if let Some((path, text)) = readme_text(repo)?
+        && let Some(url) = documentation_link(&text)
+    {
+        return Ok(CheckResult::pass(format!("{path} links documentation: {url}")));
     }
     for manifest in ["Cargo.toml", "pyproject.toml", "setup.cfg", "package.json"] {
         if let Some(text) = repo.entry(manifest)?.map(|_| repo.read_text(manifest)).transpose()?.flatten() {

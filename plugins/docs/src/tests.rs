@@ -127,6 +127,16 @@ fn documentation_links_and_generators() {
         status(&mkdocs, "docs.site"),
         (Status::Pass, "documentation generator configured (mkdocs.yml)".to_owned())
     );
+    let third_party = MemRepo::new().file(
+        "README.md",
+        "Uses [XHR](https://developer.mozilla.org/en-US/docs/Web/API/XMLHttpRequest) and [regexes](https://en.wikipedia.org/wiki/Regular_expression).",
+    );
+    assert_eq!(status(&third_party, "docs.site").0, Status::Fail);
+    let worded = MemRepo::new().file("README.md", "* [Website and Documentation](http://widget.example.com/)\n");
+    assert_eq!(
+        status(&worded, "docs.site"),
+        (Status::Pass, "README.md links documentation: http://widget.example.com/".to_owned())
+    );
     let release_link = MemRepo::new().file("README.md", "Release notes: https://git.example.com/w/releases");
     assert_eq!(status(&release_link, "docs.changelog").0, Status::Pass);
 }
