@@ -572,6 +572,29 @@ pub fn stem(name: &str) -> &str {
     }
 }
 
+/// True for the names of license files: `LICENSE`, `LICENCE`, `COPYING`,
+/// `UNLICENSE`, with any extension or suffix (`LICENSE-MIT`,
+/// `COPYING.LESSER`), but not source files such as `license_check.py`.
+///
+/// ```
+/// use fledge_sdk::repo::is_license_file_name;
+/// assert!(is_license_file_name("LICENSE-APACHE"));
+/// assert!(is_license_file_name("copying.lesser"));
+/// assert!(!is_license_file_name("license_check.py"));
+/// ```
+pub fn is_license_file_name(name: &str) -> bool {
+    const CODE: &[&str] = &[
+        "py", "rs", "js", "ts", "go", "java", "c", "h", "cc", "cpp", "rb", "sh", "php", "kt", "cs", "swift", "json",
+        "yml", "yaml", "toml", "xml",
+    ];
+    let ext = name.rsplit_once('.').map(|(_, ext)| ext.to_ascii_lowercase());
+    if ext.as_deref().is_some_and(|ext| CODE.contains(&ext)) {
+        return false;
+    }
+    let normalized = normalize_name(stem(name));
+    ["license", "licence", "copying", "unlicense"].iter().any(|p| normalized.starts_with(p))
+}
+
 /// Lower-cases a file name and drops `-`, `_` and spaces, so that
 /// `CODE_OF_CONDUCT`, `code-of-conduct` and `Code of Conduct` compare equal.
 pub fn normalize_name(name: &str) -> String {

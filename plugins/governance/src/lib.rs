@@ -7,7 +7,7 @@
 //! README only.
 
 use fledge_sdk::prelude::*;
-use fledge_sdk::repo::{normalize_name, stem};
+use fledge_sdk::repo::is_license_file_name;
 use fledge_sdk::text;
 
 #[cfg(test)]
@@ -91,22 +91,6 @@ impl Plugin for Governance {
 }
 
 fledge_sdk::export_plugin!(Governance);
-
-/// Names of license files: `LICENSE`, `LICENCE`, `COPYING`, `UNLICENSE`,
-/// with any extension or suffix (`LICENSE-MIT`, `LICENSE.APACHE2`, `COPYING.LESSER`).
-/// Source files (`license_check.py`) are not license texts.
-pub fn is_license_file_name(name: &str) -> bool {
-    const CODE: &[&str] = &[
-        "py", "rs", "js", "ts", "go", "java", "c", "h", "cc", "cpp", "rb", "sh", "php", "kt", "cs", "swift", "json",
-        "yml", "yaml", "toml", "xml",
-    ];
-    let ext = name.rsplit_once('.').map(|(_, ext)| ext.to_ascii_lowercase());
-    if ext.as_deref().is_some_and(|ext| CODE.contains(&ext)) {
-        return false;
-    }
-    let normalized = normalize_name(stem(name));
-    ["license", "licence", "copying", "unlicense"].iter().any(|p| normalized.starts_with(p))
-}
 
 fn license(repo: &Repo) -> Result<CheckResult> {
     let files: Vec<TreeEntry> =

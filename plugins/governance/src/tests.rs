@@ -1,7 +1,9 @@
 use fledge_sdk::Status;
 use fledge_sdk::testing::MemRepo;
 
-use crate::{Governance, is_license_file_name};
+use fledge_sdk::repo::is_license_file_name;
+
+use crate::Governance;
 
 fn run(repo: &MemRepo) -> Vec<(String, Status, String)> {
     repo.run_all::<Governance>().into_iter().map(|r| (r.check_id, r.status, r.message)).collect()

@@ -1,0 +1,619 @@
+//! The `license` plugin: is the project's licensing clear, approved and
+//! consistent, and does bundled third-party code keep its notices?
+//!
+//! Checks: `license.file`, `license.identified`, `license.approved`,
+//! `license.declared-consistent`, `license.headers`, `license.third-party`.
+//! License texts are identified against the official SPDX texts (see
+//! `identify.rs` and `build.rs`).
+
+use std::collections::BTreeMap;
+
+use fledge_sdk::prelude::*;
+use fledge_sdk::repo::{is_license_file_name, normalize_name, stem};
+use serde::Deserialize;
+
+pub mod identify;
+mod manifests;
+pub mod normalize;
+#[cfg(test)]
+mod tests;
+
+use identify::{Form, Identification};
+
+#[derive(Default)]
+pub struct License {
+    /// The identification of the root license files, computed once for the
+    /// checks that need it.
+    identified: Option<Vec<FileLicense>>,
+}
+
+/// Configuration (`[plugins.license]` in the policy).
+#[derive(Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct Config {
+    /// Confidence (0-1) a text needs to count as identified.
+    min_confidence: f64,
+    /// Allowed SPDX ids; empty means "OSI-approved licenses".
+    allowed: Vec<String>,
+    /// Ids refused even if OSI-approved.
+    denied: Vec<String>,
+    /// Status for copyleft licenses that are otherwise allowed: pass, warn or fail.
+    copyleft: String,
+    /// Share (0-1) of source files that must carry a license header.
+    header_threshold: f64,
+    /// Source files examined for headers, at most.
+    header_max_files: usize,
+    /// Directories holding vendored third-party code.
+    third_party_dirs: Vec<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            min_confidence: 0.9,
+            allowed: Vec::new(),
+            denied: Vec::new(),
+            copyleft: "warn".to_owned(),
+            header_threshold: 0.8,
+            header_max_files: 5000,
+            third_party_dirs: [
+                "vendor",
+                "third_party",
+                "thirdparty",
+                "third-party",
+                "external",
+                "extern",
+                "node_modules",
+            ]
+            .map(str::to_owned)
+            .to_vec(),
+        }
+    }
+}
+
+/// A root license file and what it holds.
+#[derive(Clone, Debug)]
+struct FileLicense {
+    path: String,
+    /// Part of the project's own licensing (LICENSE, LICENSE-MIT, COPYING.LESSER),
+    /// as opposed to notices for bundled code (LICENSE.python).
+    primary: bool,
+    /// Normalised words: a short unrecognised file beside identified ones
+    /// is a pointer to them ("either of the licenses in LICENSE.APACHE or
+    /// LICENSE.BSD"), not a license of its own.
+    words: usize,
+    identification: Identification,
+}
+
+impl FileLicense {
+    fn is_pointer(&self, files: &[FileLicense]) -> bool {
+        self.words <= 80
+            && matches!(self.identification, Identification::Unrecognised { .. })
+            && files.iter().any(|f| f.primary && matches!(f.identification, Identification::Identified { .. }))
+    }
+}
+
+impl Plugin for License {
+    fn meta() -> PluginMeta {
+        let check = |id: &str, title: &str, weight, rationale: &str, remediation: &str| {
+            CheckMeta::new(id, title).category("license").weight(weight).rationale(rationale).remediation(remediation)
+        };
+        PluginMeta::new("license", env!("CARGO_PKG_VERSION"))
+            .description("License file, SPDX identification, approval, manifest consistency, headers, third-party notices")
+            .reads(&[Capability::Tree, Capability::Contents])
+            .check(check(
+                "license.file",
+                "License file present",
+                3,
+                "A project without a license file cannot legally be used by anyone outside the company.",
+                "Add the approved license text as LICENSE at the root (LICENSE-MIT and LICENSE-APACHE for a dual license).",
+            ))
+            .check(check(
+                "license.identified",
+                "License identified",
+                5,
+                "Reviewers and users must be able to tell exactly which license applies; a modified text is a new, unreviewed license.",
+                "Use the unmodified official license text (from spdx.org/licenses), with only the copyright line filled in.",
+            ))
+            .check(check(
+                "license.approved",
+                "License approved by the policy",
+                10,
+                "Only licenses the OSPO has approved may be used for publication.",
+                "Relicense under an approved license (the policy's allowed list; by default OSI-approved), or ask the OSPO for an exemption.",
+            ))
+            .check(check(
+                "license.declared-consistent",
+                "Manifests agree with the license file",
+                3,
+                "Package registries and scanners read the manifest; a manifest that disagrees with LICENSE misstates the license.",
+                "Set the license field of each listed manifest to the SPDX expression of the license file.",
+            ))
+            .check(check(
+                "license.headers",
+                "Source files carry license headers",
+                1,
+                "Headers keep the license attached to files that are copied out of the project.",
+                "Add an `SPDX-License-Identifier: <id>` comment at the top of each source file.",
+            ))
+            .check(check(
+                "license.third-party",
+                "Third-party code keeps its licenses",
+                3,
+                "Bundled third-party code may only be redistributed with its own license and, under Apache-2.0, attribution in NOTICE.",
+                "Keep each vendored component's LICENSE file next to its code, and list bundled components in a NOTICE file.",
+            ))
+    }
+
+    fn check(&mut self, check: &Check<'_>) -> Result<CheckResult> {
+        let config: Config = check.config()?;
+        let repo = check.repo();
+        match check.id() {
+            "license.file" => license_file(repo),
+            "license.identified" => {
+                let files = self.identified(repo, &config)?;
+                identified(&files, &config)
+            }
+            "license.approved" => {
+                let files = self.identified(repo, &config)?;
+                approved(&files, &config)
+            }
+            "license.declared-consistent" => {
+                let files = self.identified(repo, &config)?;
+                declared_consistent(repo, &files, &config)
+            }
+            "license.headers" => headers(repo, &config),
+            "license.third-party" => {
+                let files = self.identified(repo, &config)?;
+                third_party(repo, &files, &config)
+            }
+            other => Err(Error::new(format!("unknown check {other}"))),
+        }
+    }
+}
+
+fledge_sdk::export_plugin!(License);
+
+impl License {
+    fn identified(&mut self, repo: &Repo, config: &Config) -> Result<Vec<FileLicense>> {
+        if let Some(files) = &self.identified {
+            return Ok(files.clone());
+        }
+        let mut files = Vec::new();
+        for entry in license_files(repo)? {
+            let text = repo.read_text(&entry.path)?.unwrap_or_default();
+            files.push(FileLicense {
+                primary: is_primary(&entry.path),
+                words: normalize::words(&text).len(),
+                identification: identify::identify(&text, config.min_confidence),
+                path: entry.path,
+            });
+        }
+        self.identified = Some(files.clone());
+        Ok(files)
+    }
+}
+
+/// License files at the root, then REUSE texts in `LICENSES/`.
+fn license_files(repo: &Repo) -> Result<Vec<TreeEntry>> {
+    let mut files: Vec<TreeEntry> =
+        repo.files_in("")?.into_iter().filter(|e| e.is_file() && is_license_file_name(e.name())).collect();
+    if files.is_empty() {
+        files = repo.files_in("LICENSES")?.into_iter().filter(TreeEntry::is_file).collect();
+    }
+    Ok(files)
+}
+
+/// Suffixes after LICENSE- / LICENSE. that name a license (so the file is
+/// one of the project's own, as in LICENSE-MIT and LICENSE-APACHE).
+const LICENSE_SUFFIXES: &[&str] = &[
+    "",
+    "md",
+    "txt",
+    "rst",
+    "markdown",
+    "mit",
+    "apache",
+    "apache2",
+    "apache20",
+    "bsd",
+    "isc",
+    "gpl",
+    "lgpl",
+    "agpl",
+    "mpl",
+    "zlib",
+    "cc0",
+    "boost",
+    "bsl",
+    "epl",
+    "mulan",
+    "unlicense",
+    "lesser",
+    "lib",
+    "gpl2",
+    "gpl3",
+    "lgpl3",
+];
+
+/// LICENSE, LICENSE.md, LICENSE-MIT, COPYING.LESSER and REUSE texts are the
+/// project's own; LICENSE.python or LICENSE-THIRD-PARTY are notices for
+/// bundled code.
+fn is_primary(path: &str) -> bool {
+    if path.starts_with("LICENSES/") {
+        return true;
+    }
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let normalized = normalize_name(name);
+    let suffix = ["unlicense", "license", "licence", "copying"]
+        .iter()
+        .find_map(|prefix| normalized.strip_prefix(prefix))
+        .unwrap_or("x");
+    let suffix: String = suffix.chars().filter(char::is_ascii_alphanumeric).collect();
+    let suffix = suffix.strip_suffix("md").or(suffix.strip_suffix("txt")).unwrap_or(&suffix);
+    LICENSE_SUFFIXES.contains(&suffix)
+}
+
+fn license_file(repo: &Repo) -> Result<CheckResult> {
+    let files = license_files(repo)?;
+    Ok(match files.as_slice() {
+        [] => CheckResult::fail("no LICENSE, LICENCE or COPYING file at the root"),
+        files => {
+            let names: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+            CheckResult::pass(names.join(", "))
+                .findings(files.iter().map(|f| Finding::info("license file").at(&f.path)))
+        }
+    })
+}
+
+/// The project's licenses: an SPDX expression, its ids, the lowest
+/// confidence, and whether any primary file holds a full license text;
+/// `None` when a primary file is unrecognised or there is none.
+fn expression(files: &[FileLicense]) -> Option<(String, Vec<String>, f64, bool)> {
+    let mut ids: Vec<String> = Vec::new();
+    let mut confidence: f64 = 1.0;
+    let mut full_text = false;
+    for file in files.iter().filter(|f| f.primary && !f.is_pointer(files)) {
+        match &file.identification {
+            Identification::Identified { licenses, confidence: c, form } => {
+                confidence = confidence.min(*c);
+                full_text |= *form == Form::Text;
+                for id in licenses {
+                    if !ids.contains(id) {
+                        ids.push(id.clone());
+                    }
+                }
+            }
+            Identification::Unrecognised { .. } => return None,
+        }
+    }
+    // The LGPL-3.0 is the GPL-3.0 plus additional permissions, and projects
+    // ship both texts (COPYING and COPYING.LESSER): the license is the LGPL.
+    if ids.iter().any(|id| id.starts_with("LGPL-3.0")) {
+        ids.retain(|id| !id.starts_with("GPL-3.0"));
+    }
+    if ids.is_empty() {
+        return None;
+    }
+    ids.sort_by_key(|id| id.to_ascii_lowercase());
+    Some((ids.join(" OR "), ids, confidence, full_text))
+}
+
+fn percent(confidence: f64) -> String {
+    format!("{:.0}%", (confidence * 100.0).floor())
+}
+
+fn identified(files: &[FileLicense], config: &Config) -> Result<CheckResult> {
+    if files.is_empty() {
+        return Ok(CheckResult::fail("no license file to identify"));
+    }
+    let mut findings = Vec::new();
+    let mut unrecognised = Vec::new();
+    for file in files {
+        match &file.identification {
+            Identification::Identified { licenses, confidence, form } => {
+                let how = match form {
+                    Form::Text => format!("{} confidence", percent(*confidence)),
+                    Form::Notice => "standard notice only, not the license text".to_owned(),
+                    Form::Name => "names the license, does not contain its text".to_owned(),
+                };
+                findings.push(Finding::info(format!("{} ({how})", licenses.join(" OR "))).at(&file.path));
+            }
+            Identification::Unrecognised { .. } if file.is_pointer(files) => {
+                findings.push(Finding::info("a short note about the other license files").at(&file.path));
+            }
+            Identification::Unrecognised { closest } => {
+                let closest = closest.as_ref().map_or_else(
+                    || "no license text resembles it".to_owned(),
+                    |m| format!("closest match {} ({})", m.id, percent(m.confidence)),
+                );
+                let message = format!("unrecognised or modified license in {}: {closest}", file.path);
+                let severity = if file.primary { Severity::High } else { Severity::Low };
+                findings.push(Finding::new(severity, message.clone()).at(&file.path));
+                if file.primary {
+                    unrecognised.push(message);
+                }
+            }
+        }
+    }
+    if !unrecognised.is_empty() {
+        return Ok(CheckResult::fail(unrecognised.join("; ")).findings(findings));
+    }
+    let Some((expression, _, confidence, full_text)) = expression(files) else {
+        return Ok(CheckResult::fail("no license file of the project's own").findings(findings));
+    };
+    if !full_text {
+        return Ok(CheckResult::warn(format!("{expression}: the license files name the license but do not contain its text"))
+            .remediation("Add the full license text (from spdx.org/licenses) as LICENSE; most licenses require giving recipients a copy.")
+            .findings(findings));
+    }
+    Ok(CheckResult::pass(format!("{expression} ({} confidence)", percent(confidence)))
+        .findings(findings)
+        .metric("confidence", confidence)
+        .metric("min-confidence", config.min_confidence))
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Verdict {
+    Pass,
+    Warn,
+    Fail,
+}
+
+fn verdict(id: &str, config: &Config) -> (Verdict, String) {
+    let listed = |list: &[String]| list.iter().any(|a| a.eq_ignore_ascii_case(id));
+    let entry = identify::entry(id);
+    let copyleft = entry.is_some_and(identify::Entry::is_copyleft);
+    if listed(&config.denied) {
+        return (Verdict::Fail, format!("{id} is denied by the policy"));
+    }
+    let allowed = if config.allowed.is_empty() {
+        entry.is_some_and(identify::Entry::is_osi_approved)
+    } else {
+        listed(&config.allowed)
+    };
+    if !allowed {
+        let list = if config.allowed.is_empty() { "OSI-approved licenses" } else { "the policy's allowed list" };
+        return (Verdict::Fail, format!("{id} is not among {list}"));
+    }
+    if copyleft {
+        let level = match config.copyleft.as_str() {
+            "pass" => Verdict::Pass,
+            "fail" => Verdict::Fail,
+            _ => Verdict::Warn,
+        };
+        return (level, format!("{id} is copyleft"));
+    }
+    (Verdict::Pass, format!("{id} is approved"))
+}
+
+fn approved(files: &[FileLicense], config: &Config) -> Result<CheckResult> {
+    let Some((expression, ids, _, _)) = expression(files) else {
+        return Ok(CheckResult::fail("the license is not identified, so it cannot be approved")
+            .remediation("Fix license.identified first."));
+    };
+    // An `OR` choice is as good as its best alternative.
+    let verdicts: Vec<(Verdict, String)> = ids.iter().map(|id| verdict(id, config)).collect();
+    let best = verdicts.iter().map(|(v, _)| *v).min().unwrap_or(Verdict::Fail);
+    let reasons: Vec<&str> = verdicts.iter().map(|(_, r)| r.as_str()).collect();
+    let message = format!("{expression}: {}", reasons.join("; "));
+    Ok(match best {
+        Verdict::Pass => CheckResult::pass(message),
+        Verdict::Warn => CheckResult::warn(message).remediation(
+            "Copyleft obliges users to share their changes; confirm with the OSPO that this is intended, or choose a permissive license.",
+        ),
+        Verdict::Fail => CheckResult::fail(message),
+    })
+}
+
+/// The license file that governs `path`: the nearest license file in an
+/// enclosing directory, else the root's.
+fn governing_license(repo: &Repo, path: &str, threshold: f64) -> Result<Option<(String, Identification)>> {
+    let mut dir = path.rsplit_once('/').map_or("", |(d, _)| d);
+    while !dir.is_empty() {
+        if let Some(entry) = repo.files_in(dir)?.into_iter().find(|e| e.is_file() && is_license_file_name(e.name())) {
+            let text = repo.read_text(&entry.path)?.unwrap_or_default();
+            return Ok(Some((entry.path, identify::identify(&text, threshold))));
+        }
+        dir = dir.rsplit_once('/').map_or("", |(d, _)| d);
+    }
+    Ok(None)
+}
+
+fn declared_consistent(repo: &Repo, files: &[FileLicense], config: &Config) -> Result<CheckResult> {
+    let third_party = |path: &str| config.third_party_dirs.iter().any(|d| path.split('/').any(|part| part == d));
+    let mut manifests: Vec<TreeEntry> = repo
+        .files()?
+        .filter(|e| e.is_file() && manifests::is_manifest(e.name()) && !third_party(&e.path))
+        .cloned()
+        .collect();
+    manifests.truncate(200);
+    let root = expression(files);
+    let mut checked = 0;
+    let mut findings = Vec::new();
+    let mut mismatches = 0;
+    let mut nested_cache: BTreeMap<String, Option<(String, Identification)>> = BTreeMap::new();
+    for manifest in &manifests {
+        let Some(text) = repo.read_text(&manifest.path)? else { continue };
+        let Some(declaration) = manifests::declared(&manifest.path, &text) else { continue };
+        checked += 1;
+        let dir = manifest.dir().to_owned();
+        let nested = match nested_cache.get(&dir) {
+            Some(found) => found.clone(),
+            None => {
+                let found = governing_license(repo, &manifest.path, config.min_confidence)?;
+                nested_cache.insert(dir, found.clone());
+                found
+            }
+        };
+        let (license_path, actual): (String, Option<Vec<String>>) = match (&nested, &root) {
+            (Some((path, Identification::Identified { licenses, .. })), _) => {
+                (path.clone(), Some(licenses.iter().map(|l| manifests::family(l)).collect()))
+            }
+            (Some((path, Identification::Unrecognised { .. })), _) => (path.clone(), None),
+            (None, Some((_, ids, _, _))) => (
+                files.iter().filter(|f| f.primary).map(|f| f.path.as_str()).collect::<Vec<_>>().join(", "),
+                Some(ids.iter().map(|l| manifests::family(l)).collect()),
+            ),
+            (None, None) => (String::new(), None),
+        };
+        let Some(mut actual) = actual else {
+            findings.push(
+                Finding::new(
+                    Severity::Low,
+                    format!("declares `{}`; the license file is not identified", declaration.value),
+                )
+                .at(&declaration.path)
+                .line(declaration.line),
+            );
+            continue;
+        };
+        actual.sort();
+        actual.dedup();
+        if actual.iter().any(|a| a.starts_with("LGPL-3.0")) {
+            actual.retain(|a| !a.starts_with("GPL-3.0"));
+        }
+        match manifests::families(&declaration.value) {
+            Some(declared) if declared == actual => findings.push(
+                Finding::info(format!("declares `{}`, as {license_path} says", declaration.value))
+                    .at(&declaration.path)
+                    .line(declaration.line),
+            ),
+            declared => {
+                mismatches += 1;
+                let what = if declared.is_none() { "an unknown license" } else { "a different license" };
+                findings.push(
+                    Finding::new(
+                        Severity::Medium,
+                        format!(
+                            "declares `{}`, {what} from {} in {license_path}",
+                            declaration.value,
+                            actual.join(" OR ")
+                        ),
+                    )
+                    .at(&declaration.path)
+                    .line(declaration.line),
+                );
+            }
+        }
+    }
+    if checked == 0 {
+        return Ok(CheckResult::skip("no package manifest declares a license"));
+    }
+    let result = if mismatches > 0 {
+        CheckResult::fail(format!("{mismatches} of {checked} manifests disagree with the license file"))
+    } else if findings.iter().any(|f| f.severity > Severity::Info) {
+        CheckResult::warn(format!("{checked} manifests declare a license; the license file is not identified"))
+    } else {
+        CheckResult::pass(format!("{checked} manifests agree with the license file"))
+    };
+    Ok(result.findings(findings).metric("manifests", checked as f64).metric("mismatches", f64::from(mismatches)))
+}
+
+/// Extensions of source files that should carry a header.
+const SOURCE_EXTENSIONS: &[&str] = &[
+    "rs", "go", "py", "js", "jsx", "ts", "tsx", "mjs", "java", "kt", "kts", "scala", "c", "h", "cc", "cpp", "cxx",
+    "hpp", "cs", "rb", "php", "swift", "m", "mm", "sh", "bash", "lua", "dart", "ex", "exs", "erl", "hs", "clj",
+    "groovy", "pl", "r", "jl", "vue", "svelte", "proto", "sql",
+];
+
+fn has_header(head: &str) -> bool {
+    let lower = head.to_lowercase();
+    lower.contains("spdx-license-identifier")
+        || lower.contains("licensed under")
+        || lower.contains("permission is hereby granted")
+        || lower.contains("this file is part of")
+        || lower.contains("subject to the terms of the mozilla public")
+        || (lower.contains("copyright") && (lower.contains("licen") || lower.contains("all rights reserved")))
+}
+
+fn headers(repo: &Repo, config: &Config) -> Result<CheckResult> {
+    let third_party = |path: &str| config.third_party_dirs.iter().any(|d| path.split('/').any(|part| part == d));
+    let sources: Vec<TreeEntry> = repo
+        .files()?
+        .filter(|e| {
+            e.is_file()
+                && !third_party(&e.path)
+                && e.name()
+                    .rsplit_once('.')
+                    .is_some_and(|(_, ext)| SOURCE_EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str()))
+        })
+        .cloned()
+        .collect();
+    if sources.is_empty() {
+        return Ok(CheckResult::skip("no source files"));
+    }
+    // Evenly spaced sample when there are very many files.
+    let step = sources.len().div_ceil(config.header_max_files.max(1));
+    let sample: Vec<&TreeEntry> = sources.iter().step_by(step.max(1)).collect();
+    let mut missing = Vec::new();
+    for entry in &sample {
+        let head = repo.read_text_bounded(&entry.path, 2048)?.unwrap_or_default();
+        if !has_header(&head) {
+            missing.push(entry.path.clone());
+        }
+    }
+    let with = sample.len() - missing.len();
+    let share = with as f64 / sample.len() as f64;
+    let figures = format!("{with} of {} source files ({:.0}%) carry a license header", sample.len(), share * 100.0);
+    let findings = missing.iter().take(20).map(|p| Finding::new(Severity::Low, "no license header").at(p).line(1));
+    let result = if share >= config.header_threshold {
+        CheckResult::pass(figures)
+    } else {
+        CheckResult::warn(format!("{figures}; the policy asks for {:.0}%", config.header_threshold * 100.0))
+            .score((share * 100.0).round() as u8)
+    };
+    Ok(result.findings(findings).metric("header-share", share))
+}
+
+fn third_party(repo: &Repo, files: &[FileLicense], config: &Config) -> Result<CheckResult> {
+    let mut components: BTreeMap<String, bool> = BTreeMap::new();
+    for dir in &config.third_party_dirs {
+        for entry in repo.files()?.filter(|e| e.path.split('/').any(|part| part == dir)) {
+            // The component is the directory below the vendor directory
+            // (two levels for Go's vendor/host/org/name layout).
+            let parts: Vec<&str> = entry.path.split('/').collect();
+            let Some(at) = parts.iter().position(|p| p == dir) else { continue };
+            if parts.len() <= at + 2 {
+                continue;
+            }
+            let depth = if dir == "vendor" && parts[at + 1].contains('.') {
+                4
+            } else if parts[at + 1].starts_with('@') {
+                3
+            } else {
+                2
+            };
+            let end = (at + depth).min(parts.len() - 1);
+            let component = parts[..end].join("/");
+            let licensed = is_license_file_name(entry.name()) || normalize_name(stem(entry.name())) == "notice";
+            let slot = components.entry(component).or_insert(false);
+            *slot |= licensed;
+        }
+    }
+    if components.is_empty() {
+        return Ok(CheckResult::skip("no vendored or third-party directories"));
+    }
+    let unlicensed: Vec<&String> = components.iter().filter(|(_, licensed)| !**licensed).map(|(c, _)| c).collect();
+    let mut findings: Vec<Finding> = unlicensed
+        .iter()
+        .take(50)
+        .map(|c| Finding::new(Severity::Medium, format!("{c} has no license file of its own")).at(c.as_str()))
+        .collect();
+    let apache = expression(files).is_some_and(|(_, ids, _, _)| ids.iter().any(|id| id.starts_with("Apache-2.0")));
+    let notice = repo.find_first(&["notice"], &[""])?;
+    let needs_notice = apache && notice.is_none();
+    if needs_notice {
+        findings
+            .push(Finding::new(Severity::Medium, "Apache-2.0 project bundles third-party code but has no NOTICE file"));
+    }
+    let figures = format!("{} third-party components, {} without a license file", components.len(), unlicensed.len());
+    let result = if unlicensed.is_empty() && !needs_notice {
+        CheckResult::pass(figures)
+    } else if unlicensed.is_empty() {
+        CheckResult::warn(format!("{figures}; no NOTICE file for the Apache-2.0 attribution"))
+    } else {
+        CheckResult::fail(figures)
+    };
+    Ok(result.findings(findings).metric("third-party-components", components.len() as f64))
+}

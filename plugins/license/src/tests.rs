@@ -1,0 +1,273 @@
+use fledge_sdk::Status;
+use fledge_sdk::testing::MemRepo;
+
+use crate::License;
+use crate::identify::{Identification, identify};
+
+/// The official text of `id` from the spdx crate, reformatted as projects do:
+/// rewrapped at 60 columns, with a real copyright line.
+fn reformatted(id: &str) -> String {
+    let text = spdx::text::LICENSE_TEXTS.iter().find(|(i, _)| *i == id).map(|(_, t)| *t).unwrap();
+    let mut out = String::from("Copyright (c) 2019 Example Corp. <legal@example.com>\n\n");
+    for paragraph in text.split("\n\n") {
+        let mut column = 0;
+        for word in paragraph.split_whitespace() {
+            let word = word.replace("<year>", "2019").replace("<copyright holders>", "Example Corp.");
+            if column + word.len() > 60 {
+                out.push('\n');
+                column = 0;
+            } else if column > 0 {
+                out.push(' ');
+                column += 1;
+            }
+            out.push_str(&word);
+            column += word.len();
+        }
+        out.push_str("\n\n");
+    }
+    out
+}
+
+fn identified(text: &str) -> Vec<String> {
+    match identify(text, 0.9) {
+        Identification::Identified { licenses, .. } => licenses,
+        Identification::Unrecognised { closest } => panic!("unrecognised; closest {closest:?}"),
+    }
+}
+
+#[test]
+fn every_required_license_is_identified_after_reformatting() {
+    for id in [
+        "Apache-2.0",
+        "MIT",
+        "BSD-2-Clause",
+        "BSD-3-Clause",
+        "ISC",
+        "MPL-2.0",
+        "GPL-2.0-only",
+        "GPL-3.0-only",
+        "LGPL-2.1-only",
+        "LGPL-3.0-only",
+        "AGPL-3.0-only",
+        "EPL-2.0",
+        "Unlicense",
+        "CC0-1.0",
+        "MulanPSL-2.0",
+        "BSL-1.0",
+        "Zlib",
+    ] {
+        assert_eq!(identified(&reformatted(id)), [id], "{id}");
+    }
+}
+
+#[test]
+fn apache_without_its_appendix_is_still_apache() {
+    let full = reformatted("Apache-2.0");
+    let cut = &full[..full.find("END OF TERMS AND CONDITIONS").unwrap() + 27];
+    assert_eq!(identified(cut), ["Apache-2.0"]);
+}
+
+#[test]
+fn a_modified_license_names_its_closest_match() {
+    let mit = reformatted("MIT");
+    let modified = mit.replace(
+        "The above copyright notice",
+        "The Software shall not be used by any government agency. Any use for commercial purposes requires a separate written agreement with the authors, who may refuse it for any reason.\n\nThe above copyright notice",
+    );
+    let modified = &modified[..modified.find("THE SOFTWARE IS PROVIDED").unwrap()];
+    match identify(modified, 0.9) {
+        Identification::Unrecognised { closest: Some(closest) } => {
+            assert_eq!(closest.id, "MIT");
+            assert!(closest.confidence > 0.5 && closest.confidence < 0.9, "{}", closest.confidence);
+        }
+        other => panic!("{other:?}"),
+    }
+    let repo = MemRepo::new().file("LICENSE", modified);
+    let result = repo.run::<License>("license.identified");
+    assert_eq!(result.status, Status::Fail);
+    assert!(
+        result.message.starts_with("unrecognised or modified license in LICENSE: closest match MIT ("),
+        "{}",
+        result.message
+    );
+}
+
+#[test]
+fn one_file_with_two_licenses() {
+    let both = format!(
+        "This project is dual-licensed under MIT or Apache-2.0, at your option.\n\n{}\n\n---\n\n{}",
+        reformatted("MIT"),
+        reformatted("Apache-2.0")
+    );
+    let mut ids = identified(&both);
+    ids.sort();
+    assert_eq!(ids, ["Apache-2.0", "MIT"]);
+}
+
+#[test]
+fn dual_license_files_give_an_or_expression() {
+    let repo = MemRepo::new().file("LICENSE-MIT", reformatted("MIT")).file("LICENSE-APACHE", reformatted("Apache-2.0"));
+    let result = repo.run::<License>("license.identified");
+    assert_eq!(result.status, Status::Pass);
+    assert!(result.message.starts_with("Apache-2.0 OR MIT ("), "{}", result.message);
+    assert_eq!(repo.run::<License>("license.approved").status, Status::Pass);
+    let file = repo.run::<License>("license.file");
+    assert_eq!((file.status, file.message.as_str()), (Status::Pass, "LICENSE-APACHE, LICENSE-MIT"));
+}
+
+#[test]
+fn a_short_note_pointing_at_the_license_files_is_not_a_license() {
+    let repo = MemRepo::new()
+        .file("LICENSE", "This software is made available under the terms of *either* of the licenses\nfound in LICENSE.APACHE or LICENSE.BSD.\n")
+        .file("LICENSE.APACHE", reformatted("Apache-2.0"))
+        .file("LICENSE.BSD", reformatted("BSD-2-Clause"));
+    let result = repo.run::<License>("license.identified");
+    assert_eq!(result.status, Status::Pass, "{}", result.message);
+    assert!(result.message.starts_with("Apache-2.0 OR BSD-2-Clause ("), "{}", result.message);
+}
+
+#[test]
+fn lgpl_projects_ship_the_gpl_too() {
+    let repo = MemRepo::new()
+        .file("COPYING", reformatted("GPL-3.0-only"))
+        .file("COPYING.LESSER", reformatted("LGPL-3.0-only"));
+    let result = repo.run::<License>("license.identified");
+    assert!(result.message.starts_with("LGPL-3.0-only ("), "{}", result.message);
+}
+
+#[test]
+fn short_files_that_name_their_license() {
+    assert_eq!(identified("SPDX-License-Identifier: MIT\n"), ["MIT"]);
+    assert_eq!(identified("Apache-2.0 OR MIT"), ["Apache-2.0", "MIT"]);
+    assert_eq!(
+        identified(
+            "This project is dual-licensed under the Unlicense and MIT licenses.\n\nYou may use this code under the terms of either license.\n"
+        ),
+        ["Unlicense", "MIT"]
+    );
+    // A pointer next to the texts is fine; alone, it lacks the text.
+    let pointer = "This project is dual-licensed under the Unlicense and MIT licenses.\n";
+    let alone = MemRepo::new().file("COPYING", pointer);
+    let result = alone.run::<License>("license.identified");
+    assert_eq!(result.status, Status::Warn);
+    assert_eq!(result.message, "MIT OR Unlicense: the license files name the license but do not contain its text");
+    let with_texts = alone.clone().file("LICENSE-MIT", reformatted("MIT")).file("UNLICENSE", reformatted("Unlicense"));
+    let result = with_texts.run::<License>("license.identified");
+    assert_eq!(result.status, Status::Pass);
+    assert!(result.message.starts_with("MIT OR Unlicense ("), "{}", result.message);
+}
+
+#[test]
+fn standard_notices_and_exceptions_come_from_the_spdx_texts() {
+    let apache = spdx::text::LICENSE_TEXTS.iter().find(|(i, _)| *i == "Apache-2.0").unwrap().1;
+    let notice =
+        format!("Copyright 2015 Jane Doe.\n\n{}", &apache[apache.find("Licensed under the Apache License").unwrap()..]);
+    match identify(&notice, 0.9) {
+        Identification::Identified { licenses, form, .. } => {
+            assert_eq!((licenses, form), (vec!["Apache-2.0".to_owned()], crate::identify::Form::Notice));
+        }
+        other => panic!("{other:?}"),
+    }
+    let gpl = spdx::text::LICENSE_TEXTS.iter().find(|(i, _)| *i == "GPL-2.0-only").unwrap().1;
+    let start = gpl.find("This program is free software").unwrap();
+    let gnu_notice = &gpl[start..start + gpl[start..].find("Also add information").unwrap()];
+    assert_eq!(identified(gnu_notice), ["GPL-2.0-or-later"]);
+    let llvm = spdx::text::EXCEPTION_TEXTS.iter().find(|(i, _)| *i == "LLVM-exception").unwrap().1;
+    let with_exception =
+        format!("{}\n\n--- LLVM Exceptions to the Apache 2.0 License ----\n\n{llvm}", reformatted("Apache-2.0"));
+    assert_eq!(identified(&with_exception), ["Apache-2.0 WITH LLVM-exception"]);
+}
+
+#[test]
+fn approval_follows_the_policy() {
+    let gpl = MemRepo::new().file("LICENSE", reformatted("GPL-3.0-only"));
+    let result = gpl.run::<License>("license.approved");
+    assert_eq!((result.status, result.message.as_str()), (Status::Warn, "GPL-3.0-only: GPL-3.0-only is copyleft"));
+    let strict = gpl.run_with::<License>("license.approved", serde_json::json!({"copyleft": "fail"}));
+    assert_eq!(strict.status, Status::Fail);
+    let sspl = MemRepo::new().file("LICENSE", reformatted("SSPL-1.0"));
+    let result = sspl.run::<License>("license.approved");
+    assert_eq!(
+        (result.status, result.message.as_str()),
+        (Status::Fail, "SSPL-1.0: SSPL-1.0 is not among OSI-approved licenses")
+    );
+    let listed = MemRepo::new().file("LICENSE", reformatted("MIT"));
+    let only_apache = listed.run_with::<License>("license.approved", serde_json::json!({"allowed": ["Apache-2.0"]}));
+    assert_eq!(only_apache.message, "MIT: MIT is not among the policy's allowed list");
+    assert_eq!(MemRepo::new().run::<License>("license.approved").status, Status::Fail);
+}
+
+#[test]
+fn manifests_that_disagree_are_reported_with_their_line() {
+    let repo = MemRepo::new()
+        .file("LICENSE", reformatted("Apache-2.0"))
+        .file("Cargo.toml", "[package]\nname = \"x\"\nversion = \"1.0.0\"\nlicense = \"MIT\"\n")
+        .file("web/package.json", "{\n  \"name\": \"x\",\n  \"license\": \"Apache-2.0\"\n}\n")
+        .file(
+            "py/pyproject.toml",
+            "[project]\nname = \"x\"\nclassifiers = [\"License :: OSI Approved :: Apache Software License\"]\n",
+        );
+    let result = repo.run::<License>("license.declared-consistent");
+    assert_eq!(
+        (result.status, result.message.as_str()),
+        (Status::Fail, "1 of 3 manifests disagree with the license file")
+    );
+    let mismatch = result.findings.iter().find(|f| f.severity == fledge_sdk::Severity::Medium).unwrap();
+    assert_eq!(mismatch.message, "declares `MIT`, a different license from Apache-2.0 in LICENSE");
+    assert_eq!((mismatch.locations[0].path.as_str(), mismatch.locations[0].line), ("Cargo.toml", Some(4)));
+    assert_eq!(MemRepo::new().file("LICENSE", "x").run::<License>("license.declared-consistent").status, Status::Skip);
+}
+
+#[test]
+fn a_package_with_its_own_license_is_compared_with_it() {
+    let repo = MemRepo::new()
+        .file("LICENSE", reformatted("Apache-2.0"))
+        .file("tools/helper/LICENSE", reformatted("MIT"))
+        .file("tools/helper/package.json", "{\"license\": \"MIT\"}")
+        .file("pom.xml", "<project><licenses><license><name>Apache-2.0</name></license></licenses></project>")
+        .file("x.gemspec", "Gem::Specification.new do |s|\n  s.licenses = ['Apache-2.0']\nend\n")
+        .file("setup.cfg", "[metadata]\nname = x\nlicense = Apache-2.0\n");
+    let result = repo.run::<License>("license.declared-consistent");
+    assert_eq!((result.status, result.message.as_str()), (Status::Pass, "4 manifests agree with the license file"));
+}
+
+#[test]
+fn header_share_and_sample() {
+    let repo = MemRepo::new()
+        .file("src/a.rs", "// SPDX-License-Identifier: MIT\nfn a() {}\n")
+        .file("src/b.rs", "// Copyright 2024 Example. Licensed under the MIT license.\nfn b() {}\n")
+        .file("src/c.rs", "fn c() {}\n")
+        .file("README.md", "# x");
+    let result = repo.run::<License>("license.headers");
+    assert_eq!(result.status, Status::Warn);
+    assert_eq!(result.message, "2 of 3 source files (67%) carry a license header; the policy asks for 80%");
+    assert_eq!(result.findings[0].locations[0].path, "src/c.rs");
+    let lenient = repo.run_with::<License>("license.headers", serde_json::json!({"header_threshold": 0.5}));
+    assert_eq!(lenient.status, Status::Pass);
+}
+
+#[test]
+fn vendored_components_need_their_licenses_and_apache_needs_notice() {
+    let repo = MemRepo::new()
+        .file("LICENSE", reformatted("Apache-2.0"))
+        .file("vendor/github.com/acme/lib/LICENSE", "MIT")
+        .file("vendor/github.com/acme/lib/a.go", "package lib")
+        .file("vendor/github.com/other/tool/b.go", "package tool")
+        .file("vendor/modules.txt", "# modules")
+        .file("third_party/zlib/zlib.c", "int x;");
+    let result = repo.run::<License>("license.third-party");
+    assert_eq!(
+        (result.status, result.message.as_str()),
+        (Status::Fail, "3 third-party components, 2 without a license file")
+    );
+    let messages: Vec<&str> = result.findings.iter().map(|f| f.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        [
+            "third_party/zlib has no license file of its own",
+            "vendor/github.com/other/tool has no license file of its own",
+            "Apache-2.0 project bundles third-party code but has no NOTICE file",
+        ]
+    );
+    assert_eq!(MemRepo::new().file("LICENSE", "x").run::<License>("license.third-party").status, Status::Skip);
+}
