@@ -572,6 +572,66 @@ pub fn stem(name: &str) -> &str {
     }
 }
 
+/// True for paths of tests and test data: a `test`, `tests`, `testdata`,
+/// `__tests__`, `spec`, `fixtures` or `testing` directory, or a file named
+/// like a test (`*_test.go`, `test_*.py`, `*.test.ts`, `*.spec.js`,
+/// `*Test.java`).
+///
+/// ```
+/// use fledge_sdk::repo::is_test_path;
+/// assert!(is_test_path("pkg/server_test.go"));
+/// assert!(is_test_path("tests/certs/server.key"));
+/// assert!(!is_test_path("src/contest.rs"));
+/// ```
+pub fn is_test_path(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    let mut parts = lower.split('/').collect::<Vec<_>>();
+    let name = parts.pop().unwrap_or_default();
+    const DIRS: &[&str] = &[
+        "test",
+        "tests",
+        "testdata",
+        "test-data",
+        "test_data",
+        "__tests__",
+        "spec",
+        "specs",
+        "fixtures",
+        "testing",
+        "__mocks__",
+        "e2e",
+    ];
+    if parts.iter().any(|p| DIRS.contains(p)) {
+        return true;
+    }
+    let stem = name.split('.').next().unwrap_or(name);
+    stem.starts_with("test_")
+        || stem.ends_with("_test")
+        || stem.ends_with("_tests")
+        || stem.ends_with("_spec")
+        || name.contains(".test.")
+        || name.contains(".spec.")
+        || (name.ends_with(".java") && stem.ends_with("test"))
+}
+
+/// True for documentation: Markdown, reStructuredText, AsciiDoc, plain text
+/// and HTML files, and anything under `docs/` or `doc/`.
+///
+/// ```
+/// use fledge_sdk::repo::is_doc_path;
+/// assert!(is_doc_path("README.md"));
+/// assert!(is_doc_path("docs/guide/setup.py"));
+/// assert!(!is_doc_path("src/main.rs"));
+/// ```
+pub fn is_doc_path(path: &str) -> bool {
+    const EXTENSIONS: &[&str] =
+        &["md", "markdown", "rst", "txt", "adoc", "asciidoc", "html", "htm", "ipynb", "tex", "org"];
+    let lower = path.to_ascii_lowercase();
+    lower.starts_with("docs/")
+        || lower.starts_with("doc/")
+        || lower.rsplit_once('.').is_some_and(|(_, ext)| EXTENSIONS.contains(&ext))
+}
+
 /// True for the names of license files: `LICENSE`, `LICENCE`, `COPYING`,
 /// `UNLICENSE`, with any extension or suffix (`LICENSE-MIT`,
 /// `COPYING.LESSER`), but not source files such as `license_check.py`.

@@ -5,5 +5,6 @@
 
 mod acquire;
 mod cli;
+mod compliance;
 mod sandbox;
 mod util;

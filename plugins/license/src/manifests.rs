@@ -46,14 +46,11 @@ fn line_of(text: &str, needle: &str) -> u32 {
 
 fn cargo(text: &str) -> Option<String> {
     let value: toml::Table = toml::from_str(text).ok()?;
-    let package = value.get("package")?.as_table()?;
-    match package.get("license")? {
-        toml::Value::String(s) => Some(s.clone()),
-        // `license.workspace = true` inherits from the workspace root manifest.
-        toml::Value::Table(t) if t.get("workspace").and_then(toml::Value::as_bool) == Some(true) => None,
-        _ => None,
-    }
-    .or_else(|| value.get("workspace")?.get("package")?.get("license")?.as_str().map(str::to_owned))
+    let own = value.get("package").and_then(|p| p.get("license")).and_then(toml::Value::as_str);
+    // `license.workspace = true` inherits from the workspace root, which
+    // declares it under `[workspace.package]`.
+    let workspace = || value.get("workspace")?.get("package")?.get("license")?.as_str();
+    own.or_else(workspace).map(str::to_owned)
 }
 
 fn package_json(text: &str) -> Option<String> {

@@ -1,0 +1,500 @@
+//! The `secrets` plugin: nothing confidential may be published, not even in
+//! an old commit.
+//!
+//! Checks: `secrets.credentials-head`, `secrets.credentials-history`,
+//! `secrets.internal-references`, `secrets.key-files`. History is scanned
+//! blob by blob, each distinct blob once (the host lists them with the path
+//! and commit where each first appeared). One secret is one finding, with
+//! every place it was found; secrets are never shown, only redacted.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use fledge_sdk::prelude::*;
+use fledge_sdk::repo::is_test_path;
+use fledge_sdk::{HistoryBlob, Location};
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use serde::Deserialize;
+
+mod internal;
+mod keyfiles;
+pub mod rules;
+#[cfg(test)]
+mod samples;
+pub mod scan;
+#[cfg(test)]
+mod tests;
+
+use internal::{Internal, Reference};
+use rules::RULES;
+use scan::{Hit, Scanner};
+
+/// Configuration (`[plugins.secrets]` in the policy).
+#[derive(Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct Config {
+    /// Domains whose host names and e-mail addresses are internal.
+    internal_domains: Vec<String>,
+    /// Extra e-mail domains of employees (the internal domains count too).
+    email_domains: Vec<String>,
+    /// Regexes of internal ticket ids (`"PAY-[0-9]+"`).
+    ticket_patterns: Vec<String>,
+    /// Report private IP addresses in code and configuration.
+    private_ips: bool,
+    /// Known findings that may stay, each with a reason.
+    allow: Vec<Allow>,
+    /// Blobs larger than this are skipped (and counted).
+    max_blob_bytes: u64,
+    /// Scan the whole history for internal references and key files too.
+    history: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            internal_domains: Vec::new(),
+            email_domains: Vec::new(),
+            ticket_patterns: Vec::new(),
+            private_ips: true,
+            allow: Vec::new(),
+            max_blob_bytes: 2 << 20,
+            history: true,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Allow {
+    #[serde(default)]
+    paths: Vec<String>,
+    #[serde(default)]
+    fingerprints: Vec<String>,
+    reason: String,
+}
+
+/// What was learned of one blob.
+#[derive(Clone, Debug, Default)]
+struct BlobScan {
+    credentials: Vec<Hit>,
+    internal: Vec<Reference>,
+}
+
+/// What happened to a blob, so that nothing is silently ignored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Outcome {
+    Scanned(u64),
+    Binary,
+    Oversize,
+    Unreadable,
+}
+
+/// Counts of [`Outcome`]s over a set of blobs.
+#[derive(Clone, Debug, Default)]
+struct Stats {
+    scanned: u64,
+    bytes: u64,
+    binary: u64,
+    oversize: u64,
+    unreadable: u64,
+}
+
+impl Stats {
+    fn of<'a>(outcomes: impl Iterator<Item = &'a Outcome>) -> Stats {
+        let mut stats = Stats::default();
+        for outcome in outcomes {
+            match outcome {
+                Outcome::Scanned(bytes) => {
+                    stats.scanned += 1;
+                    stats.bytes += bytes;
+                }
+                Outcome::Binary => stats.binary += 1,
+                Outcome::Oversize => stats.oversize += 1,
+                Outcome::Unreadable => stats.unreadable += 1,
+            }
+        }
+        stats
+    }
+}
+
+#[derive(Default)]
+pub struct Secrets {
+    scanner: Option<Scanner>,
+    scans: HashMap<String, BlobScan>,
+    outcomes: HashMap<String, Outcome>,
+    /// The distinct blobs of the history, oldest first, once scanned.
+    history: Option<Vec<HistoryBlob>>,
+}
+
+impl Plugin for Secrets {
+    fn meta() -> PluginMeta {
+        let check = |id: &str, title: &str, weight, rationale: &str, remediation: &str| {
+            CheckMeta::new(id, title).category("security").weight(weight).rationale(rationale).remediation(remediation)
+        };
+        PluginMeta::new("secrets", env!("CARGO_PKG_VERSION"))
+            .description("Credentials, internal references and key files, at HEAD and in the whole history")
+            .reads(&[Capability::Tree, Capability::Contents, Capability::History])
+            .check(check(
+                "secrets.credentials-head",
+                "No credentials in the files",
+                10,
+                "A credential in a published repository is compromised the moment it is pushed.",
+                "Revoke and rotate the credential, remove it, and load it from the environment or a secret store.",
+            ))
+            .check(check(
+                "secrets.credentials-history",
+                "No credentials anywhere in the history",
+                10,
+                "Publishing a repository publishes every commit: a credential deleted long ago is still readable.",
+                "Revoke and rotate each credential, then publish a history without it (git filter-repo, or a fresh squashed history).",
+            ))
+            .check(check(
+                "secrets.internal-references",
+                "No internal hosts, addresses, e-mails or tickets",
+                3,
+                "Internal host names, addresses, e-mails and ticket ids map the company's infrastructure and people for attackers.",
+                "Replace internal references with placeholders (example.com, RFC 5737 addresses) or configuration, and clean the history.",
+            ))
+            .check(check(
+                "secrets.key-files",
+                "No private key or keystore files",
+                5,
+                "Key and keystore files (id_rsa, .p12, .jks, .env with values) are credentials, whatever is inside.",
+                "Delete the files, revoke the keys they hold, add them to .gitignore, and clean the history.",
+            ))
+    }
+
+    fn check(&mut self, check: &Check<'_>) -> Result<CheckResult> {
+        let config: Config = check.config()?;
+        let allow = Allowlist::new(&config.allow)?;
+        let repo = check.repo();
+        match check.id() {
+            "secrets.credentials-head" => {
+                self.scan_head(repo, &config)?;
+                Ok(self.credentials(repo, &allow, false))
+            }
+            "secrets.credentials-history" => {
+                self.scan_history(repo, &config)?;
+                self.scan_head(repo, &config)?;
+                Ok(self.credentials(repo, &allow, true))
+            }
+            "secrets.internal-references" => {
+                if config.history {
+                    self.scan_history(repo, &config)?;
+                }
+                self.scan_head(repo, &config)?;
+                Ok(self.internal_references(repo, &allow))
+            }
+            "secrets.key-files" => {
+                let history = if config.history { Some(self.history_list(repo)?) } else { None };
+                keyfiles::check(repo, history.as_deref(), &allow)
+            }
+            other => Err(Error::new(format!("unknown check {other}"))),
+        }
+    }
+}
+
+fledge_sdk::export_plugin!(Secrets);
+
+/// Allowlisted paths and fingerprints from the configuration.
+pub(crate) struct Allowlist {
+    paths: GlobSet,
+    fingerprints: HashSet<String>,
+}
+
+impl Allowlist {
+    fn new(entries: &[Allow]) -> Result<Allowlist> {
+        let mut paths = GlobSetBuilder::new();
+        let mut fingerprints = HashSet::new();
+        for entry in entries {
+            if entry.reason.trim().is_empty() {
+                return Err(Error::new("every `allow` entry needs a `reason`"));
+            }
+            for path in &entry.paths {
+                paths.add(Glob::new(path).map_err(|e| Error::new(format!("bad allow path `{path}`: {e}")))?);
+            }
+            fingerprints.extend(entry.fingerprints.iter().cloned());
+        }
+        Ok(Allowlist { paths: paths.build().map_err(|e| Error::new(e.to_string()))?, fingerprints })
+    }
+
+    pub(crate) fn path(&self, path: &str) -> bool {
+        self.paths.is_match(path)
+    }
+
+    fn fingerprint(&self, fingerprint: &str) -> bool {
+        self.fingerprints.contains(fingerprint)
+    }
+}
+
+impl Secrets {
+    fn scanner(&mut self, config: &Config) -> Result<&Scanner> {
+        if self.scanner.is_none() {
+            let mut emails = config.internal_domains.clone();
+            emails.extend(config.email_domains.iter().cloned());
+            let internal =
+                Internal::new(&config.internal_domains, &emails, &config.ticket_patterns, config.private_ips)
+                    .map_err(Error::new)?;
+            self.scanner = Some(Scanner::new(internal).map_err(Error::new)?);
+        }
+        self.scanner.as_ref().ok_or_else(|| Error::new("scanner unavailable"))
+    }
+
+    /// Reads and scans blob `id` (found at `path`) unless it was scanned.
+    fn scan_blob(&mut self, repo: &Repo, config: &Config, id: &str, path: &str, size: u64) -> Result<()> {
+        if self.outcomes.contains_key(id) {
+            return Ok(());
+        }
+        let outcome = if size > config.max_blob_bytes {
+            Outcome::Oversize
+        } else {
+            match repo.read_blob(id, config.max_blob_bytes) {
+                Err(_) => Outcome::Unreadable,
+                Ok(blob) if scan::is_binary(&blob.data) => Outcome::Binary,
+                Ok(blob) => {
+                    let scanner = self.scanner(config)?;
+                    let result = BlobScan {
+                        credentials: scanner.credentials(path, &blob.data),
+                        internal: scanner.internal.find(path, &blob.data),
+                    };
+                    if !result.credentials.is_empty() || !result.internal.is_empty() {
+                        self.scans.insert(id.to_owned(), result);
+                    }
+                    Outcome::Scanned(blob.data.len() as u64)
+                }
+            }
+        };
+        self.outcomes.insert(id.to_owned(), outcome);
+        Ok(())
+    }
+
+    /// What happened to the blobs at HEAD, or to every blob of the history.
+    fn stats(&self, repo: &Repo, history: bool) -> Stats {
+        let mut ids: HashSet<&str> =
+            repo.all_files().map(|f| f.iter().map(|e| e.id.as_str()).collect()).unwrap_or_default();
+        if history {
+            ids.extend(self.history.iter().flatten().map(|b| b.id.as_str()));
+        }
+        Stats::of(ids.iter().filter_map(|id| self.outcomes.get(*id)))
+    }
+
+    fn scan_head(&mut self, repo: &Repo, config: &Config) -> Result<()> {
+        let files: Vec<TreeEntry> = repo.files()?.filter(|e| e.is_file()).cloned().collect();
+        for entry in files {
+            self.scan_blob(repo, config, &entry.id, &entry.path, entry.size)?;
+        }
+        Ok(())
+    }
+
+    fn history_list(&mut self, repo: &Repo) -> Result<Vec<HistoryBlob>> {
+        if let Some(history) = &self.history {
+            return Ok(history.clone());
+        }
+        let list: Vec<HistoryBlob> = repo.history_blobs().collect::<Result<_>>()?;
+        self.history = Some(list.clone());
+        Ok(list)
+    }
+
+    fn scan_history(&mut self, repo: &Repo, config: &Config) -> Result<()> {
+        for blob in self.history_list(repo)? {
+            self.scan_blob(repo, config, &blob.id, &blob.path, blob.size)?;
+        }
+        Ok(())
+    }
+
+    /// Where each scanned blob with findings is: HEAD paths (no commit) and,
+    /// when the history was scanned, where it first appeared.
+    fn places(&self, repo: &Repo, with_history: bool) -> Vec<(String, String, Option<String>)> {
+        let mut places = Vec::new();
+        if with_history && let Some(history) = &self.history {
+            for blob in history.iter().filter(|b| self.scans.contains_key(&b.id)) {
+                places.push((blob.id.clone(), blob.path.clone(), Some(blob.commit.clone())));
+            }
+        }
+        if let Ok(files) = repo.files() {
+            for entry in files.filter(|e| self.scans.contains_key(&e.id)) {
+                places.push((entry.id.clone(), entry.path.clone(), None));
+            }
+        }
+        places
+    }
+
+    fn credentials(&self, repo: &Repo, allow: &Allowlist, history: bool) -> CheckResult {
+        let head_ids: HashSet<&str> =
+            repo.all_files().map(|f| f.iter().map(|e| e.id.as_str()).collect()).unwrap_or_default();
+        let introduced: HashMap<&str, &HistoryBlob> =
+            self.history.iter().flatten().map(|b| (b.id.as_str(), b)).collect();
+        // One secret (rule + value) is one finding, with all its places.
+        let mut secrets: BTreeMap<String, Secret> = BTreeMap::new();
+        let mut allowed = 0;
+        for (id, path, commit) in self.places(repo, history) {
+            if repo.is_ignored(&path) {
+                continue;
+            }
+            let Some(scan) = self.scans.get(&id) else { continue };
+            for hit in &scan.credentials {
+                if allow.fingerprint(&hit.fingerprint) || allow.path(&path) {
+                    allowed += 1;
+                    continue;
+                }
+                let commit = commit.clone().or_else(|| introduced.get(id.as_str()).map(|b| b.commit.clone()));
+                let secret = secrets.entry(hit.fingerprint.clone()).or_insert_with(|| Secret {
+                    rule: hit.rule,
+                    excerpt: hit.excerpt.clone(),
+                    first_commit: commit.clone(),
+                    at_head: false,
+                    locations: Vec::new(),
+                });
+                secret.at_head |= head_ids.contains(id.as_str());
+                let mut location = Location::path(path.clone()).line(hit.line);
+                location.commit = commit;
+                if !secret.locations.contains(&location) && secret.locations.len() < 50 {
+                    secret.locations.push(location);
+                }
+            }
+        }
+        let relevant: Vec<(&String, &Secret)> = secrets.iter().filter(|(_, s)| history || s.at_head).collect();
+        let stats = self.stats(repo, history);
+        let mut findings: Vec<Finding> = relevant
+            .iter()
+            .map(|(fingerprint, secret)| {
+                let rule = &RULES[secret.rule];
+                let first = &secret.locations[0];
+                let line = first.line.map_or(String::new(), |l| format!(":{l}"));
+                let introduced = secret
+                    .first_commit
+                    .as_ref()
+                    .map_or(String::new(), |c| format!(", introduced in commit {}", short(c)));
+                let status =
+                    if history && !secret.at_head { " (removed from the files, still in history)" } else { "" };
+                let mut finding = Finding::new(
+                    rule.severity,
+                    format!("{} in {}{line}{introduced}{status}: {}", rule.description, first.path, secret.excerpt),
+                )
+                .fingerprint((*fingerprint).clone());
+                finding.locations = secret.locations.clone();
+                finding
+            })
+            .collect();
+        if let Some(note) = skipped_note(&stats) {
+            findings.push(note);
+        }
+        let scope = if history { "in the history" } else { "in the files" };
+        let figures = format!("{} blobs ({}) scanned {scope}", stats.scanned, megabytes(stats.bytes));
+        let allowed_note = if allowed > 0 { format!("; {allowed} allowed by the policy") } else { String::new() };
+        // Keys and passwords that appear only in tests are usually fixtures:
+        // worth a look, not a block.
+        let outside_tests = relevant.iter().filter(|(_, s)| s.locations.iter().any(|l| !is_test_path(&l.path))).count();
+        let result = if relevant.is_empty() {
+            CheckResult::pass(format!("no credentials; {figures}{allowed_note}"))
+        } else {
+            let at_head = relevant.iter().filter(|(_, s)| s.at_head).count();
+            let head_note = if history { format!(" ({at_head} still in the files)") } else { String::new() };
+            let message = format!("{} credentials {scope}{head_note}; {figures}{allowed_note}", relevant.len());
+            if outside_tests == 0 {
+                CheckResult::warn(format!("{message}; all in tests"))
+                    .remediation("Check that the test credentials are fakes, then allow them in the policy (path or fingerprint, with the reason).")
+            } else {
+                CheckResult::fail(message)
+            }
+        };
+        result
+            .findings(findings)
+            .metric("credentials", relevant.len() as f64)
+            .metric("blobs-scanned", stats.scanned as f64)
+            .metric("blobs-skipped", (stats.binary + stats.oversize + stats.unreadable) as f64)
+    }
+
+    fn internal_references(&self, repo: &Repo, allow: &Allowlist) -> CheckResult {
+        let head_ids: HashSet<&str> =
+            repo.all_files().map(|f| f.iter().map(|e| e.id.as_str()).collect()).unwrap_or_default();
+        let mut references: BTreeMap<(internal::Kind, String), (bool, Vec<Location>)> = BTreeMap::new();
+        for (id, path, commit) in self.places(repo, true) {
+            if repo.is_ignored(&path) || allow.path(&path) {
+                continue;
+            }
+            let Some(scan) = self.scans.get(&id) else { continue };
+            for reference in &scan.internal {
+                let entry = references.entry((reference.kind, reference.value.clone())).or_default();
+                entry.0 |= head_ids.contains(id.as_str());
+                let mut location = Location::path(path.clone()).line(reference.line);
+                location.commit = commit.clone();
+                if !entry.1.contains(&location) && entry.1.len() < 20 {
+                    entry.1.push(location);
+                }
+            }
+        }
+        references.retain(|(_, value), _| !allow.fingerprint(&scan::fingerprint("internal", value)));
+        if references.is_empty() {
+            return CheckResult::pass("no internal references");
+        }
+        let at_head = references.values().filter(|(head, _)| *head).count();
+        let findings = references.iter().map(|((kind, value), (head, locations))| {
+            let place = if *head { "" } else { " (only in history)" };
+            let mut finding = Finding::new(Severity::Medium, format!("{} `{value}`{place}", kind.describe()))
+                .fingerprint(scan::fingerprint("internal", value));
+            finding.locations = locations.clone();
+            finding
+        });
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        for (kind, _) in references.keys() {
+            *counts.entry(kind.describe()).or_default() += 1;
+        }
+        let summary: Vec<String> = counts.iter().map(|(kind, n)| plural(*n, kind)).collect();
+        let message = format!("{} ({at_head} in the files)", summary.join(", "));
+        // Names of the company's own hosts, people and tickets block;
+        // private addresses (often generic examples such as 192.168.1.1) and
+        // references left only in history ask for a review.
+        let blocking = references.iter().any(|((kind, _), (head, _))| *head && *kind != internal::Kind::PrivateIp);
+        let result = if blocking {
+            CheckResult::fail(message)
+        } else if at_head > 0 {
+            CheckResult::warn(message).remediation(
+                "Replace private addresses in code and configuration with configuration or RFC 5737 example addresses.",
+            )
+        } else {
+            CheckResult::warn(message)
+                .remediation("The files are clean; publish a history without the old commits, or rewrite it.")
+        };
+        result.findings(findings).metric("internal-references", references.len() as f64)
+    }
+}
+
+struct Secret {
+    rule: usize,
+    excerpt: String,
+    first_commit: Option<String>,
+    at_head: bool,
+    locations: Vec<Location>,
+}
+
+/// `1 intranet URL`, `2 private IP addresses`.
+fn plural(n: usize, noun: &str) -> String {
+    match n {
+        1 => format!("1 {noun}"),
+        _ if noun.ends_with('s') => format!("{n} {noun}es"),
+        _ => format!("{n} {noun}s"),
+    }
+}
+
+fn short(commit: &str) -> &str {
+    &commit[..commit.len().min(10)]
+}
+
+fn megabytes(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / 1e6)
+}
+
+/// An info finding counting what was not scanned, if anything.
+fn skipped_note(stats: &Stats) -> Option<Finding> {
+    let mut parts = Vec::new();
+    if stats.binary > 0 {
+        parts.push(format!("{} binary", stats.binary));
+    }
+    if stats.oversize > 0 {
+        parts.push(format!("{} over the size limit", stats.oversize));
+    }
+    if stats.unreadable > 0 {
+        parts.push(format!("{} unreadable", stats.unreadable));
+    }
+    (!parts.is_empty()).then(|| Finding::info(format!("not scanned: {} blobs", parts.join(", "))))
+}

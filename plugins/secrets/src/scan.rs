@@ -1,0 +1,166 @@
+//! The scanner: finds credentials and internal references in one blob.
+//!
+//! A single Aho-Corasick pass over the blob finds which rules' keywords
+//! occur (all-lowercase keywords match without regard to ASCII case;
+//! keywords with capitals match exactly); only those rules' regexes run,
+//! so the cost of a blob without candidates is about that of reading it.
+//! Regexes are compiled on first use.
+
+use std::cell::OnceCell;
+
+use aho_corasick::AhoCorasick;
+use regex::bytes::Regex;
+use sha2::{Digest, Sha256};
+
+use crate::internal::Internal;
+use crate::rules::{RULES, entropy, is_placeholder, looks_random};
+
+/// A credential found in a blob.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hit {
+    /// Index into [`RULES`].
+    pub rule: usize,
+    /// 1-based line.
+    pub line: u32,
+    /// Stable fingerprint of the rule and secret (never the secret).
+    pub fingerprint: String,
+    /// The line with the secret redacted, shortened.
+    pub excerpt: String,
+}
+
+/// Markers that allow a line on purpose.
+const ALLOW_MARKERS: &[&str] = &["fledge:allow", "gitleaks:allow", "pragma: allowlist secret"];
+
+pub struct Scanner {
+    sensitive: AhoCorasick,
+    insensitive: AhoCorasick,
+    /// Rule index of each keyword, per automaton.
+    sensitive_rules: Vec<usize>,
+    insensitive_rules: Vec<usize>,
+    regexes: Vec<OnceCell<Option<Regex>>>,
+    pub internal: Internal,
+}
+
+impl Scanner {
+    pub fn new(internal: Internal) -> Result<Scanner, String> {
+        let (mut sensitive, mut insensitive) = (Vec::new(), Vec::new());
+        let (mut sensitive_rules, mut insensitive_rules) = (Vec::new(), Vec::new());
+        for (index, rule) in RULES.iter().enumerate() {
+            for keyword in rule.keywords {
+                if keyword.chars().any(|c| c.is_ascii_uppercase()) {
+                    sensitive.push(*keyword);
+                    sensitive_rules.push(index);
+                } else {
+                    insensitive.push(*keyword);
+                    insensitive_rules.push(index);
+                }
+            }
+        }
+        let build = |patterns: &[&str], case_insensitive: bool| {
+            AhoCorasick::builder()
+                .ascii_case_insensitive(case_insensitive)
+                .build(patterns)
+                .map_err(|e| format!("keyword automaton: {e}"))
+        };
+        Ok(Scanner {
+            sensitive: build(&sensitive, false)?,
+            insensitive: build(&insensitive, true)?,
+            sensitive_rules,
+            insensitive_rules,
+            regexes: RULES.iter().map(|_| OnceCell::new()).collect(),
+            internal,
+        })
+    }
+
+    fn regex(&self, rule: usize) -> Option<&Regex> {
+        // ASCII mode: credentials are ASCII, and it is faster.
+        self.regexes[rule].get_or_init(|| Regex::new(&format!("(?-u){}", RULES[rule].pattern)).ok()).as_ref()
+    }
+
+    /// The credentials in `data`, the text of `path`.
+    pub fn credentials(&self, path: &str, data: &[u8]) -> Vec<Hit> {
+        let doc = fledge_sdk::repo::is_doc_path(path);
+        let mut candidates = vec![false; RULES.len()];
+        let mut any = false;
+        for (automaton, rules) in
+            [(&self.insensitive, &self.insensitive_rules), (&self.sensitive, &self.sensitive_rules)]
+        {
+            for found in automaton.find_overlapping_iter(data) {
+                candidates[rules[found.pattern().as_usize()]] = true;
+                any = true;
+            }
+        }
+        if !any {
+            return Vec::new();
+        }
+        let mut hits = Vec::new();
+        for (index, rule) in RULES.iter().enumerate().filter(|(i, r)| candidates[*i] && (r.in_docs || !doc)) {
+            let Some(regex) = self.regex(index) else { continue };
+            for captures in regex.captures_iter(data) {
+                let Some(secret) = captures.get(1) else { continue };
+                let text = String::from_utf8_lossy(secret.as_bytes());
+                let weak = rule.entropy.is_some_and(|min| entropy(&text) < min || !looks_random(&text));
+                if weak || is_placeholder(&text) {
+                    continue;
+                }
+                let (line_number, line) = line_at(data, secret.start());
+                if ALLOW_MARKERS.iter().any(|m| line.contains(m)) {
+                    continue;
+                }
+                hits.push(Hit {
+                    rule: index,
+                    line: line_number,
+                    fingerprint: fingerprint(rule.id, &text),
+                    excerpt: excerpt(&line, &text),
+                });
+            }
+        }
+        hits
+    }
+}
+
+/// The 1-based line number of `offset` and that line's text (at most 2 KB
+/// either side of `offset`, for minified files with enormous lines).
+pub fn line_at(data: &[u8], offset: usize) -> (u32, String) {
+    let before = &data[..offset];
+    let number = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1).max(offset.saturating_sub(2048));
+    let end = data[offset..].iter().position(|&b| b == b'\n').map_or(data.len(), |i| offset + i).min(offset + 2048);
+    (u32::try_from(number).unwrap_or(u32::MAX), String::from_utf8_lossy(&data[start..end]).into_owned())
+}
+
+/// `sha256(rule:secret)`, first 16 hex digits.
+pub fn fingerprint(rule: &str, secret: &str) -> String {
+    let digest = Sha256::digest(format!("{rule}:{secret}").as_bytes());
+    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A secret shown safely: its first four characters and its length.
+pub fn redact(secret: &str) -> String {
+    let first_line = secret.lines().next().unwrap_or(secret);
+    if first_line.starts_with("-----BEGIN") || first_line.starts_with("PuTTY") {
+        return format!("{first_line} …");
+    }
+    let shown: String = secret.chars().take(if secret.len() >= 16 { 4 } else { 2 }).collect();
+    format!("{shown}…[{} chars]", secret.chars().count())
+}
+
+/// The line holding the secret, with the secret redacted and the line cut
+/// to at most 120 characters around it.
+fn excerpt(line: &str, secret: &str) -> String {
+    let first = secret.lines().next().unwrap_or(secret);
+    let redacted = line.replace(first, &redact(secret));
+    let trimmed = redacted.trim();
+    if trimmed.chars().count() <= 120 {
+        return trimmed.to_owned();
+    }
+    let at = trimmed.find('…').unwrap_or(0);
+    let start = trimmed.char_indices().map(|(i, _)| i).rfind(|&i| i + 60 <= at).unwrap_or(0);
+    let cut: String = trimmed[start..].chars().take(120).collect();
+    format!("{}{cut}…", if start > 0 { "…" } else { "" })
+}
+
+/// True when the data looks binary.
+pub fn is_binary(data: &[u8]) -> bool {
+    fledge_sdk::text::is_binary(data)
+}

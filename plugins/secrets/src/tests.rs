@@ -1,0 +1,219 @@
+use fledge_sdk::testing::MemRepo;
+use fledge_sdk::{Severity, Status};
+use serde_json::json;
+
+use crate::Secrets;
+use crate::internal::Internal;
+use crate::rules::RULES;
+use crate::samples::SAMPLES;
+use crate::scan::Scanner;
+
+fn scanner() -> Scanner {
+    Scanner::new(Internal::new(&[], &[], &[], true).unwrap()).unwrap()
+}
+
+fn rules_hit(text: &str) -> Vec<&'static str> {
+    scanner().credentials("config/app.conf", text.as_bytes()).iter().map(|h| RULES[h.rule].id).collect()
+}
+
+#[test]
+fn at_least_forty_rules_each_with_a_true_sample_and_a_near_miss() {
+    assert!(RULES.len() >= 40, "{} rules", RULES.len());
+    for rule in RULES {
+        let Some((_, parts, near_miss)) = SAMPLES.iter().find(|(id, _, _)| *id == rule.id) else {
+            panic!("no sample for {}", rule.id);
+        };
+        let sample = parts.concat();
+        assert!(rules_hit(&sample).contains(&rule.id), "{} does not match its sample {sample:?}", rule.id);
+        assert!(!rules_hit(near_miss).contains(&rule.id), "{} matches its near miss {near_miss:?}", rule.id);
+    }
+}
+
+#[test]
+fn secrets_are_never_shown_whole() {
+    for (id, parts, _) in SAMPLES {
+        let sample = parts.concat();
+        for hit in scanner().credentials("config/app.conf", sample.as_bytes()) {
+            let secret_body: String = sample.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+            let shown: String = hit.excerpt.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+            // The excerpt keeps a short prefix at most.
+            assert!(!shown.contains(&secret_body[secret_body.len().saturating_sub(24)..]), "{id}: {}", hit.excerpt);
+            assert!(!hit.fingerprint.is_empty() && !sample.contains(&hit.fingerprint));
+        }
+    }
+}
+
+#[test]
+fn placeholders_and_allow_markers_are_not_findings() {
+    let text = concat!(
+        "aws_access_key_id = AKIAIOSFODNN7EXAMPLE\n",
+        "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n",
+        "password = \"xxxxxxxxxxxx\"\n",
+        "token = \"${GITHUB_TOKEN}\"\n",
+        "api_key = \"<your-api-key>\"\n",
+        "secret = \"{{ vault_secret }}\"\n",
+    );
+    assert_eq!(rules_hit(text), Vec::<&str>::new());
+    let token = ["ghp_", "Zr8kP2mQ7vX4nB9cT1wL", "5yH3jD6fG0sA8eU2"].concat();
+    assert_eq!(rules_hit(&format!("token = {token}\n")), ["github-pat"]);
+    assert_eq!(rules_hit(&format!("token = {token}  # fledge:allow\n")), Vec::<&str>::new());
+}
+
+fn aws_key() -> String {
+    ["AKIA", "Q3ZT7RW5", "HN2KLMPY"].concat()
+}
+
+#[test]
+fn a_secret_committed_then_deleted_is_found_in_history_only() {
+    let repo = MemRepo::new()
+        .file("README.md", "# app")
+        .historic_file(
+            "config/prod.env",
+            format!("# prod\nAWS_ACCESS_KEY_ID={}\n", aws_key()),
+            "c0ffee0000000000000000000000000000000001",
+        )
+        .commit_by("Alice", "alice@example.com", 1_700_000_000);
+    assert_eq!(repo.run::<Secrets>("secrets.credentials-head").status, Status::Pass);
+    let history = repo.run::<Secrets>("secrets.credentials-history");
+    assert_eq!(history.status, Status::Fail);
+    assert!(history.message.starts_with("1 credentials in the history (0 still in the files)"), "{}", history.message);
+    let finding = &history.findings[0];
+    assert_eq!(finding.severity, Severity::Critical);
+    assert_eq!(
+        finding.message,
+        "AWS access key id in config/prod.env:2, introduced in commit c0ffee0000 (removed from the files, still in history): AWS_ACCESS_KEY_ID=AKIA…[20 chars]"
+    );
+    assert_eq!(finding.locations[0].path, "config/prod.env");
+    assert_eq!(finding.locations[0].line, Some(2));
+    assert_eq!(finding.locations[0].commit.as_deref(), Some("c0ffee0000000000000000000000000000000001"));
+    assert!(!format!("{history:?}").contains(&aws_key()), "the secret leaked into the result");
+}
+
+#[test]
+fn one_secret_in_many_places_is_one_finding() {
+    let key = aws_key();
+    let repo = MemRepo::new()
+        .file("a/settings.py", format!("KEY = '{key}'\n"))
+        .file("b/deploy.sh", format!("export AWS_ACCESS_KEY_ID={key}\n"))
+        .historic_file("old/config.ini", format!("[aws]\nid={key}\n"), "1111111111111111111111111111111111111111");
+    let head = repo.run::<Secrets>("secrets.credentials-head");
+    assert_eq!(head.status, Status::Fail);
+    assert_eq!(head.findings.len(), 1, "{:?}", head.findings);
+    assert_eq!(head.findings[0].locations.len(), 2);
+    let history = repo.run::<Secrets>("secrets.credentials-history");
+    assert_eq!(history.findings.len(), 1);
+    let paths: Vec<&str> = history.findings[0].locations.iter().map(|l| l.path.as_str()).collect();
+    assert_eq!(paths, ["old/config.ini", "a/settings.py", "b/deploy.sh"]);
+}
+
+#[test]
+fn the_policy_allowlist_needs_a_reason() {
+    let key = aws_key();
+    let repo = MemRepo::new().file("tests/fixtures/creds.txt", format!("{key}\n")).file("src/app.py", "x = 1\n");
+    let by_path = repo.run_with::<Secrets>(
+        "secrets.credentials-head",
+        json!({"allow": [{"paths": ["tests/fixtures/**"], "reason": "revoked test key"}]}),
+    );
+    assert_eq!(by_path.status, Status::Pass);
+    assert!(by_path.message.ends_with("; 1 allowed by the policy"), "{}", by_path.message);
+    let fingerprint = repo.run::<Secrets>("secrets.credentials-head").findings[0].fingerprint.clone().unwrap();
+    let by_fingerprint = repo.run_with::<Secrets>(
+        "secrets.credentials-head",
+        json!({"allow": [{"fingerprints": [fingerprint], "reason": "revoked 2026-01"}]}),
+    );
+    assert_eq!(by_fingerprint.status, Status::Pass);
+    let in_tests = MemRepo::new().file("tests/fixtures/creds.txt", format!("{key}\n"));
+    let result = in_tests.run::<Secrets>("secrets.credentials-head");
+    assert_eq!(result.status, Status::Warn);
+    assert!(result.message.ends_with("; all in tests"), "{}", result.message);
+    let no_reason =
+        repo.run_with::<Secrets>("secrets.credentials-head", json!({"allow": [{"paths": ["x"], "reason": ""}]}));
+    assert_eq!((no_reason.status, no_reason.message.as_str()), (Status::Error, "every `allow` entry needs a `reason`"));
+}
+
+#[test]
+fn binary_and_oversize_blobs_are_counted() {
+    let repo = MemRepo::new()
+        .file("bin/tool", b"\x7fELF\x02\x01\x01\x00\x00\x00")
+        .file("big.txt", "a".repeat(3 << 20))
+        .file("ok.txt", "hello\n");
+    let result = repo.run::<Secrets>("secrets.credentials-head");
+    assert_eq!(result.status, Status::Pass);
+    assert_eq!(result.findings.last().unwrap().message, "not scanned: 1 binary, 1 over the size limit blobs");
+}
+
+#[test]
+fn internal_references() {
+    let repo = MemRepo::new()
+        .file("deploy/config.yaml", "db: postgres.corp.example.com\nbackup: 10.20.30.40\nwiki: http://wiki/Page\nowner: jane.doe@corp.example.com\n")
+        .file("docs/network.md", "Example: 10.0.0.1 is the gateway.\n")
+        .file("src/app.py", "# fixes PAY-1234\nURL = 'https://api.example.org/v1'\nLOCAL = 'http://localhost:8080'\n");
+    let config = json!({"internal_domains": ["corp.example.com"], "ticket_patterns": ["PAY-[0-9]+"]});
+    let result = repo.run_with::<Secrets>("secrets.internal-references", config);
+    assert_eq!(result.status, Status::Fail);
+    let mut messages: Vec<(&str, String)> = result
+        .findings
+        .iter()
+        .map(|f| (f.message.as_str(), format!("{}:{}", f.locations[0].path, f.locations[0].line.unwrap())))
+        .collect();
+    messages.sort();
+    assert_eq!(
+        messages,
+        [
+            ("employee e-mail address `jane.doe@corp.example.com`", "deploy/config.yaml:4".to_owned()),
+            ("internal host name `postgres.corp.example.com`", "deploy/config.yaml:1".to_owned()),
+            ("internal ticket id `pay-1234`", "src/app.py:1".to_owned()),
+            ("intranet URL `http://wiki/`", "deploy/config.yaml:3".to_owned()),
+            ("private IP address `10.20.30.40`", "deploy/config.yaml:2".to_owned()),
+        ]
+    );
+    assert_eq!(
+        result.message,
+        "1 employee e-mail address, 1 internal host name, 1 internal ticket id, 1 intranet URL, 1 private IP address (5 in the files)"
+    );
+    let clean = MemRepo::new().file("a.py", "x = 'http://localhost:1/'\nversion = '10.2.3'\n");
+    assert_eq!(clean.run::<Secrets>("secrets.internal-references").status, Status::Pass);
+}
+
+#[test]
+fn key_files_by_name_and_content() {
+    let key = [
+        "-----BEGIN PRIVATE KEY-----\n",
+        "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC",
+        "BKcwggSjAgEAAoIBAQC7\n-----END PRIVATE KEY-----\n",
+    ]
+    .concat();
+    let repo = MemRepo::new()
+        .file(".ssh/id_rsa", "whatever")
+        .file("certs/server.pem", &key)
+        .file("certs/ca.pem", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")
+        .file("release.jks", b"\xfe\xed\xfe\xed")
+        .file(".env", "DB_HOST=db\nDB_PASSWORD=s3cr3t-Pa55\n")
+        .file(".env.example", "DB_PASSWORD=changeme\n")
+        .historic_file("deploy/prod.p12", b"\x30\x82", "2222222222222222222222222222222222222222");
+    let result = repo.run::<Secrets>("secrets.key-files");
+    assert_eq!((result.status, result.message.as_str()), (Status::Fail, "5 key files (4 in the files)"));
+    let messages: Vec<&str> = result.findings.iter().map(|f| f.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        [
+            "environment file with values: .env",
+            "SSH private key: .ssh/id_rsa",
+            "PEM private key: certs/server.pem",
+            "Java keystore: release.jks",
+            "PKCS#12 keystore: deploy/prod.p12 (removed, still in history)",
+        ]
+    );
+}
+
+#[test]
+fn docs_list_every_rule() {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/checks.md")).unwrap();
+    for rule in RULES {
+        assert!(
+            doc.contains(&format!("| `{}` | {} |", rule.id, rule.description)),
+            "docs/checks.md lacks rule {}",
+            rule.id
+        );
+    }
+}

@@ -1,0 +1,90 @@
+//! The license and secrets plugins through the binary, on repositories with
+//! real git history.
+
+use fledge_tests::{MIT_LICENSE, RepoBuilder};
+
+use crate::util::{check, check_json};
+
+/// A fake AWS access key id, assembled so that no literal here is one.
+fn aws_key() -> String {
+    ["AKIA", "Q3ZT7RW5", "HN2KLMPY"].concat()
+}
+
+#[test]
+fn a_secret_committed_then_deleted_is_found_in_history_with_its_commit() {
+    let mut repo = RepoBuilder::new();
+    repo.file("README.md", "# app\n");
+    repo.commit("start");
+    repo.file("deploy/prod.env", format!("REGION=eu-west-1\nAWS_ACCESS_KEY_ID={}\n", aws_key()));
+    let introducing = repo.commit("add deployment settings");
+    repo.remove("deploy/prod.env");
+    repo.commit("remove settings");
+    let report = check_json(&[&repo.arg()]);
+    assert_eq!(check(&report, "secrets.credentials-head")["status"], "pass");
+    let history = check(&report, "secrets.credentials-history");
+    assert_eq!(history["status"], "fail");
+    let finding = &history["findings"][0];
+    assert_eq!(finding["severity"], "critical");
+    assert_eq!(
+        finding["locations"][0],
+        serde_json::json!({"path": "deploy/prod.env", "line": 2, "commit": introducing})
+    );
+    assert_eq!(
+        finding["message"],
+        format!(
+            "AWS access key id in deploy/prod.env:2, introduced in commit {} (removed from the files, still in history): AWS_ACCESS_KEY_ID=AKIA…[20 chars]",
+            &introducing[..10]
+        )
+    );
+    // The secret appears nowhere in the output.
+    assert!(!report.to_string().contains(&aws_key()));
+}
+
+#[test]
+fn a_key_file_deleted_from_the_files_is_found_in_history() {
+    let mut repo = RepoBuilder::new();
+    repo.file("README.md", "# app\n").file(".ssh/id_ed25519", "not really a key, but named like one\n");
+    let introducing = repo.commit("oops");
+    repo.remove(".ssh/id_ed25519");
+    repo.commit("remove key");
+    let report = check_json(&[&repo.arg()]);
+    let keys = check(&report, "secrets.key-files");
+    assert_eq!(keys["status"], "fail");
+    assert_eq!(keys["message"], "1 key files (0 in the files)");
+    assert_eq!(keys["findings"][0]["locations"][0]["commit"], introducing.as_str());
+}
+
+#[test]
+fn a_manifest_that_disagrees_with_the_license_file() {
+    let mut repo = RepoBuilder::new();
+    repo.file("LICENSE", MIT_LICENSE).file(
+        "Cargo.toml",
+        "[package]\nname = \"widget\"\nversion = \"0.1.0\"\nedition = \"2024\"\nlicense = \"Apache-2.0\"\n",
+    );
+    repo.commit("start");
+    let report = check_json(&[&repo.arg()]);
+    assert_eq!(check(&report, "license.identified")["message"], "MIT (100% confidence)");
+    assert_eq!(check(&report, "license.approved")["status"], "pass");
+    let consistent = check(&report, "license.declared-consistent");
+    assert_eq!(consistent["status"], "fail");
+    let mismatch = &consistent["findings"][0];
+    assert_eq!(mismatch["message"], "declares `Apache-2.0`, a different license from MIT in LICENSE");
+    assert_eq!(mismatch["locations"][0], serde_json::json!({"path": "Cargo.toml", "line": 5}));
+}
+
+#[test]
+fn a_modified_license_is_flagged() {
+    let mut repo = RepoBuilder::new();
+    let modified = MIT_LICENSE.replace(
+        "The above copyright notice",
+        "The Software may not be used by competitors of Example Corp. or for any military purpose.\n\nThe above copyright notice",
+    );
+    repo.file("LICENSE", modified.split("THE SOFTWARE IS PROVIDED").next().unwrap());
+    repo.commit("start");
+    let report = check_json(&[&repo.arg()]);
+    let identified = check(&report, "license.identified");
+    assert_eq!(identified["status"], "fail");
+    let message = identified["message"].as_str().unwrap();
+    assert!(message.starts_with("unrecognised or modified license in LICENSE: closest match MIT ("), "{message}");
+    assert_eq!(check(&report, "license.approved")["status"], "fail");
+}
