@@ -106,12 +106,19 @@ pub struct Check<'a> {
     id: &'a str,
     repo: Repo,
     config: Value,
+    requested: &'a [CheckRequest],
 }
 
 impl<'a> Check<'a> {
     /// A check context; the SDK builds these, and tests may too.
     pub fn new(id: &'a str, repo: Repo, config: Value) -> Self {
-        Check { id, repo, config }
+        Check { id, repo, config, requested: &[] }
+    }
+
+    /// True when check `id` is also requested in this run (or when the
+    /// requests are unknown), so that a plugin can skip work no check needs.
+    pub fn is_requested(&self, id: &str) -> bool {
+        self.requested.is_empty() || self.requested.iter().any(|r| r.id == id)
     }
 
     /// The id of the check to evaluate.
@@ -195,7 +202,12 @@ pub fn run_checks<P: Plugin>(repo: &Repo, requests: &[CheckRequest], config: &Va
             } else {
                 match repo.with_ignore(&request.ignore) {
                     Ok(view) => {
-                        let check = Check::new(&request.id, view, check_config(config, &request.id));
+                        let check = Check {
+                            id: &request.id,
+                            repo: view,
+                            config: check_config(config, &request.id),
+                            requested: requests,
+                        };
                         plugin.check(&check).unwrap_or_else(|err| CheckResult::error(err.to_string()))
                     }
                     Err(err) => CheckResult::error(err.to_string()),

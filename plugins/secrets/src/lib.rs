@@ -123,6 +123,8 @@ pub struct Secrets {
     outcomes: HashMap<String, Outcome>,
     /// The distinct blobs of the history, oldest first, once scanned.
     history: Option<Vec<HistoryBlob>>,
+    /// Look for internal references too while scanning.
+    want_internal: bool,
 }
 
 impl Plugin for Secrets {
@@ -167,6 +169,7 @@ impl Plugin for Secrets {
         let config: Config = check.config()?;
         let allow = Allowlist::new(&config.allow)?;
         let repo = check.repo();
+        self.want_internal |= check.is_requested("secrets.internal-references");
         match check.id() {
             "secrets.credentials-head" => {
                 self.scan_head(repo, &config)?;
@@ -251,11 +254,10 @@ impl Secrets {
                 Err(_) => Outcome::Unreadable,
                 Ok(blob) if scan::is_binary(&blob.data) => Outcome::Binary,
                 Ok(blob) => {
+                    let want_internal = self.want_internal;
                     let scanner = self.scanner(config)?;
-                    let result = BlobScan {
-                        credentials: scanner.credentials(path, &blob.data),
-                        internal: scanner.internal.find(path, &blob.data),
-                    };
+                    let internal = if want_internal { scanner.internal.find(path, &blob.data) } else { Vec::new() };
+                    let result = BlobScan { credentials: scanner.credentials(path, &blob.data), internal };
                     if !result.credentials.is_empty() || !result.internal.is_empty() {
                         self.scans.insert(id.to_owned(), result);
                     }

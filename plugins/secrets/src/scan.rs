@@ -28,6 +28,12 @@ pub struct Hit {
     pub excerpt: String,
 }
 
+/// How far around a keyword a rule's regex looks: credentials follow their
+/// keyword closely, except private keys (a few KB) and key files that name
+/// their type first (a service-account JSON's `private_key_id`).
+const WINDOW_BEFORE: usize = 256;
+const WINDOW_AFTER: usize = 8192;
+
 /// Markers that allow a line on purpose.
 const ALLOW_MARKERS: &[&str] = &["fledge:allow", "gitleaks:allow", "pragma: allowlist secret"];
 
@@ -58,6 +64,7 @@ impl Scanner {
         }
         let build = |patterns: &[&str], case_insensitive: bool| {
             AhoCorasick::builder()
+                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
                 .ascii_case_insensitive(case_insensitive)
                 .build(patterns)
                 .map_err(|e| format!("keyword automaton: {e}"))
@@ -80,39 +87,50 @@ impl Scanner {
     /// The credentials in `data`, the text of `path`.
     pub fn credentials(&self, path: &str, data: &[u8]) -> Vec<Hit> {
         let doc = fledge_sdk::repo::is_doc_path(path);
-        let mut candidates = vec![false; RULES.len()];
-        let mut any = false;
+        // Per rule, the windows around its keywords where its regex runs.
+        let mut windows: Vec<Vec<(usize, usize)>> = vec![Vec::new(); RULES.len()];
         for (automaton, rules) in
             [(&self.insensitive, &self.insensitive_rules), (&self.sensitive, &self.sensitive_rules)]
         {
             for found in automaton.find_overlapping_iter(data) {
-                candidates[rules[found.pattern().as_usize()]] = true;
-                any = true;
+                let spans = &mut windows[rules[found.pattern().as_usize()]];
+                let start = found.start().saturating_sub(WINDOW_BEFORE);
+                let end = (found.end() + WINDOW_AFTER).min(data.len());
+                match spans.last_mut() {
+                    Some(last) if start <= last.1 => last.1 = last.1.max(end),
+                    _ => spans.push((start, end)),
+                }
             }
         }
-        if !any {
-            return Vec::new();
-        }
         let mut hits = Vec::new();
-        for (index, rule) in RULES.iter().enumerate().filter(|(i, r)| candidates[*i] && (r.in_docs || !doc)) {
+        for (index, rule) in RULES.iter().enumerate().filter(|(i, r)| !windows[*i].is_empty() && (r.in_docs || !doc)) {
             let Some(regex) = self.regex(index) else { continue };
-            for captures in regex.captures_iter(data) {
-                let Some(secret) = captures.get(1) else { continue };
-                let text = String::from_utf8_lossy(secret.as_bytes());
-                let weak = rule.entropy.is_some_and(|min| entropy(&text) < min || !looks_random(&text));
-                if weak || is_placeholder(&text) {
-                    continue;
+            // Windows are disjoint, but a match may straddle two; keep the first.
+            let mut seen_end = 0;
+            for &(start, end) in &windows[index] {
+                for captures in regex.captures_iter(&data[start..end]) {
+                    let Some(secret) = captures.get(1) else { continue };
+                    let (secret_start, secret_end) = (start + secret.start(), start + secret.end());
+                    if secret_end <= seen_end {
+                        continue;
+                    }
+                    seen_end = secret_end;
+                    let text = String::from_utf8_lossy(secret.as_bytes());
+                    let weak = rule.entropy.is_some_and(|min| entropy(&text) < min || !looks_random(&text));
+                    if weak || is_placeholder(&text) {
+                        continue;
+                    }
+                    let (line_number, line) = line_at(data, secret_start);
+                    if ALLOW_MARKERS.iter().any(|m| line.contains(m)) {
+                        continue;
+                    }
+                    hits.push(Hit {
+                        rule: index,
+                        line: line_number,
+                        fingerprint: fingerprint(rule.id, &text),
+                        excerpt: excerpt(&line, &text),
+                    });
                 }
-                let (line_number, line) = line_at(data, secret.start());
-                if ALLOW_MARKERS.iter().any(|m| line.contains(m)) {
-                    continue;
-                }
-                hits.push(Hit {
-                    rule: index,
-                    line: line_number,
-                    fingerprint: fingerprint(rule.id, &text),
-                    excerpt: excerpt(&line, &text),
-                });
             }
         }
         hits
