@@ -1,10 +1,11 @@
-//! Everything git: acquiring a repository ([`acquire`]) and reading one
-//! commit of it ([`snapshot`]).
+//! Everything git: acquiring a repository ([`acquire`]), reading one commit
+//! of it ([`snapshot`]), and walking its history (`history`).
 //!
 //! Architecture invariant: no `git2` type leaves this module; the rest of
 //! the host sees plain data ([`Snapshot`], [`Reader`] and their records).
 
 pub mod acquire;
+mod history;
 pub mod snapshot;
 
 use std::path::PathBuf;

@@ -84,6 +84,12 @@ pub fn score(checks: &[ScoredCheck<'_>], category_weights: &BTreeMap<String, f64
             passed,
         })
         .collect();
+    // The usual reading order: documentation, governance, license, security,
+    // community, quality, then any other category alphabetically.
+    let mut categories = categories;
+    categories.sort_by_key(|c| {
+        (DEFAULT_CATEGORY_WEIGHTS.iter().position(|(name, _)| *name == c.name).unwrap_or(usize::MAX), c.name.clone())
+    });
     let (weighted, total) = categories
         .iter()
         .filter_map(|c| c.score.map(|s| (s * c.weight, c.weight)))

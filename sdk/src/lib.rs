@@ -55,6 +55,7 @@
 
 #[doc(hidden)]
 pub mod bindings;
+pub mod conventions;
 mod error;
 mod guest;
 pub mod log;

@@ -3,6 +3,7 @@
 //! runs and whole-binary times on 20,000 files and 10,000 commits; cold
 //! start), `secrets` (full-history secret scan of 10,000 commits and about
 //! 200 MB of distinct blobs, against `git cat-file --batch-all-objects`).
+//! `community` (the community plugin on 100,000 commits, against `git log`).
 //! With no part given, all run.
 //!
 //! Each figure is the median of several runs, with the compiled-plugin cache
@@ -27,6 +28,9 @@ fn main() -> anyhow::Result<()> {
     }
     if wants("secrets") {
         secrets(work.path())?;
+    }
+    if wants("community") {
+        community(work.path())?;
     }
     if parts.iter().any(|p| p == "profile-plugins") {
         profile_plugins(work.path())?;
@@ -205,5 +209,79 @@ fn secrets(work: &Path) -> anyhow::Result<()> {
         mb / scan.as_secs_f64(),
         scan.as_secs_f64() / floor.as_secs_f64()
     );
+    Ok(())
+}
+
+/// The community plugin on a long history against `git log`.
+fn community(work: &Path) -> anyhow::Result<()> {
+    let repo = work.join("long.git");
+    // 100,000 commits an hour apart: about 11 years, the last one holding
+    // about 8,760 commits.
+    let spec =
+        Spec { files: 100, commits: 100_000, changes_per_commit: 1, file_bytes: 64, authors: 40, ..Spec::default() };
+    let start = Instant::now();
+    synthetic::create(&repo, &spec)?;
+    println!(
+        "community: synthetic repository of {} commits built in {:.1} s",
+        spec.commits,
+        start.elapsed().as_secs_f64()
+    );
+    let floor = time(3, || {
+        Command::new("git")
+            .args(["log", "--format=%H %ae %at"])
+            .current_dir(&repo)
+            .stdout(std::process::Stdio::null())
+            .status()
+    });
+    let cache = work.join("cache");
+    let open = OpenOptions { cache_dir: cache.clone(), max_blob_bytes: 64 << 20 };
+    let runtime = Runtime::new(Some(cache.join("compiled")))?;
+    let plugins = PluginSet::load(&runtime, true, &[] as &[&Path])?;
+    let community = plugins
+        .plugins
+        .iter()
+        .find(|p| p.meta.name == "community")
+        .ok_or_else(|| anyhow::anyhow!("no community plugin"))?;
+    let request = RunRequest {
+        checks: community.meta.checks.iter().map(|c| (c.id.clone(), Vec::new())).collect(),
+        ..RunRequest::default()
+    };
+    let mut bus = String::new();
+    let run = time(3, || {
+        let snapshot = Arc::new(git::open(&Target::Local(repo.clone()), None, &open).expect("open"));
+        let output = runtime.run(community, &snapshot, &request, &Limits::default());
+        bus = output
+            .outcomes
+            .iter()
+            .find(|(id, _)| id == "community.bus-factor")
+            .map(|(_, o)| o.message.clone())
+            .unwrap_or_default();
+    });
+    // The whole log through the host, for the worst case of a history that
+    // is all recent.
+    let whole = time(3, || {
+        let snapshot = Arc::new(git::open(&Target::Local(repo.clone()), None, &open).expect("open"));
+        let reader = snapshot.reader().expect("reader");
+        let mut n = 0;
+        loop {
+            let page = reader.commits(n, 2000).expect("commits");
+            if page.is_empty() {
+                break n;
+            }
+            n += page.len() as u32;
+        }
+    });
+    println!("  floor, git log --format='%H %ae %at' (all 100,000 commits): {}", ms(floor));
+    println!(
+        "  community plugin, all six checks (reads the last 12 months): {} ({:.2}x the floor; target < 2x)",
+        ms(run),
+        run.as_secs_f64() / floor.as_secs_f64()
+    );
+    println!(
+        "  host commit log, all 100,000 commits, natively: {} ({:.2}x the floor)",
+        ms(whole),
+        whole.as_secs_f64() / floor.as_secs_f64()
+    );
+    println!("  {bus}");
     Ok(())
 }

@@ -6,5 +6,6 @@
 mod acquire;
 mod cli;
 mod compliance;
+mod hygiene;
 mod sandbox;
 mod util;

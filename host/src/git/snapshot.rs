@@ -9,11 +9,12 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
-use git2::{ObjectType, Oid, Repository, Sort};
+use git2::{ObjectType, Oid, Repository};
 
 use crate::git::acquire::{AcquireError, AcquireErrorKind};
+use crate::git::history::{CommitWalk, Mailmap};
 
 /// The kind of a tree entry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -121,12 +122,13 @@ pub struct Snapshot {
     pub time: i64,
     pub summary: String,
     files: Vec<TreeEntry>,
-    mailmap: Vec<u8>,
+    head: Oid,
+    mailmap: Mailmap,
     /// Blobs above this size are never read.
     max_blob_bytes: u64,
     /// Files per lower-cased parent directory (indices into `files`).
     dirs: OnceLock<HashMap<String, Vec<usize>>>,
-    commit_order: OnceLock<Result<Arc<Vec<Oid>>, ReadError>>,
+    walk: Mutex<CommitWalk>,
     tags: OnceLock<Result<Arc<Vec<TagInfo>>, ReadError>>,
     history: OnceLock<Result<Arc<Vec<HistoryBlob>>, ReadError>>,
 }
@@ -175,7 +177,7 @@ impl Snapshot {
             .find(|f| f.path == ".mailmap")
             .and_then(|f| Oid::from_str(&f.id).ok())
             .and_then(|oid| repo.find_blob(oid).ok())
-            .map(|blob| blob.content().to_vec())
+            .map(|blob| Mailmap::parse(&String::from_utf8_lossy(blob.content())))
             .unwrap_or_default();
         Ok(Snapshot {
             git_dir: repo.path().to_path_buf(),
@@ -185,10 +187,11 @@ impl Snapshot {
             time: commit.time().seconds(),
             summary: String::from_utf8_lossy(commit.summary_bytes().unwrap_or_default()).into_owned(),
             files,
+            head: commit.id(),
             mailmap,
             max_blob_bytes,
             dirs: OnceLock::new(),
-            commit_order: OnceLock::new(),
+            walk: Mutex::new(CommitWalk::default()),
             tags: OnceLock::new(),
             history: OnceLock::new(),
         })
@@ -229,8 +232,7 @@ impl Snapshot {
     pub fn reader(self: &Arc<Self>) -> Result<Reader, ReadError> {
         let repo =
             Repository::open_bare(&self.git_dir).or_else(|_| Repository::open(&self.git_dir)).map_err(git_err)?;
-        let mailmap = Mailmap::parse(&String::from_utf8_lossy(&self.mailmap));
-        Ok(Reader { snapshot: Arc::clone(self), repo, mailmap })
+        Ok(Reader { snapshot: Arc::clone(self), repo })
     }
 }
 
@@ -281,7 +283,6 @@ fn is_under(path: &str, dir: &str) -> bool {
 pub struct Reader {
     snapshot: Arc<Snapshot>,
     repo: Repository,
-    mailmap: Mailmap,
 }
 
 impl Reader {
@@ -355,49 +356,29 @@ impl Reader {
         Ok(Some(TreeEntry { path: path.to_owned(), kind, size, id: entry.id().to_string() }))
     }
 
-    /// The commits reachable from the checked commit, newest first.
-    fn commit_order(&self) -> Result<Arc<Vec<Oid>>, ReadError> {
-        self.snapshot
-            .commit_order
-            .get_or_init(|| {
-                let mut walk = self.repo.revwalk().map_err(git_err)?;
-                walk.set_sorting(Sort::TIME).map_err(git_err)?;
-                walk.push(Oid::from_str(&self.snapshot.commit).map_err(git_err)?).map_err(git_err)?;
-                let order: Result<Vec<Oid>, _> = walk.collect();
-                Ok(Arc::new(order.map_err(git_err)?))
-            })
-            .clone()
+    /// Runs `f` on the commit walk after extending it with `extend`.
+    fn with_walk<R>(
+        &self,
+        extend: impl FnOnce(&mut CommitWalk, &git2::Odb<'_>, Oid, &Mailmap) -> Result<(), ReadError>,
+        f: impl FnOnce(&CommitWalk) -> R,
+    ) -> Result<R, ReadError> {
+        let odb = self.repo.odb().map_err(git_err)?;
+        let mut walk = self.snapshot.walk.lock().map_err(|_| ReadError::Git("commit walk poisoned".to_owned()))?;
+        extend(&mut walk, &odb, self.snapshot.head, &self.snapshot.mailmap)?;
+        Ok(f(&walk))
     }
 
     /// A page of commits, newest first.
     pub fn commits(&self, start: u32, limit: u32) -> Result<Vec<CommitInfo>, ReadError> {
-        let order = self.commit_order()?;
-        let start = (start as usize).min(order.len());
-        let end = start.saturating_add(limit as usize).min(order.len());
-        order[start..end].iter().map(|oid| self.commit_info(*oid)).collect()
-    }
-
-    fn commit_info(&self, oid: Oid) -> Result<CommitInfo, ReadError> {
-        let commit = self.repo.find_commit(oid).map_err(git_err)?;
-        let person = |sig: git2::Signature<'_>| {
-            let (name, email) = self.mailmap.resolve(
-                String::from_utf8_lossy(sig.name_bytes()).into_owned(),
-                String::from_utf8_lossy(sig.email_bytes()).into_owned(),
-            );
-            Person { name, email, time: sig.when().seconds(), offset_minutes: sig.when().offset_minutes() }
-        };
-        let message = String::from_utf8_lossy(commit.message_bytes());
-        let trailers = git2::message_trailers_strs(&message)
-            .map(|t| t.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect())
-            .unwrap_or_default();
-        Ok(CommitInfo {
-            id: oid.to_string(),
-            parents: commit.parent_ids().map(|p| p.to_string()).collect(),
-            author: person(commit.author()),
-            committer: person(commit.committer()),
-            summary: message.lines().next().unwrap_or_default().to_owned(),
-            trailers,
-        })
+        let end = (start as usize).saturating_add(limit as usize);
+        self.with_walk(
+            |walk, odb, head, mailmap| walk.extend_to(odb, head, mailmap, end),
+            |walk| {
+                let start = (start as usize).min(walk.produced.len());
+                let end = end.min(walk.produced.len());
+                walk.produced[start..end].iter().map(|w| (*w.info).clone()).collect()
+            },
+        )
     }
 
     /// Tags whose target commit is reachable from the checked commit.
@@ -405,23 +386,42 @@ impl Reader {
         self.snapshot
             .tags
             .get_or_init(|| {
-                let reachable: HashSet<Oid> = self.commit_order()?.iter().copied().collect();
-                let mut tags = Vec::new();
+                let mut candidates = Vec::new();
                 let references = self.repo.references_glob("refs/tags/*").map_err(git_err)?;
                 for reference in references {
                     let reference = reference.map_err(git_err)?;
                     let Ok(name) = reference.shorthand().map(str::to_owned) else { continue };
                     let Ok(commit) = reference.peel_to_commit() else { continue };
-                    if !reachable.contains(&commit.id()) {
-                        continue;
-                    }
                     let annotated = reference.peel_to_tag().ok();
                     let time = annotated
                         .as_ref()
                         .and_then(|tag| tag.tagger().map(|t| t.when().seconds()))
                         .unwrap_or_else(|| commit.time().seconds());
-                    tags.push(TagInfo { name, target: commit.id().to_string(), time, annotated: annotated.is_some() });
+                    candidates.push((name, commit.id(), time, annotated.is_some()));
                 }
+                // Reachable tags: walk the history until every tagged commit
+                // has been seen (or the history ends).
+                let targets: HashSet<Oid> = candidates.iter().map(|c| c.1).collect();
+                let reachable: HashSet<Oid> = if targets.is_empty() {
+                    HashSet::new()
+                } else {
+                    self.with_walk(
+                        |walk, odb, head, mailmap| {
+                            walk.extend_until(odb, head, mailmap, |w| targets.iter().all(|t| w.index.contains_key(t)))
+                        },
+                        |walk| targets.iter().filter(|t| walk.index.contains_key(t)).copied().collect(),
+                    )?
+                };
+                let mut tags: Vec<TagInfo> = candidates
+                    .into_iter()
+                    .filter(|(_, target, _, _)| reachable.contains(target))
+                    .map(|(name, target, time, annotated)| TagInfo {
+                        name,
+                        target: target.to_string(),
+                        time,
+                        annotated,
+                    })
+                    .collect();
                 tags.sort_by(|a, b| a.time.cmp(&b.time).then_with(|| a.name.cmp(&b.name)));
                 Ok(Arc::new(tags))
             })
@@ -443,15 +443,17 @@ impl Reader {
         self.snapshot
             .history
             .get_or_init(|| {
-                let order = self.commit_order()?;
+                // Commits oldest first, with their trees.
+                let commits: Vec<(String, Oid)> = self.with_walk(
+                    |walk, odb, head, mailmap| walk.extend_to(odb, head, mailmap, usize::MAX),
+                    |walk| walk.produced.iter().rev().map(|w| (w.info.id.clone(), w.tree)).collect(),
+                )?;
                 let odb = self.repo.odb().map_err(git_err)?;
                 let mut seen_trees = HashSet::new();
                 let mut seen_blobs = HashSet::new();
                 let mut out = Vec::new();
-                for oid in order.iter().rev() {
-                    let commit = self.repo.find_commit(*oid).map_err(git_err)?;
-                    let commit_id = oid.to_string();
-                    let mut stack = vec![(commit.tree_id(), String::new())];
+                for (commit_id, tree) in commits {
+                    let mut stack = vec![(tree, String::new())];
                     while let Some((tree_id, prefix)) = stack.pop() {
                         if !seen_trees.insert(tree_id) {
                             continue;
@@ -478,89 +480,5 @@ impl Reader {
                 Ok(Arc::new(out))
             })
             .clone()
-    }
-}
-
-/// A parsed `.mailmap` (see gitmailmap(5)): maps the name and e-mail a
-/// commit carries to the canonical ones.
-#[derive(Clone, Debug, Default)]
-pub struct Mailmap {
-    entries: Vec<MailmapEntry>,
-}
-
-#[derive(Clone, Debug)]
-struct MailmapEntry {
-    name: Option<String>,
-    email: Option<String>,
-    commit_name: Option<String>,
-    commit_email: String,
-}
-
-impl Mailmap {
-    /// Parses the lines `Name <email>`, `<email> <commit-email>`,
-    /// `Name <email> <commit-email>` and `Name <email> Commit Name <commit-email>`.
-    pub fn parse(text: &str) -> Mailmap {
-        let mut entries = Vec::new();
-        for line in text.lines() {
-            let line = line.split('#').next().unwrap_or_default();
-            let mut parts = Vec::new();
-            let mut rest = line;
-            while let Some(open) = rest.find('<') {
-                let Some(close) = rest[open..].find('>') else { break };
-                let name = rest[..open].trim();
-                parts.push((
-                    (!name.is_empty()).then(|| name.to_owned()),
-                    rest[open + 1..open + close].trim().to_owned(),
-                ));
-                rest = &rest[open + close + 1..];
-            }
-            let entry = match parts.as_slice() {
-                [(name, email)] => {
-                    MailmapEntry { name: name.clone(), email: None, commit_name: None, commit_email: email.clone() }
-                }
-                [(name, email), (commit_name, commit_email)] => MailmapEntry {
-                    name: name.clone(),
-                    email: Some(email.clone()),
-                    commit_name: commit_name.clone(),
-                    commit_email: commit_email.clone(),
-                },
-                _ => continue,
-            };
-            entries.push(entry);
-        }
-        Mailmap { entries }
-    }
-
-    /// The canonical name and e-mail for a commit's `name` and `email`.
-    pub fn resolve(&self, name: String, email: String) -> (String, String) {
-        let found = self
-            .entries
-            .iter()
-            .filter(|e| e.commit_email.eq_ignore_ascii_case(&email))
-            .filter(|e| e.commit_name.as_ref().is_none_or(|n| n.eq_ignore_ascii_case(&name)))
-            .max_by_key(|e| e.commit_name.is_some());
-        match found {
-            Some(entry) => (entry.name.clone().unwrap_or(name), entry.email.clone().unwrap_or(email)),
-            None => (name, email),
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::Mailmap;
-
-    #[test]
-    fn mailmap_forms() {
-        let map = Mailmap::parse(
-            "# comment\nAlice Doe <alice@example.com>\n<bob@example.com> <bob@old.example>\n\
-             Carol <carol@example.com> <c@home.example>\nDan <dan@example.com> dan-laptop <root@localhost>\n",
-        );
-        let resolve = |n: &str, e: &str| map.resolve(n.to_owned(), e.to_owned());
-        assert_eq!(resolve("alice", "ALICE@example.com"), ("Alice Doe".to_owned(), "ALICE@example.com".to_owned()));
-        assert_eq!(resolve("Bob", "bob@old.example"), ("Bob".to_owned(), "bob@example.com".to_owned()));
-        assert_eq!(resolve("c", "c@home.example"), ("Carol".to_owned(), "carol@example.com".to_owned()));
-        assert_eq!(resolve("dan-laptop", "root@localhost"), ("Dan".to_owned(), "dan@example.com".to_owned()));
-        assert_eq!(resolve("eve", "root@localhost"), ("eve".to_owned(), "root@localhost".to_owned()));
     }
 }

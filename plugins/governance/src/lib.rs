@@ -6,8 +6,8 @@
 //! `governance.maintainers`, `governance.templates`. Reads the tree and the
 //! README only.
 
+use fledge_sdk::conventions::is_license_file_name;
 use fledge_sdk::prelude::*;
-use fledge_sdk::repo::is_license_file_name;
 use fledge_sdk::text;
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 use fledge_sdk::Status;
 use fledge_sdk::testing::MemRepo;
 
-use fledge_sdk::repo::is_license_file_name;
+use fledge_sdk::conventions::is_license_file_name;
 
 use crate::Governance;
 

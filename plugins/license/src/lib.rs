@@ -8,8 +8,9 @@
 
 use std::collections::BTreeMap;
 
+use fledge_sdk::conventions::is_license_file_name;
 use fledge_sdk::prelude::*;
-use fledge_sdk::repo::{is_license_file_name, normalize_name, stem};
+use fledge_sdk::repo::{normalize_name, stem};
 use serde::Deserialize;
 
 pub mod identify;

@@ -7,7 +7,7 @@
 use aho_corasick::AhoCorasick;
 use regex::bytes::Regex;
 
-use fledge_sdk::repo::{is_doc_path, is_test_path};
+use fledge_sdk::conventions::{is_doc_path, is_test_path};
 
 use crate::scan::line_at;
 

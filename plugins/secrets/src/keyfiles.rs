@@ -125,7 +125,7 @@ pub(crate) fn check(repo: &Repo, history: Option<&[HistoryBlob]>, allow: &Allowl
         Finding::new(Severity::High, format!("{why}: {}{place}", location.path)).location(location.clone())
     });
     let message = format!("{} key files ({at_head} in the files){allowed_note}", found.len());
-    let result = if found.iter().all(|(_, _, location, _)| fledge_sdk::repo::is_test_path(&location.path)) {
+    let result = if found.iter().all(|(_, _, location, _)| fledge_sdk::conventions::is_test_path(&location.path)) {
         CheckResult::warn(format!("{message}; all in tests")).remediation(
             "Check that the test keys are throwaway keys, then allow them in the policy (path, with the reason).",
         )

@@ -9,8 +9,8 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use fledge_sdk::conventions::is_test_path;
 use fledge_sdk::prelude::*;
-use fledge_sdk::repo::is_test_path;
 use fledge_sdk::{HistoryBlob, Location};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Deserialize;

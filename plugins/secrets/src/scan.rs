@@ -86,7 +86,7 @@ impl Scanner {
 
     /// The credentials in `data`, the text of `path`.
     pub fn credentials(&self, path: &str, data: &[u8]) -> Vec<Hit> {
-        let doc = fledge_sdk::repo::is_doc_path(path);
+        let doc = fledge_sdk::conventions::is_doc_path(path);
         // Per rule, the windows around its keywords where its regex runs.
         let mut windows: Vec<Vec<(usize, usize)>> = vec![Vec::new(); RULES.len()];
         for (automaton, rules) in
