@@ -1,18 +1,26 @@
 //! The pipeline for one repository, as the bird's-eye view reads:
 //! acquire and snapshot (`git`) → run every plugin in its sandbox
-//! (`runtime`), in parallel over the shared snapshot → score (`scoring`) →
-//! [`Report`].
+//! (`runtime`), in parallel over the shared snapshot, with the checks and
+//! configuration the policy gives → apply the policy and decide
+//! (`verdict`) → [`Report`].
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use serde::Deserialize;
+
 use crate::git::{self, AcquireError, OpenOptions, Snapshot, Target};
-use crate::model::Status;
+use crate::model::{Outcome, Status};
 use crate::plugins::PluginSet;
+use crate::policy::Policy;
 use crate::report::{self, CheckReport, PluginReport, Report, Tool};
 use crate::runtime::{Limits, LoadedPlugin, RunOutput, RunRequest, Runtime};
-use crate::scoring::{self, ScoredCheck};
+use crate::verdict::{self, AttestationRecords, Subject};
+
+/// The file in a repository that says what it is.
+pub const REPOSITORY_FILE: &str = ".fledge/repository.toml";
+/// The file in a repository that records the committee's signatures.
+pub const ATTESTATIONS_FILE: &str = ".fledge/attestations.toml";
 
 /// What to check and how.
 #[derive(Clone, Debug)]
@@ -23,26 +31,152 @@ pub struct CheckOptions {
     pub limits: Limits,
     /// Plugins run at the same time.
     pub jobs: usize,
+    /// The repository's name, if known (catalog, command line).
+    pub name: Option<String>,
+    /// The repository's kind, if known (catalog, command line).
+    pub kind: Option<String>,
+    /// Attestation records given by the catalog (instead of the repository's file).
+    pub attestations: Option<AttestationRecords>,
+    /// The date exemptions are compared with.
+    pub today: jiff::civil::Date,
 }
 
-/// Checks one repository with every plugin of `plugins`.
+/// `.fledge/repository.toml`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RepositoryFile {
+    name: Option<String>,
+    kind: Option<String>,
+}
+
+/// Checks one repository with every plugin of `plugins` under `policy`.
 pub fn check_repository(
     runtime: &Runtime,
     plugins: &PluginSet,
+    policy: &Policy,
     options: &CheckOptions,
 ) -> Result<Report, AcquireError> {
-    let snapshot = Arc::new(git::open(&options.target, options.revision.as_deref(), &options.open)?);
+    let mut open = options.open.clone();
+    open.ignore.extend(policy.ignore.iter().cloned());
+    let snapshot = Arc::new(git::open(&options.target, options.revision.as_deref(), &open)?);
+    let mut warnings = Vec::new();
+    let described: RepositoryFile = read_toml(&snapshot, REPOSITORY_FILE, &mut warnings).unwrap_or_default();
+    let kind = options.kind.clone().or(described.kind);
+    if let Some(kind) = &kind
+        && !policy.kinds.contains_key(kind)
+    {
+        warnings.push(format!("repository kind `{kind}` is not defined by the policy; all checks apply"));
+    }
+    let name = options.name.clone().or(described.name).unwrap_or_else(|| default_name(&options.target));
+    let attestations = match &options.attestations {
+        Some(records) => records.clone(),
+        None => read_toml(&snapshot, ATTESTATIONS_FILE, &mut warnings).unwrap_or_default(),
+    };
+
+    let mut excluded = Vec::new();
     let requests: Vec<RunRequest> = plugins
         .plugins
         .iter()
-        .map(|plugin| RunRequest {
-            checks: plugin.meta.checks.iter().map(|c| (c.id.clone(), Vec::new())).collect(),
-            config: serde_json::json!({}),
-            denied: Vec::new(),
+        .map(|plugin| {
+            let mut checks = Vec::new();
+            for check in &plugin.meta.checks {
+                let settings = policy.check(&check.id);
+                if !settings.enabled || policy.excluded_by_kind(kind.as_deref(), &check.id) {
+                    excluded.push(check.id.clone());
+                    continue;
+                }
+                checks.push((check.id.clone(), settings.ignore.clone()));
+            }
+            let denied = policy
+                .plugins
+                .get(&plugin.meta.name)
+                .map(|p| {
+                    p.deny
+                        .iter()
+                        .map(|c| {
+                            (*c, format!("the policy denies the `{c}` capability to plugin `{}`", plugin.meta.name))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            RunRequest { checks, config: policy.plugin_config(&plugin.meta.name), denied }
         })
         .collect();
     let outputs = run_plugins(runtime, &plugins.plugins, &requests, &snapshot, &options.limits, options.jobs);
-    Ok(assemble(&snapshot, &plugins.plugins, outputs))
+    let (mut checks, plugin_reports) = assemble(&plugins.plugins, outputs);
+
+    let subject = Subject { name: &name, today: options.today, attestations: &attestations };
+    let exemptions = verdict::apply_policy(policy, &subject, &mut checks);
+    let scores = verdict::scores(policy, &checks);
+    let verdict = verdict::verdict(policy, &subject, &checks, &scores, exemptions);
+    Ok(Report {
+        schema_version: report::SCHEMA_VERSION,
+        tool: Tool::current(),
+        repository: report::Repository {
+            name,
+            kind,
+            source: snapshot.source.clone(),
+            commit: snapshot.commit.clone(),
+            revision: snapshot.revision.clone(),
+            commit_time: report::rfc3339(snapshot.time),
+        },
+        policy: report::PolicyInfo { source: policy.source.clone(), digest: policy.digest.clone() },
+        stage: verdict.stage.clone(),
+        score: scores.overall,
+        verdict,
+        categories: scores.categories,
+        checks,
+        excluded,
+        plugins: plugin_reports,
+        warnings,
+    })
+}
+
+/// A name for the repository when nobody gave one: the path of a URL
+/// without `.git` (`team/proj`), or a local directory's name.
+fn default_name(target: &Target) -> String {
+    match target {
+        Target::Remote(url) => {
+            // `https://host/team/proj.git` or scp-like `git@host:team/proj.git`.
+            let path = match url.split_once("://") {
+                Some((_, rest)) => rest.split_once('/').map_or("", |(_, p)| p),
+                None => url.split_once(':').map_or(url.as_str(), |(_, p)| p),
+            };
+            path.trim_end_matches('/').trim_end_matches(".git").to_owned()
+        }
+        Target::Local(path) => {
+            let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
+            canonical.file_name().map_or_else(
+                || canonical.display().to_string(),
+                |n| n.to_string_lossy().trim_end_matches(".git").to_owned(),
+            )
+        }
+    }
+}
+
+/// A TOML file of the checked commit, if it is there; a malformed one is
+/// noted in `warnings` and ignored.
+fn read_toml<T: for<'de> Deserialize<'de>>(
+    snapshot: &Arc<Snapshot>,
+    path: &str,
+    warnings: &mut Vec<String>,
+) -> Option<T> {
+    snapshot.file(path)?;
+    let text = match snapshot.reader().and_then(|r| r.read_file(path, 1 << 20)) {
+        Ok(blob) => String::from_utf8_lossy(&blob.data).into_owned(),
+        Err(err) => {
+            warnings.push(format!("{path}: {err}"));
+            return None;
+        }
+    };
+    match toml::from_str(&text) {
+        Ok(value) => Some(value),
+        Err(err) => {
+            let line = err.span().map_or(1, |s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+            warnings.push(format!("{path}:{line}: {}; the file is ignored", err.message().trim_end_matches('.')));
+            None
+        }
+    }
 }
 
 /// Runs each plugin with its request on `jobs` threads; results in plugin order.
@@ -65,6 +199,9 @@ pub fn run_plugins(
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
                         let (Some(plugin), Some(request)) = (plugins.get(i), requests.get(i)) else { break };
+                        if request.checks.is_empty() {
+                            continue;
+                        }
                         done.push((i, runtime.run(plugin, snapshot, request, limits)));
                     }
                     done
@@ -89,9 +226,9 @@ pub fn run_plugins(
                 outcomes: request
                     .checks
                     .iter()
-                    .map(|(id, _)| (id.clone(), crate::model::Outcome::error("internal error running the plugin")))
+                    .map(|(id, _)| (id.clone(), Outcome::error("internal error running the plugin")))
                     .collect(),
-                failure: Some("internal error running the plugin".to_owned()),
+                failure: (!request.checks.is_empty()).then(|| "internal error running the plugin".to_owned()),
                 duration: Default::default(),
                 bytes_read: 0,
                 log: Vec::new(),
@@ -100,8 +237,8 @@ pub fn run_plugins(
         .collect()
 }
 
-/// Builds the report from the plugins' outputs.
-pub fn assemble(snapshot: &Snapshot, plugins: &[LoadedPlugin], outputs: Vec<RunOutput>) -> Report {
+/// The checks and plugin reports from the plugins' outputs.
+pub fn assemble(plugins: &[LoadedPlugin], outputs: Vec<RunOutput>) -> (Vec<CheckReport>, Vec<PluginReport>) {
     let mut checks = Vec::new();
     let mut plugin_reports = Vec::new();
     for (plugin, output) in plugins.iter().zip(outputs) {
@@ -140,23 +277,17 @@ pub fn assemble(snapshot: &Snapshot, plugins: &[LoadedPlugin], outputs: Vec<RunO
             log: output.log,
         });
     }
-    let scored: Vec<ScoredCheck<'_>> = checks
-        .iter()
-        .map(|c| ScoredCheck { category: &c.category, weight: c.weight, status: c.status, score: c.score })
-        .collect();
-    let scores = scoring::score(&scored, &BTreeMap::new());
-    Report {
-        schema_version: report::SCHEMA_VERSION,
-        tool: Tool::current(),
-        repository: report::Repository {
-            source: snapshot.source.clone(),
-            commit: snapshot.commit.clone(),
-            revision: snapshot.revision.clone(),
-            commit_time: report::rfc3339(snapshot.time),
-        },
-        score: scores.overall,
-        categories: scores.categories,
-        checks,
-        plugins: plugin_reports,
+    (checks, plugin_reports)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_names() {
+        assert_eq!(default_name(&Target::parse("https://git.example.com/payments/sdk.git")), "payments/sdk");
+        assert_eq!(default_name(&Target::parse("git@git.example.com:payments/sdk.git")), "payments/sdk");
+        assert_eq!(default_name(&Target::parse("/srv/repos/widget.git")), "widget");
     }
 }

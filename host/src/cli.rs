@@ -2,7 +2,7 @@
 //! the commands. Exit codes are part of the interface (see [`EXIT_CODES`]).
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -11,8 +11,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::check::{self, CheckOptions};
 use crate::git::{AcquireError, OpenOptions, Target};
+use crate::model::CheckMeta;
 use crate::plugins::PluginSet;
+use crate::policy::{DEFAULT_POLICY, Policy};
 use crate::report::terminal::{self, Style};
+use crate::report::{badge, markdown, sarif};
 use crate::runtime::{Limits, Runtime};
 
 pub const EXIT_CODES: &str = "Exit codes:
@@ -70,6 +73,31 @@ pub enum Command {
     Check(CheckArgs),
     /// List the plugins and the checks each provides.
     Plugins(PluginsArgs),
+    /// Write out or validate a graduation policy.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PolicyCommand {
+    /// Write the default policy, commented, to a file (or `-` for stdout).
+    Init {
+        /// Where to write it.
+        #[arg(default_value = "fledge-policy.toml")]
+        path: PathBuf,
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Validate a policy file against the plugins' checks.
+    Check {
+        /// The policy file.
+        path: PathBuf,
+        #[command(flatten)]
+        plugins: PluginArgs,
+        #[command(flatten)]
+        runtime: RuntimeArgs,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -85,6 +113,12 @@ pub enum Format {
     Table,
     /// JSON, see docs/report-schema.md.
     Json,
+    /// Markdown, for a review ticket or a pull request comment.
+    Markdown,
+    /// SARIF 2.1.0, for code-scanning interfaces.
+    Sarif,
+    /// An SVG badge with the stage and the score.
+    Badge,
 }
 
 #[derive(Args, Debug)]
@@ -98,6 +132,22 @@ pub struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    /// Write the report to this file instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// The graduation policy (default: the built-in one; see `fledge policy init`).
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// Exit with code 1 unless this stage is reached.
+    #[arg(long, value_name = "STAGE")]
+    pub require_stage: Option<String>,
+    /// The repository's name, which exemptions match (default: from
+    /// .fledge/repository.toml, else the URL's path or the directory's name).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// The repository's kind: a check set of the policy (library, service, docs, sample...).
+    #[arg(long)]
+    pub kind: Option<String>,
     #[command(flatten)]
     pub plugins: PluginArgs,
     #[command(flatten)]
@@ -107,11 +157,20 @@ pub struct CheckArgs {
     pub jobs: Option<usize>,
 }
 
+/// Formats of listings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    /// A readable table.
+    Table,
+    /// JSON.
+    Json,
+}
+
 #[derive(Args, Debug)]
 pub struct PluginsArgs {
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
     #[command(flatten)]
     pub plugins: PluginArgs,
     #[command(flatten)]
@@ -170,7 +229,11 @@ impl RuntimeArgs {
     }
 
     pub fn open_options(&self) -> OpenOptions {
-        OpenOptions { cache_dir: self.cache_dir(), max_blob_bytes: self.max_blob_size.saturating_mul(1 << 20) }
+        OpenOptions {
+            cache_dir: self.cache_dir(),
+            max_blob_bytes: self.max_blob_size.saturating_mul(1 << 20),
+            ignore: Vec::new(),
+        }
     }
 
     /// The runtime, caching compiled plugins under the cache directory.
@@ -199,7 +262,58 @@ pub fn run() -> Result<ExitCode> {
     match cli.command {
         Command::Check(args) => run_check(&args, Style::new(color), cli.verbose > 0),
         Command::Plugins(args) => run_plugins(&args),
+        Command::Policy(PolicyCommand::Init { path, force }) => policy_init(&path, force),
+        Command::Policy(PolicyCommand::Check { path, plugins, runtime }) => policy_check(&path, &plugins, &runtime),
     }
+}
+
+/// Today's date for exemptions: `FLEDGE_TODAY` (YYYY-MM-DD) when set, for
+/// reproducible reruns, else the local date.
+pub fn today() -> Result<jiff::civil::Date> {
+    match std::env::var("FLEDGE_TODAY") {
+        Ok(text) => {
+            text.parse().map_err(|e| UserError::new(format!("FLEDGE_TODAY must be a date (YYYY-MM-DD): {e}")).into())
+        }
+        Err(_) => Ok(jiff::Zoned::now().date()),
+    }
+}
+
+/// Reads and parses a policy file (or the default), without the check ids
+/// validation that needs the plugins.
+pub fn load_policy(path: Option<&Path>) -> Result<Policy> {
+    let Some(path) = path else { return Ok(Policy::default_policy()) };
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| UserError::new(format!("cannot read policy {}: {e}", path.display())))?;
+    Policy::parse(&text, &path.display().to_string(), today()?).map_err(|e| UserError::new(e.to_string()).into())
+}
+
+fn policy_init(path: &Path, force: bool) -> Result<ExitCode> {
+    if path.as_os_str() == "-" {
+        write_stdout(DEFAULT_POLICY)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if path.exists() && !force {
+        return Err(UserError::new(format!("{} exists; pass --force to overwrite it", path.display())).into());
+    }
+    std::fs::write(path, DEFAULT_POLICY).with_context(|| format!("failed to write {}", path.display()))?;
+    write_stdout(&format!("wrote the default policy to {}\n", path.display()))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn policy_check(path: &Path, plugin_args: &PluginArgs, runtime_args: &RuntimeArgs) -> Result<ExitCode> {
+    let policy = load_policy(Some(path))?;
+    let runtime = runtime_args.runtime()?;
+    let plugins = PluginSet::load(&runtime, !plugin_args.no_builtin, &plugin_args.plugins)?;
+    let known: Vec<CheckMeta> = plugins.plugins.iter().flat_map(|p| p.meta.checks.iter().cloned()).collect();
+    policy.validate(&known).map_err(|e| UserError::new(e.to_string()))?;
+    write_stdout(&format!(
+        "{}: valid ({} stages: {}; {} checks known)\n",
+        path.display(),
+        policy.stages.len(),
+        policy.stages.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(" -> "),
+        known.len()
+    ))?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn init_logging(verbose: u8) {
@@ -220,21 +334,53 @@ fn init_logging(verbose: u8) {
 
 fn run_check(args: &CheckArgs, style: Style, verbose: bool) -> Result<ExitCode> {
     let limits = args.runtime.limits()?;
+    let policy = load_policy(args.policy.as_deref())?;
+    if let Some(stage) = &args.require_stage
+        && !policy.stages.iter().any(|s| s.name == *stage)
+    {
+        let names: Vec<&str> = policy.stages.iter().map(|s| s.name.as_str()).collect();
+        return Err(
+            UserError::new(format!("--require-stage {stage}: the policy's stages are {}", names.join(", "))).into()
+        );
+    }
     let runtime = args.runtime.runtime()?;
     let plugins = PluginSet::load(&runtime, !args.plugins.no_builtin, &args.plugins.plugins)?;
+    let known: Vec<CheckMeta> = plugins.plugins.iter().flat_map(|p| p.meta.checks.iter().cloned()).collect();
+    policy.validate(&known).map_err(|e| UserError::new(e.to_string()))?;
     let options = CheckOptions {
         target: Target::parse(&args.target),
         revision: args.rev.clone(),
         open: args.runtime.open_options(),
         limits,
         jobs: args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())),
+        name: args.name.clone(),
+        kind: args.kind.clone(),
+        attestations: None,
+        today: today()?,
     };
-    let report = check::check_repository(&runtime, &plugins, &options)?;
+    let report = check::check_repository(&runtime, &plugins, &policy, &options)?;
     let text = match args.format {
-        Format::Table => terminal::render(&report, style, verbose),
+        Format::Table => {
+            terminal::render(&report, if args.output.is_some() { Style::new(false) } else { style }, verbose)
+        }
         Format::Json => report.to_json() + "\n",
+        Format::Markdown => markdown::render(&report),
+        Format::Sarif => {
+            serde_json::to_string_pretty(&sarif::render(&report)).context("failed to serialise SARIF")? + "\n"
+        }
+        Format::Badge => badge::render(&report),
     };
-    write_stdout(&text)?;
+    match &args.output {
+        Some(path) => std::fs::write(path, text).with_context(|| format!("failed to write {}", path.display()))?,
+        None => write_stdout(&text)?,
+    }
+    let reached = |name: &str| policy.stages.iter().position(|s| s.name == name);
+    if let Some(required) = &args.require_stage
+        && reached(&report.verdict.stage).is_none_or(|at| Some(at) < reached(required))
+    {
+        log::warn!("stage `{required}` is not reached (the repository is at `{}`)", report.verdict.stage);
+        return Ok(ExitCode::from(1));
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -242,7 +388,7 @@ fn run_plugins(args: &PluginsArgs) -> Result<ExitCode> {
     let runtime = args.runtime.runtime()?;
     let plugins = PluginSet::load(&runtime, !args.plugins.no_builtin, &args.plugins.plugins)?;
     let text = match args.format {
-        Format::Json => {
+        ListFormat::Json => {
             let metas: Vec<serde_json::Value> = plugins
                 .plugins
                 .iter()
@@ -255,7 +401,7 @@ fn run_plugins(args: &PluginsArgs) -> Result<ExitCode> {
                 .collect();
             serde_json::to_string_pretty(&metas).context("failed to serialise the plugin list")? + "\n"
         }
-        Format::Table => {
+        ListFormat::Table => {
             let mut out = String::new();
             for plugin in &plugins.plugins {
                 let reads: Vec<&str> = plugin.meta.reads.iter().map(|c| c.as_str()).collect();

@@ -6,6 +6,8 @@ pub mod cli;
 pub mod git;
 pub mod model;
 pub mod plugins;
+pub mod policy;
 pub mod report;
 pub mod runtime;
 pub mod scoring;
+pub mod verdict;

@@ -1,15 +1,21 @@
 //! The report of one repository ([`Report`]) and its renderings: the
-//! terminal table ([`terminal`]) and JSON (documented in
-//! `docs/report-schema.md`, versioned by [`SCHEMA_VERSION`]).
+//! terminal table ([`terminal`]), JSON (documented in
+//! `docs/report-schema.md` and `docs/report-schema.json`, versioned by
+//! [`SCHEMA_VERSION`]), Markdown ([`markdown`]), SARIF 2.1.0 ([`sarif`])
+//! and an SVG badge ([`badge`]).
 //!
 //! Architecture invariant: only `report` and `cli` write to stdout.
 
+pub mod badge;
+pub mod markdown;
+pub mod sarif;
 pub mod terminal;
 
 use serde::Serialize;
 
 use crate::model::{Finding, Metric, Status};
 use crate::scoring::CategoryScore;
+use crate::verdict::Verdict;
 
 /// Bumped on every incompatible change of the JSON report.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -19,11 +25,29 @@ pub struct Report {
     pub schema_version: u32,
     pub tool: Tool,
     pub repository: Repository,
+    pub policy: PolicyInfo,
+    /// The stage reached.
+    pub stage: String,
     /// 0-100.
     pub score: f64,
+    /// The stage decision: stages, blockers of the next one, attestations,
+    /// exemptions.
+    pub verdict: Verdict,
     pub categories: Vec<CategoryScore>,
     pub checks: Vec<CheckReport>,
+    /// Checks the policy disabled or the repository's kind leaves out.
+    pub excluded: Vec<String>,
     pub plugins: Vec<PluginReport>,
+    /// Problems with the repository's own .fledge files and the like.
+    pub warnings: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PolicyInfo {
+    /// The policy file, or `built-in default`.
+    pub source: String,
+    /// sha256 of its text.
+    pub digest: String,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -41,6 +65,11 @@ impl Tool {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Repository {
+    /// The repository's name (catalog, .fledge/repository.toml, or derived
+    /// from the path or URL); exemptions match it.
+    pub name: String,
+    /// The repository's kind (library, service, docs, sample...), if known.
+    pub kind: Option<String>,
     /// The path or URL (without credentials) that was checked.
     pub source: String,
     /// The checked commit.

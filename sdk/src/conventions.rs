@@ -8,7 +8,7 @@ use crate::{Repo, Result};
 /// True for paths of tests and test data: a `test`, `tests`, `testdata`,
 /// `__tests__`, `spec`, `fixtures` or `testing` directory, or a file named
 /// like a test (`*_test.go`, `test_*.py`, `*.test.ts`, `*.spec.js`,
-/// `*Test.java`).
+/// `*Test.java`, Rust's `tests.rs`).
 ///
 /// ```
 /// use fledge_sdk::conventions::is_test_path;
@@ -38,7 +38,8 @@ pub fn is_test_path(path: &str) -> bool {
         return true;
     }
     let stem = name.split('.').next().unwrap_or(name);
-    stem.starts_with("test_")
+    matches!(stem, "test" | "tests" | "conftest")
+        || stem.starts_with("test_")
         || stem.ends_with("_test")
         || stem.ends_with("_tests")
         || stem.ends_with("_spec")

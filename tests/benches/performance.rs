@@ -78,7 +78,7 @@ fn check(work: &Path) -> anyhow::Result<()> {
     );
 
     let cache = work.join("cache");
-    let open = OpenOptions { cache_dir: cache.clone(), max_blob_bytes: 64 << 20 };
+    let open = OpenOptions { cache_dir: cache.clone(), max_blob_bytes: 64 << 20, ignore: Vec::new() };
     let target = Target::Local(repo.clone());
     let snapshot_time = time(10, || git::open(&target, None, &open).map(|s| s.files().len()));
     println!("  open + snapshot (file list of 20,000 files): {}", ms(snapshot_time));
@@ -121,7 +121,7 @@ fn profile_plugins(work: &Path) -> anyhow::Result<()> {
     let repo = work.join("profile.git");
     synthetic::create(&repo, &Spec { files: 20_000, commits: 100, ..Spec::default() })?;
     let cache = work.join("cache");
-    let open = OpenOptions { cache_dir: cache.clone(), max_blob_bytes: 64 << 20 };
+    let open = OpenOptions { cache_dir: cache.clone(), max_blob_bytes: 64 << 20, ignore: Vec::new() };
     let runtime = Runtime::new(Some(cache.join("compiled")))?;
     let plugins = PluginSet::load(&runtime, true, &[] as &[&Path])?;
     let snapshot = Arc::new(git::open(&Target::Local(repo), None, &open)?);
@@ -165,7 +165,7 @@ fn secrets(work: &Path) -> anyhow::Result<()> {
             .status()
     });
     let cache = work.join("cache");
-    let open = OpenOptions { cache_dir: cache.clone(), max_blob_bytes: 64 << 20 };
+    let open = OpenOptions { cache_dir: cache.clone(), max_blob_bytes: 64 << 20, ignore: Vec::new() };
     let runtime = Runtime::new(Some(cache.join("compiled")))?;
     let plugins = PluginSet::load(&runtime, true, &[] as &[&Path])?;
     let secrets = plugins
@@ -234,7 +234,7 @@ fn community(work: &Path) -> anyhow::Result<()> {
             .status()
     });
     let cache = work.join("cache");
-    let open = OpenOptions { cache_dir: cache.clone(), max_blob_bytes: 64 << 20 };
+    let open = OpenOptions { cache_dir: cache.clone(), max_blob_bytes: 64 << 20, ignore: Vec::new() };
     let runtime = Runtime::new(Some(cache.join("compiled")))?;
     let plugins = PluginSet::load(&runtime, true, &[] as &[&Path])?;
     let community = plugins

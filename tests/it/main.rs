@@ -7,5 +7,6 @@ mod acquire;
 mod cli;
 mod compliance;
 mod hygiene;
+mod policy;
 mod sandbox;
 mod util;

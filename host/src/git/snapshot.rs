@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use git2::{ObjectType, Oid, Repository};
+use globset::GlobSet;
 
 use crate::git::acquire::{AcquireError, AcquireErrorKind};
 use crate::git::history::{CommitWalk, Mailmap};
@@ -126,6 +127,8 @@ pub struct Snapshot {
     mailmap: Mailmap,
     /// Blobs above this size are never read.
     max_blob_bytes: u64,
+    /// Paths every plugin ignores.
+    ignore: Option<GlobSet>,
     /// Files per lower-cased parent directory (indices into `files`).
     dirs: OnceLock<HashMap<String, Vec<usize>>>,
     walk: Mutex<CommitWalk>,
@@ -141,11 +144,14 @@ impl std::fmt::Debug for Snapshot {
 
 impl Snapshot {
     /// Resolves `revision` in `repo` and lists the files of that commit.
+    /// Paths matching `ignore` are left out of the file list and the
+    /// history index, for every plugin.
     pub(crate) fn new(
         repo: &Repository,
         source: String,
         revision: &str,
         max_blob_bytes: u64,
+        ignore: Option<&GlobSet>,
     ) -> Result<Snapshot, AcquireError> {
         let corrupt = |what: &str, err: git2::Error| {
             AcquireError::new(
@@ -171,7 +177,10 @@ impl Snapshot {
             )
         })?;
         let tree = commit.tree().map_err(|e| corrupt("the tree", e))?;
-        let files = list_tree(repo, &tree).map_err(|e| corrupt("the tree", e))?;
+        let mut files = list_tree(repo, &tree).map_err(|e| corrupt("the tree", e))?;
+        if let Some(ignore) = ignore {
+            files.retain(|f| !ignore.is_match(&f.path));
+        }
         let mailmap = files
             .iter()
             .find(|f| f.path == ".mailmap")
@@ -190,6 +199,7 @@ impl Snapshot {
             head: commit.id(),
             mailmap,
             max_blob_bytes,
+            ignore: ignore.cloned(),
             dirs: OnceLock::new(),
             walk: Mutex::new(CommitWalk::default()),
             tags: OnceLock::new(),
@@ -463,7 +473,14 @@ impl Reader {
                             let name = String::from_utf8_lossy(entry.name_bytes());
                             match entry.kind() {
                                 Some(ObjectType::Tree) => stack.push((entry.id(), format!("{prefix}{name}/"))),
-                                Some(ObjectType::Blob) if seen_blobs.insert(entry.id()) => {
+                                Some(ObjectType::Blob)
+                                    if self
+                                        .snapshot
+                                        .ignore
+                                        .as_ref()
+                                        .is_none_or(|i| !i.is_match(format!("{prefix}{name}")))
+                                        && seen_blobs.insert(entry.id()) =>
+                                {
                                     let size = odb.read_header(entry.id()).map(|(s, _)| s as u64).map_err(git_err)?;
                                     out.push(HistoryBlob {
                                         id: entry.id().to_string(),

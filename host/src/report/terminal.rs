@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 
 use crate::model::{Finding, Status};
 use crate::report::Report;
+use crate::verdict::Blocker;
 
 /// Findings shown per check unless verbose.
 const FINDINGS_SHOWN: usize = 5;
@@ -22,7 +23,7 @@ impl Style {
         Style { color }
     }
 
-    fn paint(self, code: &str, text: &str) -> String {
+    pub(crate) fn paint(self, code: &str, text: &str) -> String {
         if self.color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_owned() }
     }
 
@@ -66,12 +67,13 @@ pub fn render(report: &Report, style: Style, verbose: bool) -> String {
     let short = &repo.commit[..repo.commit.len().min(12)];
     let _ = writeln!(
         out,
-        "{} {} @ {} ({}, {})",
+        "{} {} @ {} ({}, {}); policy: {}",
         style.bold("fledge check"),
         repo.source,
         short,
         repo.revision,
-        repo.commit_time
+        repo.commit_time,
+        report.policy.source
     );
     let id_width = report.checks.iter().map(|c| c.id.len()).max().unwrap_or(10);
     for category in &report.categories {
@@ -134,7 +136,42 @@ pub fn render(report: &Report, style: Style, verbose: bool) -> String {
         .collect();
     let _ = writeln!(out, "categories: {}", categories.join(" · "));
     let _ = writeln!(out, "{} {} / 100", style.bold("score:"), style.score(report.score));
+    render_verdict(&mut out, report, style);
+    for warning in &report.warnings {
+        let _ = writeln!(out, "{} {warning}", style.paint("33", "warning:"));
+    }
     out
+}
+
+fn render_verdict(out: &mut String, report: &Report, style: Style) {
+    let verdict = &report.verdict;
+    let _ = writeln!(out, "{} {}", style.bold("stage:"), style.bold(&verdict.stage));
+    let Some(next) = &verdict.next else {
+        let _ = writeln!(out, "the highest stage is reached");
+        return;
+    };
+    if let Some(summary) = &verdict.summary {
+        let _ = writeln!(out, "{} {summary}", style.bold(&format!("next, {next}:")));
+    }
+    for blocker in &verdict.blockers {
+        let line = match blocker {
+            Blocker::Gate { check, status, message, remediation, .. } => {
+                let fix = remediation.as_ref().map_or(String::new(), |r| format!("\n      {} {r}", style.dim("fix:")));
+                format!("gate {check} ({status}): {message}{fix}")
+            }
+            Blocker::Category { category, score, min, checks } => {
+                format!("category {category} scores {score:.1}, below {min}; fix {}", checks.join(", "))
+            }
+            Blocker::Score { score, min_score, gap, checks } => {
+                let fixes: Vec<String> = checks.iter().map(|g| format!("{} (+{:.1})", g.check, g.gain)).collect();
+                format!("score {score:.1} is {gap:.1} below {min_score}; fix {}", fixes.join(", "))
+            }
+            Blocker::Attestation { title, state, signers, .. } => {
+                format!("attestation \"{title}\" is {state}; to be signed by {}", signers.join(" or "))
+            }
+        };
+        let _ = writeln!(out, "  - {line}");
+    }
 }
 
 /// `path:line (commit abc1234): message`.

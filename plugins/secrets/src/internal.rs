@@ -179,7 +179,7 @@ impl Internal {
             for captures in self.url.captures_iter(data) {
                 let (Some(whole), Some(host)) = (captures.get(0), captures.get(1)) else { continue };
                 let name = String::from_utf8_lossy(host.as_bytes()).to_lowercase();
-                // Single-label hosts (http://wiki/): at least three letters,
+                // Single-label hosts (a wiki with no domain): at least three letters,
                 // not an IPv6 fragment such as `fe80`.
                 let single_label = !name.contains('.')
                     && name.len() >= 3

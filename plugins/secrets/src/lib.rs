@@ -409,6 +409,8 @@ impl Secrets {
     fn internal_references(&self, repo: &Repo, allow: &Allowlist) -> CheckResult {
         let head_ids: HashSet<&str> =
             repo.all_files().map(|f| f.iter().map(|e| e.id.as_str()).collect()).unwrap_or_default();
+        let introduced: HashMap<&str, &HistoryBlob> =
+            self.history.iter().flatten().map(|b| (b.id.as_str(), b)).collect();
         let mut references: BTreeMap<(internal::Kind, String), (bool, Vec<Location>)> = BTreeMap::new();
         for (id, path, commit) in self.places(repo, true) {
             if repo.is_ignored(&path) || allow.path(&path) {
@@ -419,7 +421,7 @@ impl Secrets {
                 let entry = references.entry((reference.kind, reference.value.clone())).or_default();
                 entry.0 |= head_ids.contains(id.as_str());
                 let mut location = Location::path(path.clone()).line(reference.line);
-                location.commit = commit.clone();
+                location.commit = commit.clone().or_else(|| introduced.get(id.as_str()).map(|b| b.commit.clone()));
                 if !entry.1.contains(&location) && entry.1.len() < 20 {
                     entry.1.push(location);
                 }
@@ -444,7 +446,7 @@ impl Secrets {
         let summary: Vec<String> = counts.iter().map(|(kind, n)| plural(*n, kind)).collect();
         let message = format!("{} ({at_head} in the files)", summary.join(", "));
         // Names of the company's own hosts, people and tickets block;
-        // private addresses (often generic examples such as 192.168.1.1) and
+        // private addresses (often generic examples of a home router) and
         // references left only in history ask for a review.
         let blocking = references.iter().any(|((kind, _), (head, _))| *head && *kind != internal::Kind::PrivateIp);
         let result = if blocking {

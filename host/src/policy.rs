@@ -1,0 +1,589 @@
+//! The graduation policy: category weights, per-check settings, plugin
+//! configuration, ignore paths, ordered stages with their gates, check sets
+//! per repository kind, exemptions and attestation items.
+//!
+//! A policy file is TOML. [`Policy::parse`] checks its structure (syntax,
+//! unknown keys, weights, stage order, exemptions); [`Policy::validate`]
+//! checks it against the loaded plugins' check ids. Every error names the
+//! file, the line and the offending key or check id. No I/O happens here.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::Deserialize;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use toml::Spanned;
+
+use crate::model::{Capability, CheckMeta};
+
+/// The default policy, written out by `fledge policy init`.
+pub const DEFAULT_POLICY: &str = include_str!("policy/default.toml");
+
+/// A value with the line it came from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Located<T> {
+    pub value: T,
+    pub line: usize,
+}
+
+/// How a policy overrides a check's severity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SeverityOverride {
+    /// Warnings count as failures.
+    Error,
+    /// Failures are reported as warnings.
+    Warning,
+    /// Reported, but neither scored nor blocking.
+    Info,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CheckPolicy {
+    pub enabled: bool,
+    pub weight: Option<f64>,
+    pub severity: Option<SeverityOverride>,
+    pub ignore: Vec<String>,
+    pub config: Option<Value>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PluginPolicy {
+    pub config: Value,
+    /// An external plugin to load, relative to the policy file.
+    pub path: Option<String>,
+    /// Its required sha256, hex.
+    pub sha256: Option<String>,
+    /// Capabilities refused to the plugin.
+    pub deny: Vec<Capability>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Stage {
+    pub name: String,
+    pub min_score: f64,
+    pub require: Vec<Located<String>>,
+    pub category_min: BTreeMap<String, f64>,
+    pub attestations: Vec<Located<String>>,
+    pub line: usize,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Exemption {
+    /// Glob over repository names.
+    pub repository: String,
+    pub check: Located<String>,
+    pub reason: String,
+    pub approver: String,
+    pub expires: jiff::civil::Date,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct AttestationItem {
+    pub title: String,
+    pub description: String,
+    /// Who must sign it.
+    pub signers: Vec<String>,
+}
+
+/// A parsed, structurally valid policy.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Policy {
+    /// The file it came from, or `built-in default`.
+    pub source: String,
+    /// sha256 of its text.
+    pub digest: String,
+    pub categories: BTreeMap<String, f64>,
+    pub checks: BTreeMap<String, CheckPolicy>,
+    check_lines: BTreeMap<String, usize>,
+    pub plugins: BTreeMap<String, PluginPolicy>,
+    pub ignore: Vec<String>,
+    pub stages: Vec<Stage>,
+    pub kinds: BTreeMap<String, Vec<Located<String>>>,
+    pub exemptions: Vec<Exemption>,
+    pub attestations: BTreeMap<String, AttestationItem>,
+}
+
+/// Errors in a policy file, each with its line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PolicyErrors {
+    pub file: String,
+    pub errors: Vec<(usize, String)>,
+}
+
+impl fmt::Display for PolicyErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let lines: Vec<String> =
+            self.errors.iter().map(|(line, message)| format!("{}:{line}: {message}", self.file)).collect();
+        f.write_str(&lines.join("\n"))
+    }
+}
+
+impl std::error::Error for PolicyErrors {}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPolicy {
+    #[serde(default)]
+    ignore: Vec<String>,
+    #[serde(default)]
+    categories: BTreeMap<Spanned<String>, Spanned<f64>>,
+    #[serde(default)]
+    checks: BTreeMap<Spanned<String>, Spanned<RawCheck>>,
+    #[serde(default)]
+    plugins: BTreeMap<Spanned<String>, RawPlugin>,
+    #[serde(default)]
+    stages: Vec<Spanned<RawStage>>,
+    #[serde(default)]
+    kinds: BTreeMap<Spanned<String>, RawKind>,
+    #[serde(default)]
+    exemptions: Vec<Spanned<RawExemption>>,
+    #[serde(default)]
+    attestations: BTreeMap<Spanned<String>, RawAttestation>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCheck {
+    enabled: Option<bool>,
+    weight: Option<Spanned<f64>>,
+    severity: Option<Spanned<String>>,
+    #[serde(default)]
+    ignore: Vec<String>,
+    config: Option<toml::Table>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPlugin {
+    config: Option<toml::Table>,
+    path: Option<Spanned<String>>,
+    sha256: Option<Spanned<String>>,
+    #[serde(default)]
+    deny: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStage {
+    name: Spanned<String>,
+    min_score: Spanned<f64>,
+    #[serde(default)]
+    require: Vec<Spanned<String>>,
+    #[serde(default)]
+    category_min: BTreeMap<Spanned<String>, Spanned<f64>>,
+    #[serde(default)]
+    attestations: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawKind {
+    #[serde(default)]
+    exclude: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawExemption {
+    repository: Option<Spanned<String>>,
+    check: Option<Spanned<String>>,
+    reason: Option<Spanned<String>>,
+    approver: Option<Spanned<String>>,
+    expires: Option<Spanned<toml::Value>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAttestation {
+    title: String,
+    #[serde(default)]
+    description: String,
+    signers: Vec<String>,
+}
+
+/// Turns byte offsets into 1-based line numbers.
+struct Lines<'a>(&'a str);
+
+impl Lines<'_> {
+    fn of<T>(&self, spanned: &Spanned<T>) -> usize {
+        self.at(spanned.span().start)
+    }
+
+    fn at(&self, offset: usize) -> usize {
+        self.0.as_bytes()[..offset.min(self.0.len())].iter().filter(|&&b| b == b'\n').count() + 1
+    }
+}
+
+fn json(table: toml::Table) -> Value {
+    serde_json::to_value(table).unwrap_or(Value::Null)
+}
+
+impl Policy {
+    /// The built-in default policy.
+    pub fn default_policy() -> Policy {
+        // The default policy is part of the binary and covered by tests.
+        Policy::parse(DEFAULT_POLICY, "built-in default", jiff::civil::date(2000, 1, 1))
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Parses and checks the structure of a policy. `file` names it in
+    /// errors; exemptions that expired before `today` are errors.
+    pub fn parse(text: &str, file: &str, today: jiff::civil::Date) -> Result<Policy, PolicyErrors> {
+        let lines = Lines(text);
+        let fail = |errors: Vec<(usize, String)>| PolicyErrors { file: file.to_owned(), errors };
+        let raw: RawPolicy = toml::from_str(text).map_err(|err| {
+            let line = err.span().map_or(1, |span| lines.at(span.start));
+            fail(vec![(line, err.message().trim_end_matches('.').to_owned())])
+        })?;
+        let mut errors = Vec::new();
+
+        let mut categories = BTreeMap::new();
+        for (name, weight) in raw.categories {
+            if !(weight.get_ref().is_finite() && *weight.get_ref() > 0.0) {
+                errors.push((
+                    lines.of(&weight),
+                    format!(
+                        "weight of category `{}` must be a positive number, not {}",
+                        name.get_ref(),
+                        weight.get_ref()
+                    ),
+                ));
+            }
+            categories.insert(name.into_inner(), weight.into_inner());
+        }
+
+        let mut checks = BTreeMap::new();
+        let mut check_lines = BTreeMap::new();
+        for (id, raw_check) in raw.checks {
+            let line = lines.of(&id);
+            let raw_check = raw_check.into_inner();
+            if let Some(weight) = &raw_check.weight
+                && !(weight.get_ref().is_finite() && *weight.get_ref() > 0.0)
+            {
+                errors.push((
+                    lines.of(weight),
+                    format!("weight of check `{}` must be a positive number, not {}", id.get_ref(), weight.get_ref()),
+                ));
+            }
+            let severity = match raw_check.severity.as_ref().map(|s| s.get_ref().as_str()) {
+                None => None,
+                Some("error") => Some(SeverityOverride::Error),
+                Some("warning") => Some(SeverityOverride::Warning),
+                Some("info") => Some(SeverityOverride::Info),
+                Some(other) => {
+                    let at = raw_check.severity.as_ref().map_or(line, |s| lines.of(s));
+                    errors.push((
+                        at,
+                        format!(
+                            "severity of check `{}` must be \"error\", \"warning\" or \"info\", not \"{other}\"",
+                            id.get_ref()
+                        ),
+                    ));
+                    None
+                }
+            };
+            check_lines.insert(id.get_ref().clone(), line);
+            checks.insert(
+                id.into_inner(),
+                CheckPolicy {
+                    enabled: raw_check.enabled.unwrap_or(true),
+                    weight: raw_check.weight.map(Spanned::into_inner),
+                    severity,
+                    ignore: raw_check.ignore,
+                    config: raw_check.config.map(json),
+                },
+            );
+        }
+
+        let mut plugins = BTreeMap::new();
+        for (name, raw_plugin) in raw.plugins {
+            let mut deny = Vec::new();
+            for capability in &raw_plugin.deny {
+                match Capability::ALL.iter().find(|c| c.as_str() == capability.get_ref()) {
+                    Some(c) => deny.push(*c),
+                    None => errors.push((
+                        lines.of(capability),
+                        format!("unknown capability `{}` (tree, contents or history)", capability.get_ref()),
+                    )),
+                }
+            }
+            if let Some(sha) = &raw_plugin.sha256
+                && !(sha.get_ref().len() == 64 && sha.get_ref().chars().all(|c| c.is_ascii_hexdigit()))
+            {
+                errors.push((lines.of(sha), format!("sha256 of plugin `{}` must be 64 hex digits", name.get_ref())));
+            }
+            if raw_plugin.sha256.is_some() && raw_plugin.path.is_none() {
+                errors.push((lines.of(&name), format!("plugin `{}` has a sha256 but no path", name.get_ref())));
+            }
+            plugins.insert(
+                name.into_inner(),
+                PluginPolicy {
+                    config: raw_plugin.config.map_or(Value::Object(Default::default()), json),
+                    path: raw_plugin.path.map(Spanned::into_inner),
+                    sha256: raw_plugin.sha256.map(|s| s.into_inner().to_ascii_lowercase()),
+                    deny,
+                },
+            );
+        }
+
+        let mut stages: Vec<Stage> = Vec::new();
+        for raw_stage in raw.stages {
+            let line = lines.of(&raw_stage);
+            let raw_stage = raw_stage.into_inner();
+            let name = raw_stage.name.get_ref().clone();
+            let min_score = *raw_stage.min_score.get_ref();
+            if !(0.0..=100.0).contains(&min_score) {
+                errors.push((
+                    lines.of(&raw_stage.min_score),
+                    format!("min_score of stage `{name}` must be between 0 and 100, not {min_score}"),
+                ));
+            }
+            if let Some(previous) = stages.last()
+                && min_score < previous.min_score
+            {
+                errors.push((
+                    lines.of(&raw_stage.min_score),
+                    format!(
+                        "stages out of order: `{name}` (min_score {min_score}) comes after `{}` (min_score {}); list stages from the lowest to the highest",
+                        previous.name, previous.min_score
+                    ),
+                ));
+            }
+            if stages.iter().any(|s| s.name == name) {
+                errors.push((lines.of(&raw_stage.name), format!("stage `{name}` is defined twice")));
+            }
+            let mut category_min = BTreeMap::new();
+            for (category, minimum) in raw_stage.category_min {
+                if !(0.0..=100.0).contains(minimum.get_ref()) {
+                    errors.push((
+                        lines.of(&minimum),
+                        format!("category minimum for `{}` must be between 0 and 100", category.get_ref()),
+                    ));
+                }
+                category_min.insert(category.into_inner(), minimum.into_inner());
+            }
+            let located = |items: Vec<Spanned<String>>| -> Vec<Located<String>> {
+                items.into_iter().map(|s| Located { line: lines.of(&s), value: s.into_inner() }).collect()
+            };
+            stages.push(Stage {
+                name,
+                min_score,
+                require: located(raw_stage.require),
+                category_min,
+                attestations: located(raw_stage.attestations),
+                line,
+            });
+        }
+        if stages.is_empty() {
+            errors.push((1, "the policy defines no stages (add [[stages]] tables, lowest first)".to_owned()));
+        }
+
+        let mut kinds = BTreeMap::new();
+        for (name, kind) in raw.kinds {
+            let exclude =
+                kind.exclude.into_iter().map(|s| Located { line: lines.of(&s), value: s.into_inner() }).collect();
+            kinds.insert(name.into_inner(), exclude);
+        }
+
+        let mut exemptions = Vec::new();
+        for raw_exemption in raw.exemptions {
+            let line = lines.of(&raw_exemption);
+            let raw_exemption = raw_exemption.into_inner();
+            let mut missing = Vec::new();
+            let mut field = |value: &Option<Spanned<String>>, name: &'static str| -> String {
+                match value {
+                    Some(v) if !v.get_ref().trim().is_empty() => v.get_ref().clone(),
+                    _ => {
+                        missing.push(name);
+                        String::new()
+                    }
+                }
+            };
+            let repository = field(&raw_exemption.repository, "repository");
+            let check = field(&raw_exemption.check, "check");
+            let reason = field(&raw_exemption.reason, "reason");
+            let approver = field(&raw_exemption.approver, "approver");
+            if !missing.is_empty() {
+                errors.push((line, format!("exemption is missing {}", missing.join(", "))));
+            }
+            let expires = match &raw_exemption.expires {
+                None => {
+                    errors.push((line, "exemption has no `expires` date (YYYY-MM-DD)".to_owned()));
+                    None
+                }
+                Some(value) => {
+                    let text = match value.get_ref() {
+                        toml::Value::Datetime(d) => d.to_string(),
+                        toml::Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    match text.parse::<jiff::civil::Date>() {
+                        Ok(date) => Some(date),
+                        Err(_) => {
+                            errors.push((
+                                lines.of(value),
+                                format!("exemption `expires` must be a date (YYYY-MM-DD), not {text}"),
+                            ));
+                            None
+                        }
+                    }
+                }
+            };
+            if let Some(expires) = expires {
+                if expires < today {
+                    errors.push((
+                        line,
+                        format!("exemption for `{check}` on `{repository}` expired on {expires}; renew it with a new date or remove it"),
+                    ));
+                }
+                let check_line = raw_exemption.check.as_ref().map_or(line, |c| lines.of(c));
+                exemptions.push(Exemption {
+                    repository,
+                    check: Located { value: check, line: check_line },
+                    reason,
+                    approver,
+                    expires,
+                });
+            }
+        }
+
+        let attestations = raw
+            .attestations
+            .into_iter()
+            .map(|(name, item)| {
+                (
+                    name.into_inner(),
+                    AttestationItem { title: item.title, description: item.description, signers: item.signers },
+                )
+            })
+            .collect::<BTreeMap<_, _>>();
+        for stage in &stages {
+            for item in &stage.attestations {
+                if !attestations.contains_key(&item.value) {
+                    errors.push((
+                        item.line,
+                        format!(
+                            "stage `{}` requires attestation `{}`, which [attestations] does not define",
+                            stage.name, item.value
+                        ),
+                    ));
+                }
+            }
+        }
+
+        if !errors.is_empty() {
+            errors.sort();
+            return Err(fail(errors));
+        }
+        Ok(Policy {
+            source: file.to_owned(),
+            digest: hex::encode(Sha256::digest(text.as_bytes())),
+            categories,
+            checks,
+            check_lines,
+            plugins,
+            ignore: raw.ignore,
+            stages,
+            kinds,
+            exemptions,
+            attestations,
+        })
+    }
+
+    /// Checks every check id and pattern the policy names against the
+    /// loaded plugins' checks.
+    pub fn validate(&self, known: &[CheckMeta]) -> Result<(), PolicyErrors> {
+        let ids: Vec<&str> = known.iter().map(|c| c.id.as_str()).collect();
+        let mut errors = Vec::new();
+        let mut unknown = |id: &str, line: usize, context: &str| {
+            if !ids.contains(&id) {
+                errors.push((line, format!("unknown check id `{id}` in {context}{}", suggestion(id, &ids))));
+            }
+        };
+        for (id, line) in &self.check_lines {
+            unknown(id, *line, "[checks]");
+        }
+        for stage in &self.stages {
+            for id in &stage.require {
+                unknown(&id.value, id.line, &format!("the `require` list of stage `{}`", stage.name));
+            }
+        }
+        for exemption in &self.exemptions {
+            unknown(&exemption.check.value, exemption.check.line, "an exemption");
+        }
+        for (kind, patterns) in &self.kinds {
+            for pattern in patterns {
+                let matches = ids.iter().any(|id| pattern_matches(&pattern.value, id));
+                if !matches {
+                    errors.push((
+                        pattern.line,
+                        format!(
+                            "`{}` in kind `{kind}` matches no check{}",
+                            pattern.value,
+                            suggestion(&pattern.value, &ids)
+                        ),
+                    ));
+                }
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            errors.sort();
+            Err(PolicyErrors { file: self.source.clone(), errors })
+        }
+    }
+
+    /// The policy for check `id` (defaults when the policy says nothing).
+    pub fn check(&self, id: &str) -> CheckPolicy {
+        self.checks.get(id).cloned().unwrap_or(CheckPolicy { enabled: true, ..CheckPolicy::default() })
+    }
+
+    /// True when kind `kind` leaves out check `id`.
+    pub fn excluded_by_kind(&self, kind: Option<&str>, id: &str) -> bool {
+        kind.and_then(|k| self.kinds.get(k))
+            .is_some_and(|patterns| patterns.iter().any(|p| pattern_matches(&p.value, id)))
+    }
+
+    /// The configuration JSON for plugin `name`: its table, with each of its
+    /// checks' own tables under `checks`.
+    pub fn plugin_config(&self, name: &str) -> Value {
+        let mut config = match self.plugins.get(name).map(|p| p.config.clone()) {
+            Some(Value::Object(map)) => map,
+            _ => serde_json::Map::new(),
+        };
+        let prefix = format!("{name}.");
+        let per_check: serde_json::Map<String, Value> = self
+            .checks
+            .iter()
+            .filter(|(id, _)| id.starts_with(&prefix))
+            .filter_map(|(id, check)| check.config.clone().map(|c| (id.clone(), c)))
+            .collect();
+        if !per_check.is_empty() {
+            config.insert("checks".to_owned(), Value::Object(per_check));
+        }
+        Value::Object(config)
+    }
+}
+
+/// `quality.*` matches every quality check; other patterns are exact ids.
+pub fn pattern_matches(pattern: &str, id: &str) -> bool {
+    match pattern.strip_suffix('*') {
+        Some(prefix) => id.starts_with(prefix),
+        None => pattern == id,
+    }
+}
+
+/// " (did you mean `x`?)" for the closest known id, if close enough.
+fn suggestion(id: &str, known: &[&str]) -> String {
+    known
+        .iter()
+        .map(|k| (strsim::levenshtein(id, k), *k))
+        .filter(|(distance, _)| *distance <= 3.max(id.len() / 4))
+        .min()
+        .map_or_else(String::new, |(_, k)| format!(" (did you mean `{k}`?)"))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,140 @@
+use super::*;
+use crate::model::CheckMeta;
+
+fn today() -> jiff::civil::Date {
+    jiff::civil::date(2026, 6, 1)
+}
+
+fn errors(text: &str) -> String {
+    Policy::parse(text, "policy.toml", today()).expect_err("invalid").to_string()
+}
+
+const STAGES: &str = "[[stages]]\nname = \"sandbox\"\nmin_score = 0\n";
+
+fn known() -> Vec<CheckMeta> {
+    ["license.file", "license.approved", "docs.readme", "quality.tests", "quality.ci"]
+        .iter()
+        .map(|id| CheckMeta {
+            id: (*id).to_owned(),
+            title: String::new(),
+            category: id.split('.').next().unwrap_or_default().to_owned(),
+            weight: 1,
+            rationale: String::new(),
+            remediation: String::new(),
+        })
+        .collect()
+}
+
+#[test]
+fn the_default_policy_is_valid() {
+    let policy = Policy::default_policy();
+    assert_eq!(policy.stages.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["sandbox", "incubating", "public"]);
+    assert_eq!(policy.stages[2].attestations.len(), 4);
+    assert_eq!(policy.categories["license"], 1.5);
+}
+
+#[test]
+fn syntax_errors_and_unknown_keys_name_the_line() {
+    assert_eq!(errors("[categories\nlicense = 1\n"), "policy.toml:1: unclosed table, expected `]`");
+    let unknown = errors(&format!("{STAGES}colour = \"blue\"\n"));
+    assert!(unknown.starts_with("policy.toml:4: unknown field `colour`, expected one of"), "{unknown}");
+    let in_check = errors(&format!("{STAGES}[checks.\"docs.readme\"]\nwieght = 2\n"));
+    assert!(in_check.starts_with("policy.toml:5: unknown field `wieght`, expected one of"), "{in_check}");
+}
+
+#[test]
+fn weights_must_be_positive_numbers() {
+    assert_eq!(
+        errors(&format!("{STAGES}[categories]\nlicense = -1\n")),
+        "policy.toml:5: weight of category `license` must be a positive number, not -1"
+    );
+    assert_eq!(
+        errors(&format!("{STAGES}[checks.\"docs.readme\"]\nweight = 0\n")),
+        "policy.toml:5: weight of check `docs.readme` must be a positive number, not 0"
+    );
+    let not_a_number = errors(&format!("{STAGES}[categories]\nlicense = \"heavy\"\n"));
+    assert!(not_a_number.starts_with("policy.toml:5: invalid type: string \"heavy\", expected f64"), "{not_a_number}");
+}
+
+#[test]
+fn stages_must_be_in_order() {
+    let text = "[[stages]]\nname = \"public\"\nmin_score = 80\n\n[[stages]]\nname = \"sandbox\"\nmin_score = 10\n";
+    assert_eq!(
+        errors(text),
+        "policy.toml:7: stages out of order: `sandbox` (min_score 10) comes after `public` (min_score 80); list stages from the lowest to the highest"
+    );
+    assert_eq!(
+        errors("ignore = []\n"),
+        "policy.toml:1: the policy defines no stages (add [[stages]] tables, lowest first)"
+    );
+    assert_eq!(
+        errors("[[stages]]\nname = \"a\"\nmin_score = 120\n"),
+        "policy.toml:3: min_score of stage `a` must be between 0 and 100, not 120"
+    );
+}
+
+#[test]
+fn exemptions_must_be_complete_and_current() {
+    let exemption = |fields: &str| format!("{STAGES}\n[[exemptions]]\n{fields}");
+    let complete = "repository = \"team/*\"\ncheck = \"docs.readme\"\nreason = \"docs live elsewhere\"\napprover = \"ospo@example.com\"\n";
+    let current =
+        Policy::parse(&exemption(&format!("{complete}expires = 2026-12-31\n")), "policy.toml", today()).unwrap();
+    assert_eq!(current.exemptions[0].expires, jiff::civil::date(2026, 12, 31));
+    assert_eq!(
+        errors(&exemption(&format!("{complete}expires = 2026-05-31\n"))),
+        "policy.toml:5: exemption for `docs.readme` on `team/*` expired on 2026-05-31; renew it with a new date or remove it"
+    );
+    assert_eq!(
+        errors(&exemption("repository = \"team/*\"\ncheck = \"docs.readme\"\nexpires = 2026-12-31\n")),
+        "policy.toml:5: exemption is missing reason, approver"
+    );
+    assert_eq!(
+        errors(&exemption(&format!("{complete}expires = \"next year\"\n"))),
+        "policy.toml:10: exemption `expires` must be a date (YYYY-MM-DD), not next year"
+    );
+    assert_eq!(errors(&exemption(complete)), "policy.toml:5: exemption has no `expires` date (YYYY-MM-DD)");
+}
+
+#[test]
+fn unknown_check_ids_are_named_with_a_suggestion() {
+    let text = String::from(
+        "[[stages]]\nname = \"sandbox\"\nmin_score = 0\nrequire = [\"licence.file\"]\n\n[checks.\"docs.redme\"]\nweight = 2\n\n[kinds.docs]\nexclude = [\"quality.*\", \"lint.*\"]\n",
+    );
+    let policy = Policy::parse(&text, "policy.toml", today()).unwrap();
+    assert_eq!(
+        policy.validate(&known()).unwrap_err().to_string(),
+        "policy.toml:4: unknown check id `licence.file` in the `require` list of stage `sandbox` (did you mean `license.file`?)\n\
+         policy.toml:6: unknown check id `docs.redme` in [checks] (did you mean `docs.readme`?)\n\
+         policy.toml:10: `lint.*` in kind `docs` matches no check"
+    );
+}
+
+#[test]
+fn stages_may_only_require_defined_attestations() {
+    assert_eq!(
+        errors("[[stages]]\nname = \"public\"\nmin_score = 0\nattestations = [\"trademark\"]\n"),
+        "policy.toml:4: stage `public` requires attestation `trademark`, which [attestations] does not define"
+    );
+}
+
+#[test]
+fn capabilities_and_plugin_pins() {
+    assert_eq!(
+        errors(&format!("{STAGES}[plugins.acme]\npath = \"acme.wasm\"\nsha256 = \"abc\"\ndeny = [\"network\"]\n")),
+        "policy.toml:6: sha256 of plugin `acme` must be 64 hex digits\npolicy.toml:7: unknown capability `network` (tree, contents or history)"
+    );
+}
+
+#[test]
+fn plugin_configuration_merges_check_tables() {
+    let text = format!(
+        "{STAGES}[plugins.secrets.config]\ninternal_domains = [\"corp.example.com\"]\n\n[checks.\"secrets.key-files\"]\nconfig = {{ history = false }}\n"
+    );
+    let policy = Policy::parse(&text, "p", today()).unwrap();
+    assert_eq!(
+        policy.plugin_config("secrets"),
+        serde_json::json!({"internal_domains": ["corp.example.com"], "checks": {"secrets.key-files": {"history": false}}})
+    );
+    assert!(pattern_matches("quality.*", "quality.ci"));
+    assert!(!pattern_matches("quality.*", "security.ci-workflows"));
+}

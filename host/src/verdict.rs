@@ -1,0 +1,382 @@
+//! The decision: applies the policy to the checks' outcomes (severity
+//! overrides, exemptions), scores them with the policy's weights, finds the
+//! stage the repository has reached, and lists what blocks the next one,
+//! ordered by what unblocks most. Pure: no I/O.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::model::Status;
+use crate::policy::{Exemption, Policy, SeverityOverride};
+use crate::report::CheckReport;
+use crate::scoring::{self, ScoredCheck, Scores};
+
+/// A committee's signature, as recorded in `.fledge/attestations.toml` or
+/// given by the catalog.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttestationRecord {
+    pub signed_by: Option<String>,
+    pub date: Option<toml::value::Datetime>,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// Attestation records by item id.
+pub type AttestationRecords = BTreeMap<String, AttestationRecord>;
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Blocker {
+    /// A required check that does not pass.
+    Gate { check: String, status: Status, message: String, remediation: Option<String>, score_gain: f64 },
+    /// A category below the stage's minimum.
+    Category { category: String, score: f64, min: f64, checks: Vec<String> },
+    /// The overall score below the stage's minimum, with the checks that
+    /// would close the gap.
+    Score { score: f64, min_score: f64, gap: f64, checks: Vec<ScoreGain> },
+    /// An attestation nobody has signed yet.
+    Attestation { item: String, title: String, state: String, signers: Vec<String> },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ScoreGain {
+    pub check: String,
+    pub gain: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StageStatus {
+    pub name: String,
+    pub min_score: f64,
+    pub reached: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AttestationStatus {
+    pub item: String,
+    pub title: String,
+    /// `signed`, `unsigned` (recorded without a signature or date) or `missing`.
+    pub state: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signed_by: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    pub signers: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ExemptionStatus {
+    pub check: String,
+    pub reason: String,
+    pub approver: String,
+    pub expires: String,
+    /// `applied` or `expired`.
+    pub state: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Verdict {
+    /// The highest stage reached.
+    pub stage: String,
+    /// The stage after it, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
+    /// What blocks `next`, most unblocking first.
+    pub blockers: Vec<Blocker>,
+    /// "fix these 3 checks and get 4 attestations signed to reach `public`".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    pub stages: Vec<StageStatus>,
+    pub attestations: Vec<AttestationStatus>,
+    pub exemptions: Vec<ExemptionStatus>,
+}
+
+/// What the policy evaluation needs to know about the repository.
+#[derive(Clone, Debug)]
+pub struct Subject<'a> {
+    /// The repository's name, matched by exemption globs.
+    pub name: &'a str,
+    pub today: jiff::civil::Date,
+    pub attestations: &'a AttestationRecords,
+}
+
+/// Applies severity overrides and exemptions to `checks` (in place), and
+/// returns the exemptions that matched the repository.
+pub fn apply_policy(policy: &Policy, subject: &Subject<'_>, checks: &mut [CheckReport]) -> Vec<ExemptionStatus> {
+    let mut statuses = Vec::new();
+    for check in checks.iter_mut() {
+        let check_policy = policy.check(&check.id);
+        if let Some(weight) = check_policy.weight {
+            check.weight = weight;
+        }
+        match check_policy.severity {
+            Some(SeverityOverride::Error) if check.status == Status::Warn => {
+                check.status = Status::Fail;
+                check.score = 0;
+            }
+            Some(SeverityOverride::Warning) if check.status == Status::Fail => check.status = Status::Warn,
+            Some(SeverityOverride::Info) => check.weight = 0.0,
+            _ => {}
+        }
+        for exemption in
+            policy.exemptions.iter().filter(|e| e.check.value == check.id && repository_matches(e, subject.name))
+        {
+            let expired = exemption.expires < subject.today;
+            statuses.push(ExemptionStatus {
+                check: check.id.clone(),
+                reason: exemption.reason.clone(),
+                approver: exemption.approver.clone(),
+                expires: exemption.expires.to_string(),
+                state: if expired { "expired" } else { "applied" }.to_owned(),
+            });
+            if !expired && check.status != Status::Pass {
+                check.message = format!(
+                    "exempted until {} by {}: {} (was {}: {})",
+                    exemption.expires, exemption.approver, exemption.reason, check.status, check.message
+                );
+                check.status = Status::Exempt;
+                check.score = 100;
+                check.remediation = None;
+            }
+        }
+    }
+    statuses
+}
+
+fn repository_matches(exemption: &Exemption, name: &str) -> bool {
+    globset::Glob::new(&exemption.repository).is_ok_and(|g| g.compile_matcher().is_match(name))
+}
+
+/// The scores of `checks` under the policy's category weights.
+pub fn scores(policy: &Policy, checks: &[CheckReport]) -> Scores {
+    let scored: Vec<ScoredCheck<'_>> = checks
+        .iter()
+        .map(|c| ScoredCheck { category: &c.category, weight: c.weight, status: c.status, score: c.score })
+        .collect();
+    scoring::score(&scored, &policy.categories)
+}
+
+/// The overall and per-category scores if the checks in `fixed` passed.
+fn scores_if_fixed(policy: &Policy, checks: &[CheckReport], fixed: &BTreeSet<&str>) -> Scores {
+    let scored: Vec<ScoredCheck<'_>> = checks
+        .iter()
+        .map(|c| {
+            let (status, score) = if fixed.contains(c.id.as_str()) { (Status::Pass, 100) } else { (c.status, c.score) };
+            ScoredCheck { category: &c.category, weight: c.weight, status, score }
+        })
+        .collect();
+    scoring::score(&scored, &policy.categories)
+}
+
+/// A check a gate accepts: passing, exempted, not applicable, or left out
+/// of this repository's checks altogether.
+fn satisfies(checks: &[CheckReport], id: &str) -> bool {
+    checks.iter().find(|c| c.id == id).is_none_or(|c| matches!(c.status, Status::Pass | Status::Exempt | Status::Skip))
+}
+
+fn attestation_state(policy: &Policy, records: &AttestationRecords, item: &str) -> AttestationStatus {
+    let definition = policy.attestations.get(item);
+    let record = records.get(item);
+    let signed =
+        record.is_some_and(|r| r.signed_by.as_deref().is_some_and(|s| !s.trim().is_empty()) && r.date.is_some());
+    AttestationStatus {
+        item: item.to_owned(),
+        title: definition.map_or_else(|| item.to_owned(), |d| d.title.clone()),
+        state: match (record, signed) {
+            (_, true) => "signed",
+            (Some(_), false) => "unsigned",
+            (None, _) => "missing",
+        }
+        .to_owned(),
+        signed_by: record.and_then(|r| r.signed_by.clone()),
+        date: record.and_then(|r| r.date.as_ref().map(ToString::to_string)),
+        signers: definition.map(|d| d.signers.clone()).unwrap_or_default(),
+    }
+}
+
+/// Decides the stage and the blockers of the next one.
+pub fn verdict(
+    policy: &Policy,
+    subject: &Subject<'_>,
+    checks: &[CheckReport],
+    scores: &Scores,
+    exemptions: Vec<ExemptionStatus>,
+) -> Verdict {
+    let category_score = |name: &str| scores.categories.iter().find(|c| c.name == name).and_then(|c| c.score);
+    let mut stages = Vec::new();
+    let mut reached: Option<usize> = None;
+    let mut next_blockers = None;
+    for (index, stage) in policy.stages.iter().enumerate() {
+        let mut blockers = Vec::new();
+        for id in &stage.require {
+            if satisfies(checks, &id.value) {
+                continue;
+            }
+            let Some(check) = checks.iter().find(|c| c.id == id.value) else { continue };
+            let gain = scores_if_fixed(policy, checks, &BTreeSet::from([check.id.as_str()])).overall - scores.overall;
+            blockers.push(Blocker::Gate {
+                check: check.id.clone(),
+                status: check.status,
+                message: check.message.clone(),
+                remediation: check.remediation.clone(),
+                score_gain: round1(gain),
+            });
+        }
+        // Gates that help the score most come first.
+        blockers.sort_by(|a, b| gain_of(b).total_cmp(&gain_of(a)));
+        let gate_ids: Vec<String> = blockers
+            .iter()
+            .filter_map(|b| if let Blocker::Gate { check, .. } = b { Some(check.clone()) } else { None })
+            .collect();
+        let gate_checks: BTreeSet<&str> = gate_ids.iter().map(String::as_str).collect();
+        for (category, min) in &stage.category_min {
+            let score = category_score(category).unwrap_or(0.0);
+            if score < *min {
+                let fixes = cheapest_fixes(
+                    policy,
+                    checks,
+                    &gate_checks,
+                    |s| s.categories.iter().find(|c| c.name == *category).and_then(|c| c.score).unwrap_or(0.0) >= *min,
+                    Some(category),
+                );
+                blockers.push(Blocker::Category {
+                    category: category.clone(),
+                    score,
+                    min: *min,
+                    checks: fixes.into_iter().map(|g| g.check).collect(),
+                });
+            }
+        }
+        if scores.overall < stage.min_score {
+            let fixes = cheapest_fixes(policy, checks, &gate_checks, |s| s.overall >= stage.min_score, None);
+            blockers.push(Blocker::Score {
+                score: scores.overall,
+                min_score: stage.min_score,
+                gap: round1(stage.min_score - scores.overall),
+                checks: fixes,
+            });
+        }
+        for item in &stage.attestations {
+            let status = attestation_state(policy, subject.attestations, &item.value);
+            if status.state != "signed" {
+                blockers.push(Blocker::Attestation {
+                    item: status.item,
+                    title: status.title,
+                    state: status.state,
+                    signers: status.signers,
+                });
+            }
+        }
+        // A stage is reached when it holds and every stage before it was.
+        let ok = blockers.is_empty() && reached == index.checked_sub(1);
+        if ok {
+            reached = Some(index);
+        } else if next_blockers.is_none() {
+            next_blockers = Some((index, blockers));
+        }
+        stages.push(StageStatus { name: stage.name.clone(), min_score: stage.min_score, reached: ok });
+    }
+    let stage = reached.map_or_else(|| "none".to_owned(), |i| policy.stages[i].name.clone());
+    let (next, blockers) = match next_blockers {
+        Some((index, blockers)) => (Some(policy.stages[index].name.clone()), blockers),
+        None => (None, Vec::new()),
+    };
+    let summary = next.as_ref().map(|next| summarize(&blockers, next));
+    let mut items: Vec<&str> =
+        policy.stages.iter().flat_map(|s| s.attestations.iter().map(|a| a.value.as_str())).collect();
+    items.dedup();
+    let attestations = items.iter().map(|item| attestation_state(policy, subject.attestations, item)).collect();
+    Verdict { stage, next, blockers, summary, stages, attestations, exemptions }
+}
+
+fn gain_of(blocker: &Blocker) -> f64 {
+    match blocker {
+        Blocker::Gate { score_gain, .. } => *score_gain,
+        _ => 0.0,
+    }
+}
+
+/// The fewest checks to fix, greatest gain first, until `enough` holds
+/// (assuming the gate checks are fixed too); within `category` if given.
+fn cheapest_fixes(
+    policy: &Policy,
+    checks: &[CheckReport],
+    gates: &BTreeSet<&str>,
+    enough: impl Fn(&Scores) -> bool,
+    category: Option<&str>,
+) -> Vec<ScoreGain> {
+    let mut fixed: BTreeSet<&str> = gates.clone();
+    let mut chosen = Vec::new();
+    let base = scores_if_fixed(policy, checks, &fixed);
+    if enough(&base) {
+        return chosen;
+    }
+    let mut current = base;
+    let candidates: Vec<&CheckReport> = checks
+        .iter()
+        .filter(|c| !fixed.contains(c.id.as_str()))
+        .filter(|c| matches!(c.status, Status::Fail | Status::Warn | Status::Error) && c.weight > 0.0)
+        .filter(|c| category.is_none_or(|cat| c.category == cat))
+        .collect();
+    let mut remaining: Vec<&CheckReport> = candidates;
+    while !enough(&current) && !remaining.is_empty() {
+        let measure = |s: &Scores| match category {
+            Some(cat) => s.categories.iter().find(|c| c.name == cat).and_then(|c| c.score).unwrap_or(0.0),
+            None => s.overall,
+        };
+        let (best_index, best_scores) = remaining
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let mut trial = fixed.clone();
+                trial.insert(c.id.as_str());
+                (i, scores_if_fixed(policy, checks, &trial))
+            })
+            .max_by(|a, b| measure(&a.1).total_cmp(&measure(&b.1)).then_with(|| b.0.cmp(&a.0)))
+            .unwrap_or((0, current.clone()));
+        let check = remaining.remove(best_index);
+        chosen.push(ScoreGain { check: check.id.clone(), gain: round1(measure(&best_scores) - measure(&current)) });
+        fixed.insert(check.id.as_str());
+        current = best_scores;
+    }
+    chosen
+}
+
+/// "fix these 3 checks and get 4 attestations signed to reach `public`".
+fn summarize(blockers: &[Blocker], next: &str) -> String {
+    let mut checks: BTreeSet<&str> = BTreeSet::new();
+    let mut attestations = 0;
+    for blocker in blockers {
+        match blocker {
+            Blocker::Gate { check, .. } => {
+                checks.insert(check);
+            }
+            Blocker::Category { checks: fixes, .. } => checks.extend(fixes.iter().map(String::as_str)),
+            Blocker::Score { checks: fixes, .. } => checks.extend(fixes.iter().map(|g| g.check.as_str())),
+            Blocker::Attestation { .. } => attestations += 1,
+        }
+    }
+    let plural = |n: usize, one: &str, many: &str| if n == 1 { format!("1 {one}") } else { format!("{n} {many}") };
+    match (checks.len(), attestations) {
+        (0, 0) => format!("nothing blocks `{next}`"),
+        (n, 0) => format!(
+            "fix {} to reach `{next}`",
+            if n == 1 { "this check".to_owned() } else { format!("these {n} checks") }
+        ),
+        (0, a) => format!("get {} signed to reach `{next}`", plural(a, "attestation", "attestations")),
+        (n, a) => format!(
+            "fix {} and get {} signed to reach `{next}`",
+            if n == 1 { "this check".to_owned() } else { format!("these {n} checks") },
+            plural(a, "attestation", "attestations")
+        ),
+    }
+}
+
+fn round1(value: f64) -> f64 {
+    (value * 10.0).round() / 10.0
+}
+
+#[cfg(test)]
+mod tests;
