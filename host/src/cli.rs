@@ -11,16 +11,17 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::check::{self, CheckOptions};
 use crate::git::{AcquireError, OpenOptions, Target};
-use crate::model::CheckMeta;
-use crate::plugins::PluginSet;
+use crate::plugins::{PluginSet, PluginSources};
 use crate::policy::{DEFAULT_POLICY, Policy};
 use crate::report::terminal::{self, Style};
 use crate::report::{badge, markdown, sarif};
 use crate::runtime::{Limits, Runtime};
+use crate::scaffold::{self, Language};
+use crate::trial;
 
 pub const EXIT_CODES: &str = "Exit codes:
   0  success
-  1  a required gate or stage was not met
+  1  a required stage was not reached (--require-stage), or results differ (plugin test --expect)
   2  usage or input error (bad arguments, missing repository, bad plugin)
   3  internal error";
 
@@ -76,6 +77,45 @@ pub enum Command {
     /// Write out or validate a graduation policy.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Write a new plugin, or try one out.
+    #[command(subcommand)]
+    Plugin(PluginCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PluginCommand {
+    /// Create a plugin project that builds against this fledge's contract.
+    New {
+        /// The plugin's name (lowercase, dashes); check ids start with it.
+        name: String,
+        /// The language of the plugin.
+        #[arg(long, value_enum, default_value_t = Language::Rust)]
+        lang: Language,
+        /// Where to create it (default: a directory named like the plugin).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+    /// Run one plugin on a repository or a plain directory and show what it found.
+    Test {
+        /// The plugin (a wasm32-wasip2 component).
+        plugin: PathBuf,
+        /// A repository (path or URL) or a plain directory.
+        target: String,
+        /// The plugin's configuration, as JSON.
+        #[arg(long, value_name = "JSON", default_value = "{}")]
+        config: String,
+        /// Compare with the expected results in this JSON file; exit 1 on a difference.
+        #[arg(long, value_name = "FILE")]
+        expect: Option<PathBuf>,
+        /// With --expect: write the results to the file instead of comparing.
+        #[arg(long, requires = "expect")]
+        bless: bool,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+        #[command(flatten)]
+        runtime: RuntimeArgs,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -171,6 +211,9 @@ pub struct PluginsArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     pub format: ListFormat,
+    /// Also list the plugins this policy pins.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
     #[command(flatten)]
     pub plugins: PluginArgs,
     #[command(flatten)]
@@ -182,9 +225,26 @@ pub struct PluginArgs {
     /// Add a plugin (a wasm32-wasip2 component); repeatable.
     #[arg(long = "plugin", value_name = "WASM")]
     pub plugins: Vec<PathBuf>,
+    /// Add every plugin in a directory (site-wide plugins); repeatable.
+    #[arg(long = "plugin-dir", value_name = "DIR", env = "FLEDGE_PLUGIN_DIR", value_delimiter = ':')]
+    pub plugin_dirs: Vec<PathBuf>,
     /// Leave out the built-in plugins.
     #[arg(long)]
     pub no_builtin: bool,
+}
+
+impl PluginArgs {
+    /// The plugin sources of a run: these arguments plus the plugins
+    /// `policy` (read from `policy_path`) pins.
+    pub fn sources(&self, policy: &Policy, policy_path: Option<&Path>) -> PluginSources {
+        let policy_dir = policy_path.and_then(Path::parent).unwrap_or(Path::new("."));
+        PluginSources {
+            builtins: !self.no_builtin,
+            dirs: self.plugin_dirs.clone(),
+            paths: self.plugins.clone(),
+            pinned: PluginSources::pinned_by(policy, policy_dir),
+        }
+    }
 }
 
 #[derive(Args, Debug)]
@@ -264,7 +324,97 @@ pub fn run() -> Result<ExitCode> {
         Command::Plugins(args) => run_plugins(&args),
         Command::Policy(PolicyCommand::Init { path, force }) => policy_init(&path, force),
         Command::Policy(PolicyCommand::Check { path, plugins, runtime }) => policy_check(&path, &plugins, &runtime),
+        Command::Plugin(PluginCommand::New { name, lang, dir }) => plugin_new(&name, lang, dir),
+        Command::Plugin(PluginCommand::Test { plugin, target, config, expect, bless, format, runtime }) => {
+            plugin_test(&plugin, &target, &config, expect.as_deref(), bless, format, &runtime)
+        }
     }
+}
+
+fn plugin_new(name: &str, lang: Language, dir: Option<PathBuf>) -> Result<ExitCode> {
+    let dir = dir.unwrap_or_else(|| PathBuf::from(name));
+    let files = scaffold::create(name, lang, &dir)?;
+    let next = match lang {
+        Language::Rust => format!(
+            "cd {dir} && cargo test && cargo build --release --target wasm32-wasip2\nfledge plugin test {dir}/target/wasm32-wasip2/release/{crate_name}.wasm ../some-repo",
+            dir = dir.display(),
+            crate_name = name.replace('-', "_")
+        ),
+        Language::Python => format!(
+            "cd {} && python -m unittest && pip install componentize-py=={} && componentize-py -d wit -w plugin componentize app -o {name}.wasm",
+            dir.display(),
+            scaffold::COMPONENTIZE_PY_VERSION
+        ),
+        Language::Js => format!("cd {} && npm install && npm test && npm run build", dir.display()),
+    };
+    write_stdout(&format!("created {} files in {}; next:\n{next}\n", files.len(), dir.display()))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn plugin_test(
+    plugin: &Path,
+    target: &str,
+    config: &str,
+    expect: Option<&Path>,
+    bless: bool,
+    format: ListFormat,
+    runtime_args: &RuntimeArgs,
+) -> Result<ExitCode> {
+    let config: serde_json::Value =
+        serde_json::from_str(config).map_err(|e| UserError::new(format!("--config is not valid JSON: {e}")))?;
+    let runtime = runtime_args.runtime()?;
+    let sources = PluginSources { paths: vec![plugin.to_path_buf()], ..PluginSources::default() };
+    let set = PluginSet::load(&runtime, &sources)?;
+    let Some(loaded) = set.plugins.first() else { return Err(UserError::new("no plugin loaded").into()) };
+    let (results, failure, log) =
+        trial::run(&runtime, loaded, target, config, &runtime_args.open_options(), &runtime_args.limits()?)?;
+    if let Some(path) = expect.filter(|_| bless) {
+        let text = serde_json::to_string_pretty(&results).context("failed to serialise results")? + "\n";
+        std::fs::write(path, text).with_context(|| format!("failed to write {}", path.display()))?;
+        write_stdout(&format!("wrote {} results to {}\n", results.len(), path.display()))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let text = match format {
+        ListFormat::Json => serde_json::to_string_pretty(&results).context("failed to serialise results")? + "\n",
+        ListFormat::Table => {
+            let mut out = format!("{} {} ({})\n", loaded.meta.name, loaded.meta.version, plugin.display());
+            for result in &results {
+                out.push_str(&format!(
+                    "  {:<6} {}  {}  {}\n",
+                    result.outcome.status.as_str().to_uppercase(),
+                    result.id,
+                    result.outcome.score,
+                    result.outcome.message
+                ));
+                for finding in &result.outcome.findings {
+                    out.push_str(&format!("         - {}\n", terminal::finding_line(finding)));
+                }
+            }
+            if let Some(failure) = &failure {
+                out.push_str(&format!("plugin failed: {failure}\n"));
+            }
+            for line in &log {
+                out.push_str(&format!("log: {line}\n"));
+            }
+            out
+        }
+    };
+    write_stdout(&text)?;
+    if let Some(path) = expect {
+        let expected_text = std::fs::read_to_string(path)
+            .map_err(|e| UserError::new(format!("cannot read {}: {e}", path.display())))?;
+        let expected: serde_json::Value = serde_json::from_str(&expected_text)
+            .map_err(|e| UserError::new(format!("{} is not valid JSON: {e}", path.display())))?;
+        let differences = trial::compare(&expected, &results)?;
+        if !differences.is_empty() {
+            eprintln!("{} differences from {}:", differences.len(), path.display());
+            for difference in &differences {
+                eprintln!("  {difference}");
+            }
+            return Ok(ExitCode::from(1));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Today's date for exemptions: `FLEDGE_TODAY` (YYYY-MM-DD) when set, for
@@ -303,9 +453,9 @@ fn policy_init(path: &Path, force: bool) -> Result<ExitCode> {
 fn policy_check(path: &Path, plugin_args: &PluginArgs, runtime_args: &RuntimeArgs) -> Result<ExitCode> {
     let policy = load_policy(Some(path))?;
     let runtime = runtime_args.runtime()?;
-    let plugins = PluginSet::load(&runtime, !plugin_args.no_builtin, &plugin_args.plugins)?;
-    let known: Vec<CheckMeta> = plugins.plugins.iter().flat_map(|p| p.meta.checks.iter().cloned()).collect();
-    policy.validate(&known).map_err(|e| UserError::new(e.to_string()))?;
+    let plugins = PluginSet::load(&runtime, &plugin_args.sources(&policy, Some(path)))?;
+    let known = plugins.checks();
+    policy.validate(&known, &plugins.absent_builtins()).map_err(|e| UserError::new(e.to_string()))?;
     write_stdout(&format!(
         "{}: valid ({} stages: {}; {} checks known)\n",
         path.display(),
@@ -344,9 +494,8 @@ fn run_check(args: &CheckArgs, style: Style, verbose: bool) -> Result<ExitCode> 
         );
     }
     let runtime = args.runtime.runtime()?;
-    let plugins = PluginSet::load(&runtime, !args.plugins.no_builtin, &args.plugins.plugins)?;
-    let known: Vec<CheckMeta> = plugins.plugins.iter().flat_map(|p| p.meta.checks.iter().cloned()).collect();
-    policy.validate(&known).map_err(|e| UserError::new(e.to_string()))?;
+    let plugins = PluginSet::load(&runtime, &args.plugins.sources(&policy, args.policy.as_deref()))?;
+    policy.validate(&plugins.checks(), &plugins.absent_builtins()).map_err(|e| UserError::new(e.to_string()))?;
     let options = CheckOptions {
         target: Target::parse(&args.target),
         revision: args.rev.clone(),
@@ -386,7 +535,8 @@ fn run_check(args: &CheckArgs, style: Style, verbose: bool) -> Result<ExitCode> 
 
 fn run_plugins(args: &PluginsArgs) -> Result<ExitCode> {
     let runtime = args.runtime.runtime()?;
-    let plugins = PluginSet::load(&runtime, !args.plugins.no_builtin, &args.plugins.plugins)?;
+    let policy = load_policy(args.policy.as_deref())?;
+    let plugins = PluginSet::load(&runtime, &args.plugins.sources(&policy, args.policy.as_deref()))?;
     let text = match args.format {
         ListFormat::Json => {
             let metas: Vec<serde_json::Value> = plugins

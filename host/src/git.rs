@@ -1,16 +1,19 @@
 //! Everything git: acquiring a repository ([`acquire`]), reading one commit
-//! of it ([`snapshot`]), and walking its history (`history`).
+//! of it ([`snapshot`]), walking its history (`history`), and importing a
+//! plain directory as a one-commit repository (`import`).
 //!
 //! Architecture invariant: no `git2` type leaves this module; the rest of
 //! the host sees plain data ([`Snapshot`], [`Reader`] and their records).
 
 pub mod acquire;
 mod history;
+mod import;
 pub mod snapshot;
 
 use std::path::PathBuf;
 
 pub use acquire::{AcquireError, AcquireErrorKind, Target};
+pub use import::import_directory;
 pub use snapshot::{
     BlobData, CommitInfo, EntryKind, HistoryBlob, Person, ReadError, Reader, Snapshot, TagInfo, TreeEntry,
 };

@@ -9,5 +9,7 @@ pub mod plugins;
 pub mod policy;
 pub mod report;
 pub mod runtime;
+pub mod scaffold;
 pub mod scoring;
+pub mod trial;
 pub mod verdict;

@@ -492,12 +492,15 @@ impl Policy {
     }
 
     /// Checks every check id and pattern the policy names against the
-    /// loaded plugins' checks.
-    pub fn validate(&self, known: &[CheckMeta]) -> Result<(), PolicyErrors> {
+    /// loaded plugins' checks. Ids of the plugins in `absent` (built-in
+    /// plugins left out of this run) are not errors: they simply do not run.
+    pub fn validate(&self, known: &[CheckMeta], absent: &[&str]) -> Result<(), PolicyErrors> {
         let ids: Vec<&str> = known.iter().map(|c| c.id.as_str()).collect();
+        let of_absent =
+            |id: &str| absent.iter().any(|plugin| id.strip_prefix(plugin).is_some_and(|rest| rest.starts_with('.')));
         let mut errors = Vec::new();
         let mut unknown = |id: &str, line: usize, context: &str| {
-            if !ids.contains(&id) {
+            if !ids.contains(&id) && !of_absent(id) {
                 errors.push((line, format!("unknown check id `{id}` in {context}{}", suggestion(id, &ids))));
             }
         };
@@ -515,7 +518,7 @@ impl Policy {
         for (kind, patterns) in &self.kinds {
             for pattern in patterns {
                 let matches = ids.iter().any(|id| pattern_matches(&pattern.value, id));
-                if !matches {
+                if !matches && !of_absent(&pattern.value) {
                     errors.push((
                         pattern.line,
                         format!(

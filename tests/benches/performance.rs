@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use fledge::git::{self, OpenOptions, Target};
-use fledge::plugins::PluginSet;
+use fledge::plugins::{PluginSet, PluginSources};
 use fledge::runtime::{Limits, RunRequest, Runtime};
 use fledge_tests::synthetic::{self, Spec};
 
@@ -84,8 +84,11 @@ fn check(work: &Path) -> anyhow::Result<()> {
     println!("  open + snapshot (file list of 20,000 files): {}", ms(snapshot_time));
 
     let runtime = Runtime::new(Some(cache.join("compiled")))?;
-    let plugins = PluginSet::load(&runtime, true, &[] as &[&Path])?;
-    let load_time = time(10, || PluginSet::load(&runtime, true, &[] as &[&Path]).map(|p| p.plugins.len()));
+    let plugins = PluginSet::load(&runtime, &PluginSources { builtins: true, ..PluginSources::default() })?;
+    let load_time = time(10, || {
+        PluginSet::load(&runtime, &PluginSources { builtins: true, ..PluginSources::default() })
+            .map(|p| p.plugins.len())
+    });
     println!("  load built-in plugins (cached, per process): {}", ms(load_time));
     let snapshot = Arc::new(git::open(&target, None, &open)?);
     let limits = Limits::default();
@@ -123,7 +126,7 @@ fn profile_plugins(work: &Path) -> anyhow::Result<()> {
     let cache = work.join("cache");
     let open = OpenOptions { cache_dir: cache.clone(), max_blob_bytes: 64 << 20, ignore: Vec::new() };
     let runtime = Runtime::new(Some(cache.join("compiled")))?;
-    let plugins = PluginSet::load(&runtime, true, &[] as &[&Path])?;
+    let plugins = PluginSet::load(&runtime, &PluginSources { builtins: true, ..PluginSources::default() })?;
     let snapshot = Arc::new(git::open(&Target::Local(repo), None, &open)?);
     for plugin in &plugins.plugins {
         for check in &plugin.meta.checks {
@@ -167,7 +170,7 @@ fn secrets(work: &Path) -> anyhow::Result<()> {
     let cache = work.join("cache");
     let open = OpenOptions { cache_dir: cache.clone(), max_blob_bytes: 64 << 20, ignore: Vec::new() };
     let runtime = Runtime::new(Some(cache.join("compiled")))?;
-    let plugins = PluginSet::load(&runtime, true, &[] as &[&Path])?;
+    let plugins = PluginSet::load(&runtime, &PluginSources { builtins: true, ..PluginSources::default() })?;
     let secrets = plugins
         .plugins
         .iter()
@@ -236,7 +239,7 @@ fn community(work: &Path) -> anyhow::Result<()> {
     let cache = work.join("cache");
     let open = OpenOptions { cache_dir: cache.clone(), max_blob_bytes: 64 << 20, ignore: Vec::new() };
     let runtime = Runtime::new(Some(cache.join("compiled")))?;
-    let plugins = PluginSet::load(&runtime, true, &[] as &[&Path])?;
+    let plugins = PluginSet::load(&runtime, &PluginSources { builtins: true, ..PluginSources::default() })?;
     let community = plugins
         .plugins
         .iter()

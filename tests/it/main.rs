@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod acquire;
+mod authoring;
 mod cli;
 mod compliance;
 mod hygiene;

@@ -1,0 +1,16 @@
+// Builds plugin.js into a component: node build.mjs OUTPUT.wasm
+import { writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { componentize } from '@bytecodealliance/componentize-js';
+
+const here = (path) => fileURLToPath(new URL(path, import.meta.url));
+const output = process.argv[2] ?? here('acme-headers.wasm');
+const { component } = await componentize({
+  sourcePath: here('plugin.js'),
+  witPath: here('../../../sdk/wit'),
+  worldName: 'plugin',
+  // The sandbox has no network, clock or randomness worth having.
+  disableFeatures: ['http', 'fetch-event'],
+});
+await writeFile(output, component);
+console.log(`wrote ${output} (${component.length} bytes)`);

@@ -1,0 +1,54 @@
+// The `{{name}}` fledge plugin (contract fledge:plugin@{{contract}}), built with
+// componentize-js: `npm install && npm run build`.
+
+import { files, readFile } from 'fledge:plugin/repo@{{contract}}';
+import { notice } from './check.js';
+
+const decoder = new TextDecoder();
+const readText = (path) => decoder.decode(readFile(path, 1048576n).data);
+
+export function describe() {
+  return {
+    name: '{{name}}',
+    version: '0.1.0',
+    description: 'Company-specific publication rules',
+    reads: ['tree', 'contents'],
+    checks: [{
+      id: '{{name}}.notice',
+      title: 'A NOTICE file names the copyright owner',
+      category: 'license',
+      weight: 2,
+      rationale: 'Published code must say who owns it.',
+      remediation: 'Add a NOTICE file at the root that says `Copyright <owner>`.',
+    }],
+  };
+}
+
+export function run(request) {
+  let config;
+  try {
+    config = JSON.parse(request.config || '{}');
+  } catch (error) {
+    throw `invalid configuration: ${error}`;
+  }
+  return request.checks
+    .filter((check) => check.id === '{{name}}.notice')
+    .map((check) => {
+      const paths = files().filter((e) => e.kind === 'file' || e.kind === 'executable').map((e) => e.path);
+      const result = notice(paths, readText, config.owner ?? 'ACME Corp.');
+      return {
+        checkId: check.id,
+        status: result.status,
+        score: result.score,
+        message: result.message,
+        remediation: undefined,
+        findings: result.findings.map((f) => ({
+          message: f.message,
+          severity: 'medium',
+          locations: [{ path: f.path, line: f.line, commit: undefined }],
+          fingerprint: undefined,
+        })),
+        metrics: [],
+      };
+    });
+}
