@@ -378,13 +378,13 @@ fn plugin_test(
         ListFormat::Json => serde_json::to_string_pretty(&results).context("failed to serialise results")? + "\n",
         ListFormat::Table => {
             let mut out = format!("{} {} ({})\n", loaded.meta.name, loaded.meta.version, plugin.display());
+            let width = results.iter().map(|r| r.id.len()).max().unwrap_or(0);
             for result in &results {
+                let outcome = &result.outcome;
+                let status = outcome.status.as_str().to_uppercase();
                 out.push_str(&format!(
-                    "  {:<6} {}  {}  {}\n",
-                    result.outcome.status.as_str().to_uppercase(),
-                    result.id,
-                    result.outcome.score,
-                    result.outcome.message
+                    "  {status:<6} {:<width$}  {:>3}  {}\n",
+                    result.id, outcome.score, outcome.message
                 ));
                 for finding in &result.outcome.findings {
                     out.push_str(&format!("         - {}\n", terminal::finding_line(finding)));

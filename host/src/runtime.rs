@@ -143,6 +143,13 @@ impl Runtime {
     /// Compiles (or loads from the cache) a plugin, checks that it was built
     /// for a compatible contract, and asks it to describe itself.
     pub fn load(&self, bytes: &[u8], origin: &str) -> Result<LoadedPlugin> {
+        match bytes.get(..8) {
+            Some([0, b'a', b's', b'm', 1, 0, 0, 0]) => bail!(
+                "plugin {origin} is a core WebAssembly module, not a component: build it for the wasm32-wasip2 target (not wasm32-wasip1 or wasm32-unknown-unknown)"
+            ),
+            Some([0, b'a', b's', b'm', ..]) => {}
+            _ => bail!("plugin {origin} is not a WebAssembly component (no `\\0asm` header)"),
+        }
         let digest = hex::encode(Sha256::digest(bytes));
         let component = self.component(bytes, &digest).with_context(|| format!("failed to compile plugin {origin}"))?;
         check_contract_version(&self.engine, &component, origin)?;
@@ -222,7 +229,8 @@ impl Runtime {
                 .iter()
                 .map(|(id, ignore)| wit::CheckRequest { id: id.clone(), ignore: ignore.clone() })
                 .collect(),
-            config: request.config.to_string(),
+            // The contract promises an object; no configuration is `{}`.
+            config: if request.config.is_null() { "{}".to_owned() } else { request.config.to_string() },
         };
         let result =
             plugin.pre.instantiate(&mut store).and_then(|instance| instance.call_run(&mut store, &wit_request));

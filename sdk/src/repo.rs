@@ -239,6 +239,12 @@ impl Repo {
 
     /// The same repository, additionally ignoring paths that match `globs`
     /// (`vendor/**`, `**/testdata/**`).
+    ///
+    /// ```
+    /// let repo = fledge_sdk::testing::MemRepo::new().file("src/a.rs", "").file("vendor/b.rs", "").into_repo();
+    /// let own = repo.with_ignore(&["vendor"]).unwrap();
+    /// assert_eq!(own.files().unwrap().map(|e| e.path.as_str()).collect::<Vec<_>>(), ["src/a.rs"]);
+    /// ```
     pub fn with_ignore<S: AsRef<str>>(&self, globs: &[S]) -> Result<Repo, Error> {
         if globs.is_empty() {
             return Ok(self.clone());
@@ -300,6 +306,16 @@ impl Repo {
     }
 
     /// Files whose path matches the glob (`**/*.rs`, `.github/workflows/*.yml`).
+    ///
+    /// ```
+    /// let repo = fledge_sdk::testing::MemRepo::new()
+    ///     .file(".github/workflows/ci.yml", "on: push")
+    ///     .file("src/main.rs", "fn main() {}")
+    ///     .into_repo();
+    /// let workflows = repo.glob(".github/workflows/*.{yml,yaml}").unwrap();
+    /// assert_eq!(workflows[0].path, ".github/workflows/ci.yml");
+    /// assert!(repo.glob("[").is_err(), "a bad glob is an error, not a panic");
+    /// ```
     pub fn glob(&self, pattern: &str) -> Result<Vec<&TreeEntry>, Error> {
         let matcher =
             Glob::new(pattern).map_err(|e| Error::new(format!("bad glob `{pattern}`: {e}")))?.compile_matcher();
@@ -313,6 +329,17 @@ impl Repo {
     /// `find(&["code of conduct"], CONVENTIONAL_DIRS)` finds
     /// `CODE_OF_CONDUCT.md`, `.github/code-of-conduct.rst` and
     /// `docs/CodeOfConduct`.
+    ///
+    /// ```
+    /// use fledge_sdk::prelude::*;
+    /// let repo = fledge_sdk::testing::MemRepo::new()
+    ///     .file(".github/Code-Of-Conduct.md", "Be kind.")
+    ///     .file("docs/SECURITY.rst", "Report to security@example.com")
+    ///     .into_repo();
+    /// let found = repo.find(&["code of conduct", "security"], CONVENTIONAL_DIRS).unwrap();
+    /// let paths: Vec<&str> = found.iter().map(|e| e.path.as_str()).collect();
+    /// assert_eq!(paths, [".github/Code-Of-Conduct.md", "docs/SECURITY.rst"]);
+    /// ```
     pub fn find(&self, names: &[&str], dirs: &[&str]) -> Result<Vec<TreeEntry>, Error> {
         let wanted: Vec<String> = names.iter().map(|n| normalize_name(n)).collect();
         let mut found: Vec<TreeEntry> = Vec::new();
@@ -402,6 +429,16 @@ impl Repo {
     /// The text of the file at `path`, up to [`DEFAULT_TEXT_LIMIT`] bytes,
     /// decoded from UTF-8, UTF-16 (with a BOM) or Latin-1; `None` when the
     /// file is binary.
+    ///
+    /// ```
+    /// let repo = fledge_sdk::testing::MemRepo::new()
+    ///     .file("NOTICE", b"Copyright \xa9 ACME") // Latin-1
+    ///     .file("logo.png", b"\x89PNG\r\n\x1a\n\0\0")
+    ///     .into_repo();
+    /// assert_eq!(repo.read_text("NOTICE").unwrap().as_deref(), Some("Copyright © ACME"));
+    /// assert_eq!(repo.read_text("logo.png").unwrap(), None);
+    /// assert!(repo.read_text("missing").is_err());
+    /// ```
     pub fn read_text(&self, path: &str) -> Result<Option<String>, Error> {
         self.read_text_bounded(path, DEFAULT_TEXT_LIMIT)
     }
@@ -444,11 +481,25 @@ impl Repo {
 
     /// The commits reachable from the checked commit, newest first, read
     /// page by page; stop iterating early to read less.
+    ///
+    /// ```
+    /// let repo = fledge_sdk::testing::MemRepo::new()
+    ///     .commit_by("Ada", "ada@example.com", 1_700_000_000)
+    ///     .commit_by("Grace", "grace@example.com", 1_700_086_400)
+    ///     .into_repo();
+    /// let authors: Vec<String> = repo.commits().map(|c| c.map(|c| c.author.name)).collect::<Result<_, _>>().unwrap();
+    /// assert_eq!(authors, ["Grace", "Ada"]);
+    /// ```
     pub fn commits(&self) -> Commits<'_> {
         Commits { repo: self, page: Vec::new().into_iter(), next: 0, done: false }
     }
 
     /// Tags reachable from the checked commit.
+    ///
+    /// ```
+    /// let repo = fledge_sdk::testing::MemRepo::new().tag("v1.0.0", "abc123", 1_700_000_000).into_repo();
+    /// assert_eq!(repo.tags().unwrap()[0].name, "v1.0.0");
+    /// ```
     pub fn tags(&self) -> Result<Vec<Tag>, Error> {
         Ok(self.shared.source.tags()?)
     }

@@ -4,12 +4,14 @@
 //! start), `secrets` (full-history secret scan of 10,000 commits and about
 //! 200 MB of distinct blobs, against `git cat-file --batch-all-objects`).
 //! `community` (the community plugin on 100,000 commits, against `git log`).
+//! `languages` (the same check written in Rust, Python and JavaScript:
+//! compile, load and run costs; installs componentize-py and -js).
 //! With no part given, all run.
 //!
 //! Each figure is the median of several runs, with the compiled-plugin cache
 //! warm (a first, unmeasured run fills it).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -17,7 +19,9 @@ use std::time::{Duration, Instant};
 use fledge::git::{self, OpenOptions, Target};
 use fledge::plugins::{PluginSet, PluginSources};
 use fledge::runtime::{Limits, RunRequest, Runtime};
+use fledge::scaffold::{COMPONENTIZE_JS_VERSION, COMPONENTIZE_PY_VERSION};
 use fledge_tests::synthetic::{self, Spec};
+use fledge_tests::{ACME_HEADERS_PLUGIN, RepoBuilder, polyglot};
 
 fn main() -> anyhow::Result<()> {
     let parts: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
@@ -31,6 +35,9 @@ fn main() -> anyhow::Result<()> {
     }
     if wants("community") {
         community(work.path())?;
+    }
+    if wants("languages") {
+        languages(work.path())?;
     }
     if parts.iter().any(|p| p == "profile-plugins") {
         profile_plugins(work.path())?;
@@ -286,5 +293,80 @@ fn community(work: &Path) -> anyhow::Result<()> {
         whole.as_secs_f64() / floor.as_secs_f64()
     );
     println!("  {bus}");
+    Ok(())
+}
+
+/// The `acme.headers` check in Rust, Python and JavaScript: component size,
+/// compile time, load from the compile cache, and a run (instantiation
+/// included) with no checks, on 10 files and on 2,000 files.
+fn languages(work: &Path) -> anyhow::Result<()> {
+    let toolchains = Path::new(env!("CARGO_TARGET_TMPDIR")).join("toolchains");
+    let mut plugins = vec![("Rust", PathBuf::from(ACME_HEADERS_PLUGIN))];
+    match polyglot::install_componentize_py(&toolchains, COMPONENTIZE_PY_VERSION) {
+        Ok(tool) => {
+            let wasm = work.join("acme-python.wasm");
+            let source = polyglot::workspace().join("examples/acme-headers/python");
+            polyglot::build_python(&tool, &source, &polyglot::workspace().join("sdk/wit"), &wasm)?;
+            plugins.push(("Python", wasm));
+        }
+        Err(e) => println!("languages: no Python plugin, componentize-py cannot be installed: {e:#}"),
+    }
+    match polyglot::install_componentize_js(&toolchains, COMPONENTIZE_JS_VERSION) {
+        Ok(toolchain) => {
+            let wasm = work.join("acme-js.wasm");
+            polyglot::build_js_example(&toolchain, &wasm)?;
+            plugins.push(("JavaScript", wasm));
+        }
+        Err(e) => println!("languages: no JavaScript plugin, componentize-js cannot be installed: {e:#}"),
+    }
+    let open = OpenOptions { cache_dir: work.join("cache"), max_blob_bytes: 64 << 20, ignore: Vec::new() };
+    let fixture = |files: usize| -> anyhow::Result<(RepoBuilder, Arc<git::Snapshot>)> {
+        let mut repo = RepoBuilder::new();
+        for i in 0..files {
+            let header = if i % 2 == 0 { "// Copyright ACME\n" } else { "" };
+            repo.file(&format!("src/m{}/f{i}.rs", i % 40), format!("{header}pub fn f{i}() {{}}\n"));
+        }
+        repo.commit("sources");
+        let snapshot = Arc::new(git::open(&Target::Local(repo.path().to_path_buf()), None, &open)?);
+        Ok((repo, snapshot))
+    };
+    let ((_small_repo, small), (_large_repo, large)) = (fixture(10)?, fixture(2000)?);
+    let request = RunRequest { checks: vec![("acme.headers".to_owned(), Vec::new())], ..RunRequest::default() };
+    let native_reads = time(5, || {
+        let reader = large.reader().expect("reader");
+        large.files().iter().map(|f| reader.read_file(&f.path, 512).map(|b| b.data.len()).unwrap_or(0)).sum::<usize>()
+    });
+    println!("languages: the 2,000 reads alone, natively through the host's reader: {}", ms(native_reads));
+    println!("languages: the acme.headers check (median of runs, compile cache warm except for compile)");
+    println!(
+        "  {:<11} {:>9} {:>11} {:>11} {:>13} {:>11} {:>13}",
+        "", "size", "compile", "load", "instantiate", "10 files", "2,000 files"
+    );
+    for (language, path) in &plugins {
+        let bytes = std::fs::read(path)?;
+        let compile = time(3, || Runtime::new(None).and_then(|r| r.load(&bytes, "bench")).map(|p| p.digest));
+        let compiled = work.join(format!("compiled-{language}"));
+        Runtime::new(Some(compiled.clone()))?.load(&bytes, "bench")?;
+        let load =
+            time(5, || Runtime::new(Some(compiled.clone())).and_then(|r| r.load(&bytes, "bench")).map(|p| p.digest));
+        let runtime = Runtime::new(Some(compiled))?;
+        let plugin = runtime.load(&bytes, "bench")?;
+        let output = runtime.run(&plugin, &large, &request, &Limits::default());
+        anyhow::ensure!(output.failure.is_none(), "{language} plugin failed: {:?}", output.failure);
+        let instantiate =
+            time(20, || runtime.run(&plugin, &small, &RunRequest::default(), &Limits::default()).duration);
+        let run_small = time(20, || runtime.run(&plugin, &small, &request, &Limits::default()).duration);
+        let run_large = time(5, || runtime.run(&plugin, &large, &request, &Limits::default()).duration);
+        println!(
+            "  {:<11} {:>6.1} MB {:>11} {:>11} {:>13} {:>11} {:>13}",
+            language,
+            bytes.len() as f64 / 1e6,
+            ms(compile),
+            ms(load),
+            ms(instantiate),
+            ms(run_small),
+            ms(run_large)
+        );
+    }
     Ok(())
 }

@@ -13,14 +13,11 @@ use std::sync::OnceLock;
 
 use fledge::policy::DEFAULT_POLICY;
 use fledge::scaffold::{COMPONENTIZE_JS_VERSION, COMPONENTIZE_PY_VERSION};
+use fledge_tests::polyglot::{self, workspace};
 use fledge_tests::{ACME_HEADERS_PLUGIN, RepoBuilder};
 use serde_json::{Value, json};
 
 use crate::util::{check, fledge, run, stderr};
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
-}
 
 fn toolchains() -> PathBuf {
     Path::new(env!("CARGO_TARGET_TMPDIR")).join("toolchains")
@@ -167,7 +164,7 @@ fn plugin_test_runs_a_plugin_on_a_plain_directory() {
 
     let table = run(&["plugin", "test", ACME_HEADERS_PLUGIN, fixture.path().to_str().unwrap()]);
     let text = String::from_utf8_lossy(&table.stdout);
-    assert!(text.contains("FAIL   acme.headers  50  2 of 4 source files lack the ACME header"), "{text}");
+    assert!(text.contains("FAIL   acme.headers   50  2 of 4 source files lack the ACME header"), "{text}");
     assert!(text.contains("- src/util.rs:1: no `Copyright ACME` header"), "{text}");
 
     let bad = run(&["plugin", "test", ACME_HEADERS_PLUGIN, fixture.path().to_str().unwrap(), "--config", "{owner"]);
@@ -213,8 +210,8 @@ fn the_harness_catches_a_wrong_finding() {
 }
 
 fn sha256_hex(path: &str) -> String {
-    let output = ok(Command::new("sha256sum").arg(path));
-    String::from_utf8_lossy(&output.stdout).split_whitespace().next().unwrap().to_owned()
+    use sha2::Digest as _;
+    hex::encode(sha2::Sha256::digest(std::fs::read(path).unwrap()))
 }
 
 fn headers_repo() -> RepoBuilder {
@@ -280,104 +277,31 @@ fn plugin_directories_add_site_wide_plugins() {
 
 // --- Python and JavaScript ---------------------------------------------------
 
-/// componentize-py, installed into a virtual environment once; `None` (with
-/// the reason on stderr) when it cannot be installed here.
+/// componentize-py, installed once; `None` (with the reason on stderr)
+/// when it cannot be installed here.
 fn componentize_py() -> Option<&'static Path> {
-    static TOOL: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    let tool = TOOL.get_or_init(|| {
-        let venv = toolchains().join(format!("componentize-py-{COMPONENTIZE_PY_VERSION}"));
-        let bin = venv.join("bin/componentize-py");
-        if bin.is_file() {
-            return Ok(bin);
-        }
-        let python = which("python3").ok_or("python3 is not installed")?;
-        attempt(Command::new(python).arg("-m").arg("venv").arg(&venv))?;
-        attempt(Command::new(venv.join("bin/pip")).args([
-            "install",
-            "--quiet",
-            &format!("componentize-py=={COMPONENTIZE_PY_VERSION}"),
-        ]))?;
-        Ok(bin)
-    });
-    skip_unless(tool, "componentize-py")
+    static TOOL: OnceLock<anyhow::Result<PathBuf>> = OnceLock::new();
+    skip_unless(
+        TOOL.get_or_init(|| polyglot::install_componentize_py(&toolchains(), COMPONENTIZE_PY_VERSION)),
+        "componentize-py",
+    )
 }
 
-/// A directory with componentize-js in `node_modules`, installed once; a
-/// project inside it finds the package there.
+/// A directory with componentize-js in `node_modules`, installed once.
 fn componentize_js() -> Option<&'static Path> {
-    static TOOL: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    let tool = TOOL.get_or_init(|| {
-        let dir = toolchains().join(format!("componentize-js-{COMPONENTIZE_JS_VERSION}"));
-        if dir.join("node_modules/@bytecodealliance/componentize-js/package.json").is_file() {
-            return Ok(dir);
-        }
-        which("node").ok_or("node is not installed")?;
-        let npm = which("npm").ok_or("npm is not installed")?;
-        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-        std::fs::write(dir.join("package.json"), r#"{"private": true}"#).map_err(|e| e.to_string())?;
-        attempt(
-            Command::new(npm)
-                .args(["install", "--no-audit", "--no-fund", "--silent"])
-                .arg(format!("@bytecodealliance/componentize-js@{COMPONENTIZE_JS_VERSION}"))
-                .current_dir(&dir),
-        )?;
-        Ok(dir)
-    });
-    skip_unless(tool, "componentize-js")
+    static TOOL: OnceLock<anyhow::Result<PathBuf>> = OnceLock::new();
+    skip_unless(
+        TOOL.get_or_init(|| polyglot::install_componentize_js(&toolchains(), COMPONENTIZE_JS_VERSION)),
+        "componentize-js",
+    )
 }
 
-fn which(program: &str) -> Option<PathBuf> {
-    std::env::var_os("PATH")
-        .map(|paths| std::env::split_paths(&paths).map(|dir| dir.join(program)).collect::<Vec<_>>())
-        .unwrap_or_default()
-        .into_iter()
-        .find(|path| path.is_file())
-}
-
-/// Runs an installation step; its output is the error.
-fn attempt(command: &mut Command) -> Result<(), String> {
-    let output = command.output().map_err(|e| format!("cannot run {command:?}: {e}"))?;
-    if output.status.success() {
-        Ok(())
-    } else {
-        Err(format!("{command:?} failed: {}", String::from_utf8_lossy(&output.stderr).trim()))
-    }
-}
-
-fn skip_unless(tool: &'static Result<PathBuf, String>, name: &str) -> Option<&'static Path> {
+fn skip_unless(tool: &'static anyhow::Result<PathBuf>, name: &str) -> Option<&'static Path> {
     match tool {
         Ok(path) => Some(path),
         Err(reason) => {
-            eprintln!("SKIPPED: {name} cannot be installed on this machine: {reason}");
+            eprintln!("SKIPPED: {name} cannot be installed on this machine: {reason:#}");
             None
-        }
-    }
-}
-
-/// Builds a Python plugin whose `app.py` is in `source` against `wit`.
-fn build_python(tool: &Path, source: &Path, wit: &Path, output: &Path) {
-    // componentize-py writes __pycache__ next to the sources: build a copy.
-    let work = tempfile::tempdir().unwrap();
-    copy_dir(source, work.path());
-    ok(Command::new(tool)
-        .arg("-d")
-        .arg(wit)
-        .args(["-w", "plugin", "componentize", "app", "-o"])
-        .arg(output)
-        .current_dir(work.path()));
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            if entry.file_name() != "node_modules" && entry.file_name() != "__pycache__" {
-                copy_dir(&entry.path(), &target);
-            }
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
         }
     }
 }
@@ -394,19 +318,14 @@ fn the_python_and_javascript_examples_find_what_the_rust_one_finds() {
 
     if let Some(tool) = componentize_py() {
         let wasm = out.path().join("acme-python.wasm");
-        build_python(tool, &examples.join("python"), &workspace().join("sdk/wit"), &wasm);
+        polyglot::build_python(tool, &examples.join("python"), &workspace().join("sdk/wit"), &wasm).unwrap();
         assert_eq!(plugin_test(&wasm, target, &[]), rust, "Python and Rust differ");
         assert_eq!(plugin_test(&wasm, target, &["--config", r#"{"owner":"Initech"}"#]), rust_configured);
     }
 
     if let Some(toolchain) = componentize_js() {
-        // The example's build script finds the contract at ../../../sdk/wit
-        // and componentize-js in the toolchain's node_modules above it.
-        let work = tempfile::tempdir_in(toolchain).unwrap();
-        copy_dir(&examples.join("js"), &work.path().join("examples/acme-headers/js"));
-        copy_dir(&workspace().join("sdk/wit"), &work.path().join("sdk/wit"));
         let wasm = out.path().join("acme-js.wasm");
-        ok(Command::new("node").arg("build.mjs").arg(&wasm).current_dir(work.path().join("examples/acme-headers/js")));
+        polyglot::build_js_example(toolchain, &wasm).unwrap();
         assert_eq!(plugin_test(&wasm, target, &[]), rust, "JavaScript and Rust differ");
         assert_eq!(plugin_test(&wasm, target, &["--config", r#"{"owner":"Initech"}"#]), rust_configured);
     }

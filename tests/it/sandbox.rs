@@ -138,6 +138,22 @@ fn a_file_that_is_not_a_component_is_refused() {
     std::fs::write(&path, b"not wasm at all").unwrap();
     let output = run(&["plugins", "--plugin", path.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        stderr(&output),
+        format!("error: plugin {} is not a WebAssembly component (no `\\0asm` header)\n", path.display())
+    );
+    // A core module (a build for the wrong target) is named as such.
+    std::fs::write(&path, wat::parse_str("(module)").unwrap()).unwrap();
+    let output = run(&["plugins", "--plugin", path.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output)
+            .contains("is a core WebAssembly module, not a component: build it for the wasm32-wasip2 target")
+    );
+    // A truncated component is a compile error.
+    let component = wat::parse_str("(component (core module))").unwrap();
+    std::fs::write(&path, &component[..component.len() - 2]).unwrap();
+    let output = run(&["plugins", "--plugin", path.to_str().unwrap()]);
     assert!(
         stderr(&output).starts_with(&format!("error: failed to compile plugin {}", path.display())),
         "{}",

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use git2::{IndexEntry, IndexTime, Oid, Repository, Signature, Time};
 use tempfile::TempDir;
 
+pub mod polyglot;
 pub mod synthetic;
 
 include!(concat!(env!("OUT_DIR"), "/test_plugins.rs"));

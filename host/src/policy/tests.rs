@@ -107,9 +107,21 @@ fn unknown_check_ids_are_named_with_a_suggestion() {
          policy.toml:6: unknown check id `docs.redme` in [checks] (did you mean `docs.readme`?)\n\
          policy.toml:10: `lint.*` in kind `docs` matches no check"
     );
-    // Checks of a built-in plugin left out of the run are not errors; typos still are.
-    let without_license = policy.validate(&known(), &["license"]).unwrap_err().to_string();
-    assert!(without_license.contains("`docs.redme`") && !without_license.contains("licence.file"), "{without_license}");
+    // Checks of a built-in plugin left out of the run (--no-builtin) are
+    // not errors; typos still are.
+    let text = "[[stages]]\nname = \"sandbox\"\nmin_score = 0\nrequire = [\"license.file\", \"docs.redme\"]\n\n[kinds.docs]\nexclude = [\"license.*\"]\n";
+    let policy = Policy::parse(text, "policy.toml", today()).unwrap();
+    let without_license: Vec<CheckMeta> = known().into_iter().filter(|c| !c.id.starts_with("license.")).collect();
+    assert_eq!(
+        policy.validate(&without_license, &["license"]).unwrap_err().to_string(),
+        "policy.toml:4: unknown check id `docs.redme` in the `require` list of stage `sandbox` (did you mean `docs.readme`?)"
+    );
+    let errors = policy.validate(&without_license, &[]).unwrap_err().to_string();
+    assert!(
+        errors.contains("unknown check id `license.file`")
+            && errors.contains("`license.*` in kind `docs` matches no check"),
+        "{errors}"
+    );
 }
 
 #[test]
