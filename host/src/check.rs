@@ -7,9 +7,10 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::git::{self, AcquireError, OpenOptions, Snapshot, Target};
+use crate::located::FileErrors;
 use crate::model::{Outcome, Status};
 use crate::plugins::PluginSet;
 use crate::policy::Policy;
@@ -49,6 +50,29 @@ struct RepositoryFile {
     kind: Option<String>,
 }
 
+/// What the plugins found in one repository, before the policy's
+/// decision: everything needed to decide again (on another day, with other
+/// attestations) without the repository. The nightly scan stores it and
+/// reuses it while the commit, the plugins and the policy are unchanged.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Evaluation {
+    pub repository: report::Repository,
+    /// The repository's own `.fledge/attestations.toml`.
+    pub attestations: AttestationRecords,
+    /// The checks' outcomes before severity overrides and exemptions.
+    pub checks: Vec<CheckReport>,
+    pub excluded: Vec<String>,
+    pub plugins: Vec<PluginReport>,
+    pub warnings: Vec<String>,
+}
+
+impl Evaluation {
+    /// The plugins that failed as a whole, with their reasons.
+    pub fn plugin_failures(&self) -> Vec<String> {
+        self.plugins.iter().filter_map(|p| p.error.as_ref().map(|e| format!("plugin {}: {e}", p.name))).collect()
+    }
+}
+
 /// Checks one repository with every plugin of `plugins` under `policy`.
 pub fn check_repository(
     runtime: &Runtime,
@@ -59,8 +83,22 @@ pub fn check_repository(
     let mut open = options.open.clone();
     open.ignore.extend(policy.ignore.iter().cloned());
     let snapshot = Arc::new(git::open(&options.target, options.revision.as_deref(), &open)?);
+    let evaluation = evaluate(runtime, plugins, policy, &snapshot, options);
+    Ok(decide(policy, evaluation, options.attestations.as_ref(), options.today))
+}
+
+/// Runs every plugin of `plugins` on `snapshot` with the checks and
+/// configuration `policy` gives them. `options` supplies the name, kind,
+/// limits and parallelism (its target and revision are not used).
+pub fn evaluate(
+    runtime: &Runtime,
+    plugins: &PluginSet,
+    policy: &Policy,
+    snapshot: &Arc<Snapshot>,
+    options: &CheckOptions,
+) -> Evaluation {
     let mut warnings = Vec::new();
-    let described: RepositoryFile = read_toml(&snapshot, REPOSITORY_FILE, &mut warnings).unwrap_or_default();
+    let described: RepositoryFile = read_toml(snapshot, REPOSITORY_FILE, &mut warnings).unwrap_or_default();
     let kind = options.kind.clone().or(described.kind);
     if let Some(kind) = &kind
         && !policy.kinds.contains_key(kind)
@@ -68,10 +106,7 @@ pub fn check_repository(
         warnings.push(format!("repository kind `{kind}` is not defined by the policy; all checks apply"));
     }
     let name = options.name.clone().or(described.name).unwrap_or_else(|| default_name(&options.target));
-    let attestations = match &options.attestations {
-        Some(records) => records.clone(),
-        None => read_toml(&snapshot, ATTESTATIONS_FILE, &mut warnings).unwrap_or_default(),
-    };
+    let attestations = read_toml(snapshot, ATTESTATIONS_FILE, &mut warnings).unwrap_or_default();
 
     let mut excluded = Vec::new();
     let requests: Vec<RunRequest> = plugins
@@ -102,16 +137,9 @@ pub fn check_repository(
             RunRequest { checks, config: policy.plugin_config(&plugin.meta.name), denied }
         })
         .collect();
-    let outputs = run_plugins(runtime, &plugins.plugins, &requests, &snapshot, &options.limits, options.jobs);
-    let (mut checks, plugin_reports) = assemble(&plugins.plugins, outputs);
-
-    let subject = Subject { name: &name, today: options.today, attestations: &attestations };
-    let exemptions = verdict::apply_policy(policy, &subject, &mut checks);
-    let scores = verdict::scores(policy, &checks);
-    let verdict = verdict::verdict(policy, &subject, &checks, &scores, exemptions);
-    Ok(Report {
-        schema_version: report::SCHEMA_VERSION,
-        tool: Tool::current(),
+    let outputs = run_plugins(runtime, &plugins.plugins, &requests, snapshot, &options.limits, options.jobs);
+    let (checks, plugin_reports) = assemble(&plugins.plugins, outputs);
+    Evaluation {
         repository: report::Repository {
             name,
             kind,
@@ -120,6 +148,33 @@ pub fn check_repository(
             revision: snapshot.revision.clone(),
             commit_time: report::rfc3339(snapshot.time),
         },
+        attestations,
+        checks,
+        excluded,
+        plugins: plugin_reports,
+        warnings,
+    }
+}
+
+/// Applies `policy` to an evaluation on `today`: severity overrides,
+/// exemptions, scores and the stage. `attestations` (from a catalog)
+/// replace the repository's own records when given.
+pub fn decide(
+    policy: &Policy,
+    evaluation: Evaluation,
+    attestations: Option<&AttestationRecords>,
+    today: jiff::civil::Date,
+) -> Report {
+    let Evaluation { repository, attestations: own, mut checks, excluded, plugins, warnings } = evaluation;
+    let attestations = attestations.unwrap_or(&own);
+    let subject = Subject { name: &repository.name, today, attestations };
+    let exemptions = verdict::apply_policy(policy, &subject, &mut checks);
+    let scores = verdict::scores(policy, &checks);
+    let verdict = verdict::verdict(policy, &subject, &checks, &scores, exemptions);
+    Report {
+        schema_version: report::SCHEMA_VERSION,
+        tool: Tool::current(),
+        repository,
         policy: report::PolicyInfo { source: policy.source.clone(), digest: policy.digest.clone() },
         stage: verdict.stage.clone(),
         score: scores.overall,
@@ -127,9 +182,9 @@ pub fn check_repository(
         categories: scores.categories,
         checks,
         excluded,
-        plugins: plugin_reports,
+        plugins,
         warnings,
-    })
+    }
 }
 
 /// A name for the repository when nobody gave one: the path of a URL
@@ -172,8 +227,7 @@ fn read_toml<T: for<'de> Deserialize<'de>>(
     match toml::from_str(&text) {
         Ok(value) => Some(value),
         Err(err) => {
-            let line = err.span().map_or(1, |s| text[..s.start.min(text.len())].matches('\n').count() + 1);
-            warnings.push(format!("{path}:{line}: {}; the file is ignored", err.message().trim_end_matches('.')));
+            warnings.push(format!("{}; the file is ignored", FileErrors::from_toml(path, &text, &err)));
             None
         }
     }

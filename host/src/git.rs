@@ -33,13 +33,44 @@ pub struct OpenOptions {
 /// Acquires `target` (opening a local repository in place, or mirroring a
 /// remote) and snapshots `revision` (default `HEAD`).
 pub fn open(target: &Target, revision: Option<&str>, options: &OpenOptions) -> Result<Snapshot, AcquireError> {
+    acquire(target, options)?.snapshot(revision, options)
+}
+
+/// Opens a local repository in place, or mirrors a remote into the cache
+/// (cloning it the first time, fetching after).
+pub fn acquire(target: &Target, options: &OpenOptions) -> Result<Acquired, AcquireError> {
     let repo = match target {
         Target::Local(path) => acquire::open_local(path)?,
         Target::Remote(url) => acquire::mirror(url, &options.cache_dir)?,
     };
-    let ignore = ignore_set(&options.ignore)
-        .map_err(|e| AcquireError::new(AcquireErrorKind::Other, format!("bad ignore pattern: {e}")))?;
-    Snapshot::new(&repo, target.display(), revision.unwrap_or("HEAD"), options.max_blob_bytes, ignore.as_ref())
+    Ok(Acquired { repo, source: target.display() })
+}
+
+/// An acquired repository, not yet read.
+pub struct Acquired {
+    repo: git2::Repository,
+    source: String,
+}
+
+impl Acquired {
+    /// The id of the commit `revision` (default `HEAD`) names.
+    pub fn resolve(&self, revision: Option<&str>) -> Result<String, AcquireError> {
+        snapshot::resolve_commit(&self.repo, &self.source, revision.unwrap_or("HEAD")).map(|c| c.id().to_string())
+    }
+
+    /// Reads `revision` (default `HEAD`): its file list, with `options`'
+    /// ignores and blob bound.
+    pub fn snapshot(&self, revision: Option<&str>, options: &OpenOptions) -> Result<Snapshot, AcquireError> {
+        let ignore = ignore_set(&options.ignore)
+            .map_err(|e| AcquireError::new(AcquireErrorKind::Other, format!("bad ignore pattern: {e}")))?;
+        Snapshot::new(
+            &self.repo,
+            self.source.clone(),
+            revision.unwrap_or("HEAD"),
+            options.max_blob_bytes,
+            ignore.as_ref(),
+        )
+    }
 }
 
 /// The glob set for ignore patterns; `vendor` and `vendor/` also match

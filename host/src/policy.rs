@@ -8,12 +8,13 @@
 //! file, the line and the offending key or check id. No I/O happens here.
 
 use std::collections::BTreeMap;
-use std::fmt;
 
 use serde::Deserialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use toml::Spanned;
+
+use crate::located::{FileErrors, Lines};
 
 use crate::model::{Capability, CheckMeta};
 
@@ -104,23 +105,6 @@ pub struct Policy {
     pub attestations: BTreeMap<String, AttestationItem>,
 }
 
-/// Errors in a policy file, each with its line.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PolicyErrors {
-    pub file: String,
-    pub errors: Vec<(usize, String)>,
-}
-
-impl fmt::Display for PolicyErrors {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let lines: Vec<String> =
-            self.errors.iter().map(|(line, message)| format!("{}:{line}: {message}", self.file)).collect();
-        f.write_str(&lines.join("\n"))
-    }
-}
-
-impl std::error::Error for PolicyErrors {}
-
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawPolicy {
@@ -203,18 +187,6 @@ struct RawAttestation {
 }
 
 /// Turns byte offsets into 1-based line numbers.
-struct Lines<'a>(&'a str);
-
-impl Lines<'_> {
-    fn of<T>(&self, spanned: &Spanned<T>) -> usize {
-        self.at(spanned.span().start)
-    }
-
-    fn at(&self, offset: usize) -> usize {
-        self.0.as_bytes()[..offset.min(self.0.len())].iter().filter(|&&b| b == b'\n').count() + 1
-    }
-}
-
 fn json(table: toml::Table) -> Value {
     serde_json::to_value(table).unwrap_or(Value::Null)
 }
@@ -229,13 +201,10 @@ impl Policy {
 
     /// Parses and checks the structure of a policy. `file` names it in
     /// errors; exemptions that expired before `today` are errors.
-    pub fn parse(text: &str, file: &str, today: jiff::civil::Date) -> Result<Policy, PolicyErrors> {
+    pub fn parse(text: &str, file: &str, today: jiff::civil::Date) -> Result<Policy, FileErrors> {
         let lines = Lines(text);
-        let fail = |errors: Vec<(usize, String)>| PolicyErrors { file: file.to_owned(), errors };
-        let raw: RawPolicy = toml::from_str(text).map_err(|err| {
-            let line = err.span().map_or(1, |span| lines.at(span.start));
-            fail(vec![(line, err.message().trim_end_matches('.').to_owned())])
-        })?;
+        let fail = |errors: Vec<(usize, String)>| FileErrors { file: file.to_owned(), errors };
+        let raw: RawPolicy = toml::from_str(text).map_err(|err| FileErrors::from_toml(file, text, &err))?;
         let mut errors = Vec::new();
 
         let mut categories = BTreeMap::new();
@@ -494,7 +463,7 @@ impl Policy {
     /// Checks every check id and pattern the policy names against the
     /// loaded plugins' checks. Ids of the plugins in `absent` (built-in
     /// plugins left out of this run) are not errors: they simply do not run.
-    pub fn validate(&self, known: &[CheckMeta], absent: &[&str]) -> Result<(), PolicyErrors> {
+    pub fn validate(&self, known: &[CheckMeta], absent: &[&str]) -> Result<(), FileErrors> {
         let ids: Vec<&str> = known.iter().map(|c| c.id.as_str()).collect();
         let of_absent =
             |id: &str| absent.iter().any(|plugin| id.strip_prefix(plugin).is_some_and(|rest| rest.starts_with('.')));
@@ -534,7 +503,7 @@ impl Policy {
             Ok(())
         } else {
             errors.sort();
-            Err(PolicyErrors { file: self.source.clone(), errors })
+            Err(FileErrors { file: self.source.clone(), errors })
         }
     }
 

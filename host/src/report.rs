@@ -2,16 +2,20 @@
 //! terminal table ([`terminal`]), JSON (documented in
 //! `docs/report-schema.md` and `docs/report-schema.json`, versioned by
 //! [`SCHEMA_VERSION`]), Markdown ([`markdown`]), SARIF 2.1.0 ([`sarif`])
-//! and an SVG badge ([`badge`]).
+//! and an SVG badge ([`badge`]). The report of a whole scan run
+//! ([`crate::trends::RunReport`]) renders as a summary and Markdown ([`run`])
+//! and as an HTML dashboard ([`dashboard`]).
 //!
 //! Architecture invariant: only `report` and `cli` write to stdout.
 
 pub mod badge;
+pub mod dashboard;
 pub mod markdown;
+pub mod run;
 pub mod sarif;
 pub mod terminal;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::{Finding, Metric, Status};
 use crate::scoring::CategoryScore;
@@ -20,7 +24,7 @@ use crate::verdict::Verdict;
 /// Bumped on every incompatible change of the JSON report.
 pub const SCHEMA_VERSION: u32 = 1;
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Report {
     pub schema_version: u32,
     pub tool: Tool,
@@ -42,7 +46,7 @@ pub struct Report {
     pub warnings: Vec<String>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct PolicyInfo {
     /// The policy file, or `built-in default`.
     pub source: String,
@@ -50,20 +54,24 @@ pub struct PolicyInfo {
     pub digest: String,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Tool {
-    pub name: &'static str,
-    pub version: &'static str,
-    pub contract: &'static str,
+    pub name: String,
+    pub version: String,
+    pub contract: String,
 }
 
 impl Tool {
     pub fn current() -> Tool {
-        Tool { name: "fledge", version: env!("CARGO_PKG_VERSION"), contract: crate::runtime::CONTRACT_VERSION }
+        Tool {
+            name: "fledge".to_owned(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            contract: crate::runtime::CONTRACT_VERSION.to_owned(),
+        }
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Repository {
     /// The repository's name (catalog, .fledge/repository.toml, or derived
     /// from the path or URL); exemptions match it.
@@ -80,7 +88,7 @@ pub struct Repository {
     pub commit_time: String,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct CheckReport {
     pub id: String,
     pub plugin: String,
@@ -94,13 +102,13 @@ pub struct CheckReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remediation: Option<String>,
     pub rationale: String,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub findings: Vec<Finding>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub metrics: Vec<Metric>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct PluginReport {
     pub name: String,
     pub version: String,
@@ -113,7 +121,7 @@ pub struct PluginReport {
     /// Why the plugin's run failed as a whole, if it did.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub log: Vec<String>,
 }
 

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::Status;
 
@@ -31,7 +31,7 @@ pub struct ScoredCheck<'a> {
     pub score: u8,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CategoryScore {
     pub name: String,
     /// `None` when no check of the category counted (all skipped).
@@ -41,7 +41,7 @@ pub struct CategoryScore {
     pub passed: usize,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Scores {
     /// 0-100, one decimal.
     pub overall: f64,

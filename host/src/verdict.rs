@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::Status;
 use crate::policy::{Exemption, Policy, SeverityOverride};
@@ -14,7 +14,7 @@ use crate::scoring::{self, ScoredCheck, Scores};
 
 /// A committee's signature, as recorded in `.fledge/attestations.toml` or
 /// given by the catalog.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AttestationRecord {
     pub signed_by: Option<String>,
@@ -26,7 +26,7 @@ pub struct AttestationRecord {
 /// Attestation records by item id.
 pub type AttestationRecords = BTreeMap<String, AttestationRecord>;
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Blocker {
     /// A required check that does not pass.
@@ -40,20 +40,53 @@ pub enum Blocker {
     Attestation { item: String, title: String, state: String, signers: Vec<String> },
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+impl Blocker {
+    /// What kind of blocker this is, for a heading: "Required check"...
+    pub fn label(&self) -> &'static str {
+        match self {
+            Blocker::Gate { .. } => "Required check",
+            Blocker::Category { .. } => "Category",
+            Blocker::Score { .. } => "Score",
+            Blocker::Attestation { .. } => "Attestation",
+        }
+    }
+
+    /// One sentence on what blocks and what to do, with ids in backticks.
+    pub fn describe(&self) -> String {
+        let code_list = |ids: &[String]| ids.iter().map(|id| format!("`{id}`")).collect::<Vec<_>>().join(", ");
+        match self {
+            Blocker::Gate { check, status, message, remediation, .. } => {
+                let fix = remediation.as_ref().map_or(String::new(), |r| format!(" Fix: {r}"));
+                format!("`{check}` is {status}: {message}.{fix}")
+            }
+            Blocker::Category { category, score, min, checks } => {
+                format!("{category} scores {score:.1}, below {min}: fix {}.", code_list(checks))
+            }
+            Blocker::Score { score, min_score, gap, checks } => {
+                let fixes: Vec<String> = checks.iter().map(|g| format!("`{}` (+{:.1})", g.check, g.gain)).collect();
+                format!("{score:.1} is {gap:.1} below {min_score}: fix {}.", fixes.join(", "))
+            }
+            Blocker::Attestation { title, state, signers, .. } => {
+                format!("{title} is {state}: to be signed by {}.", signers.join(" or "))
+            }
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ScoreGain {
     pub check: String,
     pub gain: f64,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StageStatus {
     pub name: String,
     pub min_score: f64,
     pub reached: bool,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AttestationStatus {
     pub item: String,
     pub title: String,
@@ -66,7 +99,7 @@ pub struct AttestationStatus {
     pub signers: Vec<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ExemptionStatus {
     pub check: String,
     pub reason: String,
@@ -76,7 +109,7 @@ pub struct ExemptionStatus {
     pub state: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Verdict {
     /// The highest stage reached.
     pub stage: String,

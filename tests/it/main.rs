@@ -10,4 +10,5 @@ mod compliance;
 mod hygiene;
 mod policy;
 mod sandbox;
+mod scan;
 mod util;

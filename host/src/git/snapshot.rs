@@ -142,6 +142,33 @@ impl std::fmt::Debug for Snapshot {
     }
 }
 
+/// The commit `revision` names in `repo` (shown as `source` in errors).
+pub(crate) fn resolve_commit<'r>(
+    repo: &'r Repository,
+    source: &str,
+    revision: &str,
+) -> Result<git2::Commit<'r>, AcquireError> {
+    if revision == "HEAD" && (repo.is_empty().unwrap_or(false) || repo.head().is_err()) {
+        return Err(AcquireError::new(AcquireErrorKind::NoCommits, format!("repository {source} has no commits")));
+    }
+    let object = repo.revparse_single(revision).map_err(|err| match (err.code(), err.class()) {
+        (git2::ErrorCode::NotFound | git2::ErrorCode::InvalidSpec | git2::ErrorCode::Ambiguous, _)
+        | (_, git2::ErrorClass::Reference) => {
+            AcquireError::new(AcquireErrorKind::UnknownRevision, format!("unknown revision `{revision}` in {source}"))
+        }
+        _ => AcquireError::new(
+            AcquireErrorKind::Corrupt,
+            format!("failed to read revision `{revision}` of {source}: {} (the repository is damaged)", err.message()),
+        ),
+    })?;
+    object.peel_to_commit().map_err(|_| {
+        AcquireError::new(
+            AcquireErrorKind::UnknownRevision,
+            format!("revision `{revision}` in {source} is not a commit"),
+        )
+    })
+}
+
 impl Snapshot {
     /// Resolves `revision` in `repo` and lists the files of that commit.
     /// Paths matching `ignore` are left out of the file list and the
@@ -159,23 +186,7 @@ impl Snapshot {
                 format!("failed to read {what} of {source}: {} (the repository is damaged)", err.message()),
             )
         };
-        if revision == "HEAD" && (repo.is_empty().unwrap_or(false) || repo.head().is_err()) {
-            return Err(AcquireError::new(AcquireErrorKind::NoCommits, format!("repository {source} has no commits")));
-        }
-        let object = repo.revparse_single(revision).map_err(|err| match (err.code(), err.class()) {
-            (git2::ErrorCode::NotFound | git2::ErrorCode::InvalidSpec | git2::ErrorCode::Ambiguous, _)
-            | (_, git2::ErrorClass::Reference) => AcquireError::new(
-                AcquireErrorKind::UnknownRevision,
-                format!("unknown revision `{revision}` in {source}"),
-            ),
-            _ => corrupt(&format!("revision `{revision}`"), err),
-        })?;
-        let commit = object.peel_to_commit().map_err(|_| {
-            AcquireError::new(
-                AcquireErrorKind::UnknownRevision,
-                format!("revision `{revision}` in {source} is not a commit"),
-            )
-        })?;
+        let commit = resolve_commit(repo, &source, revision)?;
         let tree = commit.tree().map_err(|e| corrupt("the tree", e))?;
         let mut files = list_tree(repo, &tree).map_err(|e| corrupt("the tree", e))?;
         if let Some(ignore) = ignore {

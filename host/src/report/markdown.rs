@@ -6,10 +6,9 @@ use std::fmt::Write as _;
 
 use crate::model::Status;
 use crate::report::Report;
-use crate::verdict::Blocker;
 
 /// Escapes text for a Markdown table cell.
-fn cell(text: &str) -> String {
+pub(crate) fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
 }
 
@@ -44,22 +43,7 @@ pub fn render(report: &Report) -> String {
             let _ = writeln!(out, "{}:\n", capitalise(summary));
         }
         for blocker in &verdict.blockers {
-            let line = match blocker {
-                Blocker::Gate { check, status, message, remediation, .. } => {
-                    let fix = remediation.as_ref().map_or(String::new(), |r| format!(" *Fix:* {r}"));
-                    format!("**Required check** `{check}` is {status}: {message}.{fix}")
-                }
-                Blocker::Category { category, score, min, checks } => {
-                    format!("**Category** {category} scores {score:.1}, below {min}: fix {}.", code_list(checks))
-                }
-                Blocker::Score { score, min_score, gap, checks } => {
-                    let fixes: Vec<String> = checks.iter().map(|g| format!("`{}` (+{:.1})", g.check, g.gain)).collect();
-                    format!("**Score** {score:.1} is {gap:.1} below {min_score}: fix {}.", fixes.join(", "))
-                }
-                Blocker::Attestation { title, state, signers, .. } => {
-                    format!("**Attestation** {title} is {state}: to be signed by {}.", signers.join(" or "))
-                }
-            };
+            let line = format!("**{}** {}", blocker.label(), blocker.describe());
             let _ = writeln!(out, "- [ ] {line}");
         }
         out.push('\n');
@@ -104,10 +88,6 @@ pub fn render(report: &Report) -> String {
         let _ = writeln!(out, "> **Warning:** {warning}\n");
     }
     out
-}
-
-fn code_list(items: &[String]) -> String {
-    items.iter().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", ")
 }
 
 fn capitalise(text: &str) -> String {

@@ -1,0 +1,313 @@
+//! The nightly-scan commands: `fledge scan`, `report`, `history` and
+//! `merge`.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+
+use super::{
+    HistoryArgs, ListFormat, MergeArgs, ReportArgs, RunFormat, ScanArgs, UserError, load_policy, today, write_stdout,
+};
+use crate::catalog::{Catalog, Entry, Shard};
+use crate::located::FileErrors;
+use crate::plugins::PluginSet;
+use crate::report::{dashboard, run as run_report};
+use crate::scan::{self, Job, ScanSettings, Setup};
+use crate::store::{self, Run, RunState, Store};
+use crate::trends::{self, Selection};
+
+/// Exit code of a scan stopped by a signal (128 + SIGINT).
+const INTERRUPTED: u8 = 130;
+
+fn seconds(value: f64, flag: &str) -> Result<Duration> {
+    if value.is_finite() && value >= 0.0 {
+        Ok(Duration::from_secs_f64(value))
+    } else {
+        Err(UserError::new(format!("{flag} must be a number of seconds, 0 or more")).into())
+    }
+}
+
+pub fn scan(args: &ScanArgs) -> Result<ExitCode> {
+    let limits = args.runtime.limits()?;
+    let open = args.runtime.open_options();
+    let catalog = Catalog::load(&args.catalog)?;
+    let entries = catalog.select(args.shard);
+    if entries.is_empty() {
+        log::warn!(
+            "shard {} of {} has no repositories",
+            args.shard.map_or_else(String::new, |s| s.to_string()),
+            catalog.source
+        );
+    }
+    let runtime = Arc::new(args.runtime.runtime()?);
+    let default_policy = args.policy.clone().or_else(|| catalog.policy.clone());
+    let mut setups: HashMap<Option<PathBuf>, Arc<Setup>> = HashMap::new();
+    let mut errors = Vec::new();
+    let mut jobs = Vec::with_capacity(entries.len());
+    for entry in entries {
+        let policy_path = entry.policy.clone().or_else(|| default_policy.clone());
+        let setup = match setups.get(&policy_path) {
+            Some(setup) => Arc::clone(setup),
+            None => {
+                let policy = load_policy(policy_path.as_deref())?;
+                let plugins = PluginSet::load(&runtime, &args.plugins.sources(&policy, policy_path.as_deref()))?;
+                policy
+                    .validate(&plugins.checks(), &plugins.absent_builtins())
+                    .map_err(|e| UserError::new(e.to_string()))?;
+                let setup = Arc::new(Setup::new(policy, plugins, &open, &limits));
+                setups.insert(policy_path.clone(), Arc::clone(&setup));
+                setup
+            }
+        };
+        check_entry(entry, &setup, policy_path.as_deref(), &mut errors);
+        jobs.push(Job { entry: entry.clone(), setup });
+    }
+    if !errors.is_empty() {
+        return Err(UserError::new(FileErrors { file: catalog.source.clone(), errors }.to_string()).into());
+    }
+
+    let db = args.db.path();
+    let store = Store::open(&db)?;
+    let _lock = store.lock_for_scan()?;
+    // The catalog is known by its absolute path, so that runs from any
+    // directory resume one another.
+    let catalog_key =
+        std::fs::canonicalize(&args.catalog).unwrap_or_else(|_| args.catalog.clone()).display().to_string();
+    let shard = args.shard.map(|s| s.to_string());
+    let settings_digest = scan::settings_digest(&jobs);
+    let run = match store.resumable_run(&catalog_key, shard.as_deref(), &catalog.digest, &settings_digest)? {
+        Some(id) => {
+            store.resume_run(id)?;
+            log::warn!("resuming run {id}, which was interrupted");
+            id
+        }
+        None => store.start_run(&catalog_key, &catalog.digest, &settings_digest, shard.as_deref(), jobs.len())?,
+    };
+    let settings = ScanSettings {
+        jobs: args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())).max(1),
+        fetch_jobs: args.fetch_jobs.max(1),
+        retries: args.retries,
+        retry_delay: seconds(args.retry_delay, "--retry-delay")?,
+        repo_timeout: seconds(args.repo_timeout, "--repo-timeout")?,
+        force: args.force,
+        open,
+        limits,
+        today: today()?,
+        progress: args.progress,
+    };
+    let summary = scan::scan(runtime, store, run, jobs, settings)?;
+    let mut text = format!(
+        "run {}{}: {} repositories in {:.1} s: {} scanned, {} cached, {} errors",
+        summary.run,
+        shard.as_ref().map_or(String::new(), |s| format!(" (shard {s})")),
+        summary.total,
+        summary.elapsed.as_secs_f64(),
+        summary.scanned,
+        summary.cached,
+        summary.errors
+    );
+    if summary.plugin_errors > 0 {
+        text.push_str(&format!(", {} with a plugin error", summary.plugin_errors));
+    }
+    if summary.resumed > 0 {
+        text.push_str(&format!(", {} from before the interruption", summary.resumed));
+    }
+    text.push_str(&format!(
+        "\ntime summed over repositories: git {:.1} s, plugins {:.1} s\n",
+        summary.git.as_secs_f64(),
+        summary.plugins.as_secs_f64()
+    ));
+    if summary.interrupted {
+        text.push_str("interrupted: run the same command again to resume\n");
+    } else {
+        text.push_str(&format!("database {}; see `fledge report`\n", db.display()));
+    }
+    write_stdout(&text)?;
+    if summary.interrupted {
+        return Ok(ExitCode::from(INTERRUPTED));
+    }
+    if args.fail_on_error && summary.errors + summary.plugin_errors > 0 {
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Catalog errors only the policy can reveal: a stage or kind it does not define.
+fn check_entry(entry: &Entry, setup: &Setup, policy: Option<&Path>, errors: &mut Vec<(usize, String)>) {
+    let policy_name = policy.map_or_else(|| "the built-in policy".to_owned(), |p| format!("policy {}", p.display()));
+    let policy = &setup.policy;
+    if let Some(stage) = &entry.stage
+        && !policy.stages.iter().any(|s| s.name == *stage)
+    {
+        let names: Vec<&str> = policy.stages.iter().map(|s| s.name.as_str()).collect();
+        errors.push((
+            entry.line,
+            format!("`{}`: stage `{stage}` is not a stage of {policy_name} ({})", entry.name, names.join(", ")),
+        ));
+    }
+    if let Some(kind) = &entry.kind
+        && !policy.kinds.contains_key(kind)
+    {
+        let kinds: Vec<&str> = policy.kinds.keys().map(String::as_str).collect();
+        let known = if kinds.is_empty() { "it defines none".to_owned() } else { kinds.join(", ") };
+        errors.push((entry.line, format!("`{}`: kind `{kind}` is not defined by {policy_name} ({known})", entry.name)));
+    }
+}
+
+/// Parses a period such as `7d`, `36h`, `2w` or `1w 3d`.
+fn period(text: &str) -> Result<Duration> {
+    let invalid = |e: &dyn std::fmt::Display| {
+        UserError::new(format!("--since `{text}` is not a period such as 7d, 24h or 2w: {e}"))
+    };
+    let span: jiff::Span = text.parse().map_err(|e| invalid(&e))?;
+    let duration = span.to_duration(jiff::SpanRelativeTo::days_are_24_hours()).map_err(|e| invalid(&e))?;
+    Duration::try_from(duration).map_err(|e| invalid(&e).into())
+}
+
+pub fn report(args: &ReportArgs) -> Result<ExitCode> {
+    let store = Store::open_existing(&args.db.path())?;
+    let selection = Selection {
+        run: args.run,
+        since: args.since.as_deref().map(period).transpose()?,
+        min_change: args.min_change,
+        ..Selection::default()
+    };
+    let report = trends::run_report(&store, &selection)?;
+    let text = match args.format {
+        RunFormat::Table => run_report::table(&report),
+        RunFormat::Json => serde_json::to_string_pretty(&report).context("failed to serialise the run report")? + "\n",
+        RunFormat::Markdown => run_report::markdown(&report),
+        RunFormat::Html => dashboard::render(&report),
+    };
+    match &args.output {
+        Some(path) => std::fs::write(path, text).with_context(|| format!("failed to write {}", path.display()))?,
+        None => write_stdout(&text)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn history(args: &HistoryArgs) -> Result<ExitCode> {
+    let store = Store::open_existing(&args.db.path())?;
+    let entries = trends::history(&store, &args.name)?;
+    let text = match args.format {
+        ListFormat::Json => serde_json::to_string_pretty(&entries).context("failed to serialise the history")? + "\n",
+        ListFormat::Table => {
+            let mut out = format!("{} ({} runs)\n", args.name, entries.len());
+            out.push_str(&format!(
+                "  {:>5}  {:<20}  {:<8}  {:<12}  {:<12}  {:>6}  {:>6}  {}\n",
+                "RUN", "STARTED", "OUTCOME", "COMMIT", "STAGE", "SCORE", "CHANGE", "ERROR"
+            ));
+            for entry in &entries {
+                let result = &entry.result;
+                let commit = result.commit.as_deref().map_or("-", |c| &c[..c.len().min(12)]);
+                out.push_str(&format!(
+                    "  {:>5}  {:<20}  {:<8}  {:<12}  {:<12}  {:>6}  {:>6}  {}\n",
+                    entry.run,
+                    entry.started_at.get(..19).unwrap_or(&entry.started_at),
+                    result.outcome.as_str(),
+                    commit,
+                    result.stage.as_deref().unwrap_or("-"),
+                    result.score.map_or_else(|| "-".to_owned(), |s| format!("{s:.1}")),
+                    run_report::signed(entry.score_change),
+                    result.error.as_deref().unwrap_or("")
+                ));
+            }
+            out
+        }
+    };
+    write_stdout(&text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn merge(args: &MergeArgs) -> Result<ExitCode> {
+    let target_path = args.db.path();
+    let mut shards: Vec<(PathBuf, Run, Shard)> = Vec::new();
+    for path in &args.shards {
+        if std::fs::canonicalize(path).ok() == std::fs::canonicalize(&target_path).ok() {
+            return Err(UserError::new(format!(
+                "{} is the database merged into; pass the shards' databases",
+                path.display()
+            ))
+            .into());
+        }
+        let store = Store::open_existing(path)?;
+        let run = store.runs()?.into_iter().find(|r| r.shard.is_some()).ok_or_else(|| {
+            UserError::new(format!(
+                "{} holds no shard run (scan with --shard K/N --db {})",
+                path.display(),
+                path.display()
+            ))
+        })?;
+        let shard: Shard = run.shard.as_deref().unwrap_or_default().parse().map_err(UserError::new)?;
+        if run.state != RunState::Complete {
+            return Err(UserError::new(format!(
+                "{}: shard {shard} (run {}) is {}; run its scan again to finish it before merging",
+                path.display(),
+                run.id,
+                run.state.as_str()
+            ))
+            .into());
+        }
+        if let Some((other, ..)) = shards.iter().find(|(_, r, _)| r.shard == run.shard) {
+            return Err(
+                UserError::new(format!("{} and {} both hold shard {shard}", other.display(), path.display())).into()
+            );
+        }
+        shards.push((path.clone(), run, shard));
+    }
+    let runs: Vec<(PathBuf, Run)> = shards.iter().map(|(p, r, _)| (p.clone(), r.clone())).collect();
+    store::ensure_same_setup(&runs)?;
+    shards.sort_by_key(|(_, _, s)| s.index);
+    let count = shards.first().map_or(0, |(_, _, s)| s.count);
+    if let Some((path, _, shard)) = shards.iter().find(|(_, _, s)| s.count != count) {
+        return Err(
+            UserError::new(format!("{} holds shard {shard}, of a split other than {count}", path.display())).into()
+        );
+    }
+    let missing: Vec<String> =
+        (1..=count).filter(|k| !shards.iter().any(|(_, _, s)| s.index == *k)).map(|k| format!("{k}/{count}")).collect();
+    if !missing.is_empty() && !args.partial {
+        return Err(UserError::new(format!(
+            "shards {} are missing; pass their databases, or --partial to merge without them",
+            missing.join(", ")
+        ))
+        .into());
+    }
+
+    let target = Store::open(&target_path)?;
+    let _lock = target.lock_for_scan()?;
+    let merged_from: Vec<String> =
+        shards.iter().map(|(_, run, shard)| format!("{shard} (run {}, {})", run.id, run.started_at)).collect();
+    let merged_from = merged_from.join(", ");
+    if let Some(existing) = target.runs()?.iter().find(|r| r.merged_from.as_deref() == Some(merged_from.as_str())) {
+        return Err(UserError::new(format!(
+            "these shard runs are already merged into {} as run {}",
+            target_path.display(),
+            existing.id
+        ))
+        .into());
+    }
+    let template = &shards[0].1;
+    let started_at = shards.iter().map(|(_, r, _)| r.started_at.as_str()).min().unwrap_or_default().to_owned();
+    let finished_at = shards.iter().filter_map(|(_, r, _)| r.finished_at.clone()).max().unwrap_or_else(store::now);
+    let total: usize = shards.iter().map(|(_, r, _)| r.total as usize).sum();
+    let interruptions: u32 = shards.iter().map(|(_, r, _)| r.interruptions).sum();
+    let merged = target.start_merged_run(template, &merged_from, &started_at, total)?;
+    let mut imported = 0;
+    for (path, run, _) in &shards {
+        imported += target.import(path, run.id, merged)?;
+    }
+    let state = if missing.is_empty() { RunState::Complete } else { RunState::Interrupted };
+    target.close_run(merged, state, &finished_at, interruptions)?;
+    write_stdout(&format!(
+        "merged {} shards ({imported} repositories) into run {merged} of {}{}\n",
+        shards.len(),
+        target_path.display(),
+        if missing.is_empty() { String::new() } else { format!("; missing shards {}", missing.join(", ")) }
+    ))?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,169 @@
+//! The report of a whole scan run ([`RunReport`]) as a terminal summary
+//! and as Markdown. JSON is the run report serialised (documented in
+//! `docs/report-schema.md`); HTML is [`super::dashboard`].
+
+use std::fmt::Write as _;
+
+use super::markdown::cell;
+use crate::store::Outcome;
+use crate::trends::{RepositoryEntry, RunReport};
+
+/// "run 12 (complete) of catalog.toml, started …; compared with run 11 of …"
+pub fn headline(report: &RunReport) -> String {
+    let run = &report.run;
+    let shard = run.shard.as_ref().map_or(String::new(), |s| format!(" shard {s}"));
+    let mut text =
+        format!("run {} ({}) of {}{shard}, started {}", run.id, run.state.as_str(), run.catalog, run.started_at);
+    if run.interruptions > 0 {
+        let _ = write!(text, ", resumed {} time(s)", run.interruptions);
+    }
+    match &report.baseline {
+        Some(b) => {
+            let _ = write!(text, "; compared with run {} of {}", b.id, b.started_at);
+        }
+        None => text.push_str("; nothing to compare with"),
+    }
+    text
+}
+
+/// "500 repositories: 480 cached, 15 scanned, 5 errors; mean score 71.3"
+pub fn counts(report: &RunReport) -> String {
+    let s = &report.summary;
+    let mean = s.mean_score.map_or_else(|| "n/a".to_owned(), |m| format!("{m:.1}"));
+    let plugin =
+        if s.plugin_errors > 0 { format!(" ({} with a plugin error)", s.plugin_errors) } else { String::new() };
+    format!(
+        "{} repositories: {} scanned, {} cached, {} errors{plugin}; mean score {mean}",
+        s.repositories, s.scanned, s.cached, s.errors
+    )
+}
+
+/// "3 regressed, 2 failing, 4 improved, 0 recovered, 1 new, 0 removed"
+pub fn change_counts(report: &RunReport) -> String {
+    let s = &report.summary;
+    format!(
+        "{} regressed, {} failing, {} improved, {} recovered, {} new, {} removed",
+        s.regressed, s.failing, s.improved, s.recovered, s.new, s.removed
+    )
+}
+
+/// "public 120, incubating 200, sandbox 175"
+pub fn stage_counts(report: &RunReport) -> String {
+    let stages: Vec<String> = report.summary.stages.iter().map(|(stage, n)| format!("{stage} {n}")).collect();
+    if stages.is_empty() { "none".to_owned() } else { stages.join(", ") }
+}
+
+/// A score change as "+2.5" / "-1.0" / "" (none).
+pub fn signed(change: Option<f64>) -> String {
+    change.map_or_else(String::new, |c| format!("{c:+.1}"))
+}
+
+fn score(value: Option<f64>) -> String {
+    value.map_or_else(|| "-".to_owned(), |v| format!("{v:.1}"))
+}
+
+/// The terminal summary: headline, counts, then every change.
+pub fn table(report: &RunReport) -> String {
+    let mut out = format!(
+        "{}\n{}\nstages: {}\nchanges: {}\n",
+        headline(report),
+        counts(report),
+        stage_counts(report),
+        change_counts(report)
+    );
+    for note in &report.notes {
+        let _ = writeln!(out, "note: {note}");
+    }
+    if !report.changes.is_empty() {
+        out.push('\n');
+        let width = report.changes.iter().map(|c| c.repository.len()).max().unwrap_or(0);
+        for change in &report.changes {
+            let _ = writeln!(
+                out,
+                "  {:<9}  {:<width$}  {}",
+                change.kind.as_str().to_uppercase(),
+                change.repository,
+                change.detail
+            );
+        }
+    }
+    out
+}
+
+/// Markdown: the summary, the changes, and a table of every repository.
+pub fn markdown(report: &RunReport) -> String {
+    let mut out = format!("## fledge scan: {}\n\n", headline(report));
+    let _ =
+        writeln!(out, "{}.\n\nStages: {}. Changes: {}.\n", counts(report), stage_counts(report), change_counts(report));
+    for note in &report.notes {
+        let _ = writeln!(out, "> **Note:** {note}\n");
+    }
+    if !report.changes.is_empty() {
+        let _ = writeln!(
+            out,
+            "### Changes\n\n| Change | Repository | Team | Before | After | Detail |\n|---|---|---|---|---|---|"
+        );
+        for change in &report.changes {
+            let _ = writeln!(
+                out,
+                "| {} | `{}` | {} | {} | {} | {} |",
+                change.kind.as_str(),
+                cell(&change.repository),
+                cell(change.team.as_deref().unwrap_or("")),
+                standing(change.before_stage.as_deref(), change.before_score),
+                standing(change.after_stage.as_deref(), change.after_score),
+                cell(&change.detail)
+            );
+        }
+        out.push('\n');
+    }
+    let _ = writeln!(
+        out,
+        "### Repositories\n\n| Repository | Team | Stage | Score | Change | Outcome | What blocks the next stage |\n|---|---|---|---:|---:|---|---|"
+    );
+    for entry in &report.repositories {
+        let result = &entry.result;
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} | {} | {} | {} | {} |",
+            cell(&result.repository),
+            cell(result.team.as_deref().unwrap_or("")),
+            cell(result.stage.as_deref().unwrap_or("-")),
+            score(result.score),
+            signed(entry.score_change),
+            outcome(entry),
+            cell(&blocking(entry))
+        );
+    }
+    out
+}
+
+fn standing(stage: Option<&str>, value: Option<f64>) -> String {
+    match stage {
+        Some(stage) => format!("{} ({})", cell(stage), score(value)),
+        None => "-".to_owned(),
+    }
+}
+
+/// The outcome, with the error's kind: "scanned", "error: unreachable".
+pub fn outcome(entry: &RepositoryEntry) -> String {
+    let result = &entry.result;
+    match (&result.outcome, &result.error_kind) {
+        (Outcome::Error, kind) => format!("error: {}", kind.as_deref().unwrap_or("unknown")),
+        (other, Some(kind)) => format!("{} ({kind} error)", other.as_str()),
+        (other, None) => other.as_str().to_owned(),
+    }
+}
+
+/// What keeps a repository where it is, in one line.
+pub fn blocking(entry: &RepositoryEntry) -> String {
+    if let Some(error) = &entry.result.error {
+        return error.clone();
+    }
+    match (&entry.next, &entry.blocker_summary) {
+        (Some(next), Some(summary)) => format!("{next}: {summary}"),
+        (Some(next), None) => format!("{next}: {} blocker(s)", entry.blockers.len()),
+        (None, _) if entry.result.stage.is_some() => "highest stage reached".to_owned(),
+        (None, _) => String::new(),
+    }
+}

@@ -1,0 +1,472 @@
+//! What changed between two runs of the nightly scan, and how the catalog
+//! fared over time: the [`RunReport`] behind `fledge report` (rendered by
+//! [`crate::report::run`] and [`crate::report::dashboard`]) and the
+//! [`HistoryEntry`] list behind `fledge history`. Reads the store; writes
+//! nothing.
+
+use std::collections::{BTreeMap, HashMap};
+
+use anyhow::Result;
+use serde::{Deserialize, Serialize};
+
+use crate::cli::UserError;
+use crate::report::Tool;
+use crate::store::{Headline, Outcome, ResultRow, Run, RunId, RunState, Store};
+use crate::verdict::{Blocker, Verdict};
+
+/// Bumped on every incompatible change of the JSON run report.
+pub const RUN_REPORT_SCHEMA_VERSION: u32 = 1;
+
+/// Which runs to report on.
+#[derive(Clone, Debug)]
+pub struct Selection {
+    /// The run to report on (default: the latest).
+    pub run: Option<RunId>,
+    /// Compare with the catalog as it was this long before the run
+    /// (default: with the previous complete run).
+    pub since: Option<std::time::Duration>,
+    /// Score changes smaller than this (in points) are not reported.
+    pub min_change: f64,
+    /// Runs the trend covers.
+    pub trend_runs: usize,
+}
+
+impl Default for Selection {
+    fn default() -> Selection {
+        Selection { run: None, since: None, min_change: 1.0, trend_runs: 30 }
+    }
+}
+
+/// The report of one run of the scan.
+#[derive(Clone, Debug, Serialize)]
+pub struct RunReport {
+    pub schema_version: u32,
+    pub tool: Tool,
+    pub run: Run,
+    /// The run changes are measured from.
+    pub baseline: Option<Run>,
+    /// Caveats: an incomplete run, no run old enough for `--since`...
+    pub notes: Vec<String>,
+    pub summary: RunSummary,
+    /// Regressions first, then failures, improvements, recoveries, new and
+    /// removed repositories.
+    pub changes: Vec<Change>,
+    /// Every repository of the run, by name.
+    pub repositories: Vec<RepositoryEntry>,
+    /// One point per run, oldest first, ending with this one.
+    pub trend: Vec<TrendPoint>,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct RunSummary {
+    pub repositories: usize,
+    pub scanned: usize,
+    pub cached: usize,
+    pub errors: usize,
+    /// Results with some plugin failing.
+    pub plugin_errors: usize,
+    pub mean_score: Option<f64>,
+    /// Repositories per stage reached.
+    pub stages: BTreeMap<String, usize>,
+    pub regressed: usize,
+    pub improved: usize,
+    pub failing: usize,
+    pub recovered: usize,
+    pub new: usize,
+    pub removed: usize,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChangeKind {
+    /// A lower stage, or a lower score.
+    Regressed,
+    /// Not scanned in this run (see its error).
+    Failing,
+    /// A higher stage, or a higher score.
+    Improved,
+    /// Failing in the baseline, scanned now.
+    Recovered,
+    /// Not in the baseline.
+    New,
+    /// In the baseline, not in this (complete) run.
+    Removed,
+}
+
+impl ChangeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::Regressed => "regressed",
+            ChangeKind::Failing => "failing",
+            ChangeKind::Improved => "improved",
+            ChangeKind::Recovered => "recovered",
+            ChangeKind::New => "new",
+            ChangeKind::Removed => "removed",
+        }
+    }
+}
+
+/// A repository whose standing changed since the baseline.
+#[derive(Clone, Debug, Serialize)]
+pub struct Change {
+    pub repository: String,
+    pub team: Option<String>,
+    pub kind: ChangeKind,
+    pub before_stage: Option<String>,
+    pub before_score: Option<f64>,
+    pub after_stage: Option<String>,
+    pub after_score: Option<f64>,
+    /// "stage incubating → sandbox", "unreachable: …", "since run 4"...
+    pub detail: String,
+}
+
+/// One repository's result in the run, with what it needs to move on.
+#[derive(Clone, Debug, Serialize)]
+pub struct RepositoryEntry {
+    #[serde(flatten)]
+    pub result: ResultRow,
+    /// Score now minus score in the baseline.
+    pub score_change: Option<f64>,
+    pub baseline_stage: Option<String>,
+    /// The next stage, and what blocks it.
+    pub next: Option<String>,
+    pub blockers: Vec<Blocker>,
+    pub blocker_summary: Option<String>,
+    /// Its score in each run of the trend (null where it has none).
+    pub history: Vec<Option<f64>>,
+}
+
+/// The catalog in one run.
+#[derive(Clone, Debug, Serialize)]
+pub struct TrendPoint {
+    pub run: RunId,
+    pub started_at: String,
+    pub repositories: usize,
+    pub errors: usize,
+    pub mean_score: Option<f64>,
+    pub stages: BTreeMap<String, usize>,
+}
+
+/// The verdict part of a stored report (the rest is not parsed).
+#[derive(Deserialize)]
+struct StoredVerdict {
+    verdict: Verdict,
+}
+
+/// Builds the report of the selected run.
+pub fn run_report(store: &Store, selection: &Selection) -> Result<RunReport> {
+    let runs = store.runs()?;
+    let run = match selection.run {
+        Some(id) => runs.iter().find(|r| r.id == id).cloned().ok_or_else(|| {
+            let ids: Vec<String> = runs.iter().take(10).map(|r| r.id.to_string()).collect();
+            UserError::new(format!(
+                "there is no run {id} in {} (latest runs: {})",
+                store.path().display(),
+                ids.join(", ")
+            ))
+        })?,
+        None => runs.first().cloned().ok_or_else(|| {
+            UserError::new(format!("{} has no runs yet; run `fledge scan` first", store.path().display()))
+        })?,
+    };
+    let mut notes = Vec::new();
+    // Earlier runs over the same part of the catalog, newest first.
+    let earlier: Vec<&Run> = runs.iter().filter(|r| r.id < run.id && r.shard == run.shard).collect();
+    let complete = || earlier.iter().filter(|r| r.state == RunState::Complete);
+    let baseline = match selection.since {
+        None => complete().next().copied(),
+        Some(since) => {
+            let cutoff = timestamp(&run.started_at)
+                .and_then(|t| t.checked_sub(jiff::SignedDuration::try_from(since).ok()?).ok());
+            let old_enough = complete().find(|r| match (timestamp(&r.started_at), cutoff) {
+                (Some(started), Some(cutoff)) => started <= cutoff,
+                _ => false,
+            });
+            match old_enough {
+                Some(found) => Some(*found),
+                None => {
+                    let oldest = complete().next_back().copied();
+                    if let Some(oldest) = oldest {
+                        notes.push(format!(
+                            "no run is that old; changes are since the oldest run, {} of {}",
+                            oldest.id, oldest.started_at
+                        ));
+                    }
+                    oldest
+                }
+            }
+        }
+    }
+    .cloned();
+    if baseline.is_none() {
+        notes.push("no earlier complete run to compare with: every repository is new".to_owned());
+    }
+    if run.state != RunState::Complete {
+        notes.push(format!(
+            "run {} is {}: repositories without a result are not reported as removed",
+            run.id,
+            run.state.as_str()
+        ));
+    }
+
+    let results = store.results(run.id)?;
+    let before: HashMap<String, ResultRow> = match &baseline {
+        Some(b) => store.results(b.id)?.into_iter().map(|r| (r.repository.clone(), r)).collect(),
+        None => HashMap::new(),
+    };
+
+    // The trend: this run and the complete earlier ones, oldest first.
+    let mut trend_runs: Vec<&Run> =
+        std::iter::once(&run).chain(complete().copied()).take(selection.trend_runs.max(1)).collect();
+    trend_runs.reverse();
+    let ids: Vec<RunId> = trend_runs.iter().map(|r| r.id).collect();
+    let headlines = store.headlines(&ids)?;
+    let trend = trend_points(&trend_runs, &headlines);
+    let position: HashMap<RunId, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    let mut histories: HashMap<&str, Vec<Option<f64>>> = HashMap::new();
+    for headline in &headlines {
+        let history = histories.entry(headline.repository.as_str()).or_insert_with(|| vec![None; ids.len()]);
+        if let Some(&at) = position.get(&headline.run) {
+            history[at] = headline.score;
+        }
+    }
+
+    let mut changes = Vec::new();
+    let mut repositories = Vec::with_capacity(results.len());
+    for result in results {
+        let previous = before.get(&result.repository);
+        if let Some(change) = compare(previous, &result, selection.min_change) {
+            changes.push(change);
+        }
+        let verdict = match &result.report {
+            Some(digest) => Some(store.document::<StoredVerdict>(digest)?.verdict),
+            None => None,
+        };
+        let (next, blockers, blocker_summary) =
+            verdict.map_or((None, Vec::new(), None), |v| (v.next, v.blockers, v.summary));
+        repositories.push(RepositoryEntry {
+            score_change: previous.and_then(|p| Some(result.score? - p.score?)),
+            baseline_stage: previous.and_then(|p| p.stage.clone()),
+            next,
+            blockers,
+            blocker_summary,
+            history: histories.remove(result.repository.as_str()).unwrap_or_default(),
+            result,
+        });
+    }
+    if run.state == RunState::Complete {
+        let present: std::collections::HashSet<&str> =
+            repositories.iter().map(|r| r.result.repository.as_str()).collect();
+        for (name, previous) in &before {
+            if !present.contains(name.as_str()) {
+                changes.push(Change {
+                    repository: name.clone(),
+                    team: previous.team.clone(),
+                    kind: ChangeKind::Removed,
+                    before_stage: previous.stage.clone(),
+                    before_score: previous.score,
+                    after_stage: None,
+                    after_score: None,
+                    detail: "no longer in the catalog".to_owned(),
+                });
+            }
+        }
+    }
+    changes.sort_by(|a, b| a.kind.cmp(&b.kind).then_with(|| a.repository.cmp(&b.repository)));
+    let summary = summarise(&repositories, &changes);
+    Ok(RunReport {
+        schema_version: RUN_REPORT_SCHEMA_VERSION,
+        tool: Tool::current(),
+        run,
+        baseline,
+        notes,
+        summary,
+        changes,
+        repositories,
+        trend,
+    })
+}
+
+fn timestamp(text: &str) -> Option<jiff::Timestamp> {
+    text.parse().ok()
+}
+
+/// How `after` differs from `before`, if it does enough to report.
+fn compare(before: Option<&ResultRow>, after: &ResultRow, min_change: f64) -> Option<Change> {
+    let change = |kind: ChangeKind, detail: String| Change {
+        repository: after.repository.clone(),
+        team: after.team.clone(),
+        kind,
+        before_stage: before.and_then(|b| b.stage.clone()),
+        before_score: before.and_then(|b| b.score),
+        after_stage: after.stage.clone(),
+        after_score: after.score,
+        detail,
+    };
+    let error = |row: &ResultRow| {
+        format!("{}: {}", row.error_kind.as_deref().unwrap_or("error"), row.error.as_deref().unwrap_or(""))
+    };
+    let Some(before) = before else {
+        return Some(change(ChangeKind::New, "first result".to_owned()));
+    };
+    match (before.outcome == Outcome::Error, after.outcome == Outcome::Error) {
+        (_, true) => {
+            let since = if before.outcome == Outcome::Error { "still failing; " } else { "" };
+            return Some(change(ChangeKind::Failing, format!("{since}{}", error(after))));
+        }
+        (true, false) => return Some(change(ChangeKind::Recovered, format!("was {}", error(before)))),
+        (false, false) => {}
+    }
+    let stage_move = match (before.stage_rank, after.stage_rank) {
+        (Some(b), Some(a)) => a.cmp(&b),
+        _ => std::cmp::Ordering::Equal,
+    };
+    let stages =
+        format!("stage {} → {}", before.stage.as_deref().unwrap_or("?"), after.stage.as_deref().unwrap_or("?"));
+    let delta = after.score.unwrap_or(0.0) - before.score.unwrap_or(0.0);
+    let scores = format!("score {:.1} → {:.1} ({delta:+.1})", before.score.unwrap_or(0.0), after.score.unwrap_or(0.0));
+    match stage_move {
+        std::cmp::Ordering::Less => Some(change(ChangeKind::Regressed, format!("{stages}, {scores}"))),
+        std::cmp::Ordering::Greater => Some(change(ChangeKind::Improved, format!("{stages}, {scores}"))),
+        std::cmp::Ordering::Equal if delta <= -min_change => Some(change(ChangeKind::Regressed, scores)),
+        std::cmp::Ordering::Equal if delta >= min_change => Some(change(ChangeKind::Improved, scores)),
+        std::cmp::Ordering::Equal => None,
+    }
+}
+
+fn trend_points(runs: &[&Run], headlines: &[Headline]) -> Vec<TrendPoint> {
+    runs.iter()
+        .map(|run| {
+            let of_run: Vec<&Headline> = headlines.iter().filter(|h| h.run == run.id).collect();
+            let scores: Vec<f64> = of_run.iter().filter_map(|h| h.score).collect();
+            let mut stages = BTreeMap::new();
+            for stage in of_run.iter().filter_map(|h| h.stage.as_ref()) {
+                *stages.entry(stage.clone()).or_insert(0) += 1;
+            }
+            TrendPoint {
+                run: run.id,
+                started_at: run.started_at.clone(),
+                repositories: of_run.len(),
+                errors: of_run.iter().filter(|h| h.outcome == Outcome::Error).count(),
+                mean_score: mean(&scores),
+                stages,
+            }
+        })
+        .collect()
+}
+
+fn mean(values: &[f64]) -> Option<f64> {
+    #[expect(clippy::cast_precision_loss, reason = "a count of repositories")]
+    let n = values.len() as f64;
+    (!values.is_empty()).then(|| values.iter().sum::<f64>() / n)
+}
+
+fn summarise(repositories: &[RepositoryEntry], changes: &[Change]) -> RunSummary {
+    let mut summary = RunSummary { repositories: repositories.len(), ..RunSummary::default() };
+    for entry in repositories {
+        let result = &entry.result;
+        match result.outcome {
+            Outcome::Scanned => summary.scanned += 1,
+            Outcome::Cached => summary.cached += 1,
+            Outcome::Error => summary.errors += 1,
+        }
+        if result.outcome != Outcome::Error && result.error_kind.is_some() {
+            summary.plugin_errors += 1;
+        }
+        if let Some(stage) = &result.stage {
+            *summary.stages.entry(stage.clone()).or_insert(0) += 1;
+        }
+    }
+    let scores: Vec<f64> = repositories.iter().filter_map(|r| r.result.score).collect();
+    summary.mean_score = mean(&scores);
+    for change in changes {
+        let count = match change.kind {
+            ChangeKind::Regressed => &mut summary.regressed,
+            ChangeKind::Improved => &mut summary.improved,
+            ChangeKind::Failing => &mut summary.failing,
+            ChangeKind::Recovered => &mut summary.recovered,
+            ChangeKind::New => &mut summary.new,
+            ChangeKind::Removed => &mut summary.removed,
+        };
+        *count += 1;
+    }
+    summary
+}
+
+/// One run in a repository's history.
+#[derive(Clone, Debug, Serialize)]
+pub struct HistoryEntry {
+    pub run: RunId,
+    pub started_at: String,
+    pub run_state: RunState,
+    #[serde(flatten)]
+    pub result: ResultRow,
+    /// Score minus the score of the previous entry with one.
+    pub score_change: Option<f64>,
+}
+
+/// Repository `name`'s results over every run, oldest first.
+pub fn history(store: &Store, name: &str) -> Result<Vec<HistoryEntry>> {
+    let rows = store.history(name)?;
+    if rows.is_empty() {
+        return Err(UserError::new(format!(
+            "{} has no results for `{name}`; the name is the catalog's `name` of the repository",
+            store.path().display()
+        ))
+        .into());
+    }
+    let mut previous: Option<f64> = None;
+    Ok(rows
+        .into_iter()
+        .map(|(run, result)| {
+            let score_change = previous.zip(result.score).map(|(p, s)| s - p);
+            previous = result.score.or(previous);
+            HistoryEntry { run: run.id, started_at: run.started_at, run_state: run.state, result, score_change }
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(name: &str, outcome: Outcome, stage: Option<(&str, u32)>, score: Option<f64>) -> ResultRow {
+        ResultRow {
+            repository: name.to_owned(),
+            team: None,
+            url: String::new(),
+            recorded_stage: None,
+            outcome,
+            commit: None,
+            cache_key: None,
+            stage: stage.map(|(s, _)| s.to_owned()),
+            score,
+            error_kind: (outcome == Outcome::Error).then(|| "unreachable".to_owned()),
+            error: (outcome == Outcome::Error).then(|| "gone".to_owned()),
+            attempts: 1,
+            git_ms: 0.0,
+            plugin_ms: 0.0,
+            evaluation: None,
+            report: None,
+            finished_at: String::new(),
+            stage_rank: stage.map(|(_, r)| r),
+        }
+    }
+
+    #[test]
+    fn changes_are_classified_by_stage_then_score() {
+        let ok = |stage, rank, score| row("a", Outcome::Scanned, Some((stage, rank)), Some(score));
+        let kind = |before: &ResultRow, after: &ResultRow| compare(Some(before), after, 1.0).map(|c| c.kind);
+        // A lower stage is a regression even when the score rose.
+        assert_eq!(kind(&ok("public", 2, 80.0), &ok("incubating", 1, 85.0)), Some(ChangeKind::Regressed));
+        assert_eq!(kind(&ok("sandbox", 0, 80.0), &ok("incubating", 1, 70.0)), Some(ChangeKind::Improved));
+        assert_eq!(kind(&ok("sandbox", 0, 80.0), &ok("sandbox", 0, 78.5)), Some(ChangeKind::Regressed));
+        assert_eq!(kind(&ok("sandbox", 0, 80.0), &ok("sandbox", 0, 80.5)), None);
+        let failed = row("a", Outcome::Error, None, None);
+        assert_eq!(kind(&ok("sandbox", 0, 80.0), &failed), Some(ChangeKind::Failing));
+        assert_eq!(kind(&failed, &ok("sandbox", 0, 80.0)), Some(ChangeKind::Recovered));
+        let still = compare(Some(&failed), &failed, 1.0).map(|c| c.detail);
+        assert_eq!(still.as_deref(), Some("still failing; unreachable: gone"));
+        assert_eq!(compare(None, &failed, 1.0).map(|c| c.kind), Some(ChangeKind::New));
+    }
+}
