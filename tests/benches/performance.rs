@@ -6,6 +6,9 @@
 //! `community` (the community plugin on 100,000 commits, against `git log`).
 //! `languages` (the same check written in Rust, Python and JavaScript:
 //! compile, load and run costs; installs componentize-py and -js).
+//! `scan` (`fledge scan` of a catalog of 500 generated repositories served
+//! as file:// remotes: cold, then warm with nothing changed, then the
+//! reports).
 //! With no part given, all run.
 //!
 //! Each figure is the median of several runs, with the compiled-plugin cache
@@ -35,6 +38,9 @@ fn main() -> anyhow::Result<()> {
     }
     if wants("community") {
         community(work.path())?;
+    }
+    if wants("scan") {
+        scan(work.path())?;
     }
     if wants("languages") {
         languages(work.path())?;
@@ -368,5 +374,133 @@ fn languages(work: &Path) -> anyhow::Result<()> {
             ms(run_large)
         );
     }
+    Ok(())
+}
+
+/// A line of `fledge scan`'s summary: "time summed over repositories: git
+/// 1.0 s, plugins 2.0 s" → (1.0, 2.0).
+fn scan_times(stdout: &str) -> (f64, f64) {
+    let line = stdout.lines().find(|l| l.starts_with("time summed")).unwrap_or_default();
+    let number = |label: &str| -> f64 {
+        line.split(label)
+            .nth(1)
+            .and_then(|rest| rest.trim().split(' ').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0.0)
+    };
+    (number("git "), number("plugins "))
+}
+
+fn scan(work: &Path) -> anyhow::Result<()> {
+    const REPOSITORIES: usize = 500;
+    // Sizes vary as in a real catalog: most small, some large.
+    let shapes = [(20, 10), (60, 30), (150, 80), (400, 200), (1500, 600)];
+    let root = work.join("catalog");
+    std::fs::create_dir_all(&root)?;
+    let start = Instant::now();
+    let mut catalog = String::new();
+    let (mut files, mut commits) = (0, 0);
+    for i in 0..REPOSITORIES {
+        let (f, c) = shapes[(i * 7) % shapes.len()];
+        let (f, c) = if i % 50 == 0 { (f * 4, c * 4) } else { (f, c) };
+        let repo = root.join(format!("repo-{i:03}.git"));
+        synthetic::create(&repo, &Spec { files: f, commits: c, ..Spec::default() })?;
+        files += f;
+        commits += c;
+        catalog.push_str(&format!(
+            "[[repository]]\nname = \"bench/repo-{i:03}\"\nurl = \"file://{}\"\nteam = \"team-{}\"\n\n",
+            repo.display(),
+            i % 12
+        ));
+    }
+    let catalog_path = work.join("catalog.toml");
+    std::fs::write(&catalog_path, catalog)?;
+    println!(
+        "scan: {REPOSITORIES} repositories ({files} files, {commits} commits in all) generated in {:.1} s",
+        start.elapsed().as_secs_f64()
+    );
+
+    let cache = work.join("scan-cache");
+    let db = work.join("scan.db");
+    let run_scan = |extra: &[&str]| -> anyhow::Result<(Duration, String)> {
+        let start = Instant::now();
+        let output = fledge_command(&cache)
+            .arg("scan")
+            .arg(&catalog_path)
+            .arg("--db")
+            .arg(&db)
+            .args(["--progress", "quiet"])
+            .args(extra)
+            .output()?;
+        let elapsed = start.elapsed();
+        anyhow::ensure!(output.status.success(), "scan failed: {}", String::from_utf8_lossy(&output.stderr));
+        Ok((elapsed, String::from_utf8(output.stdout)?))
+    };
+    // The floor: git itself mirroring every repository, two at a time
+    // (the machine's cores), as the cold scan must.
+    let mirrors = work.join("git-mirrors");
+    let start = Instant::now();
+    let repos: Vec<PathBuf> = (0..REPOSITORIES).map(|i| root.join(format!("repo-{i:03}.git"))).collect();
+    for pair in repos.chunks(2) {
+        let children: Vec<_> = pair
+            .iter()
+            .map(|repo| {
+                Command::new("git")
+                    .args(["clone", "--quiet", "--mirror"])
+                    .arg(format!("file://{}", repo.display()))
+                    .arg(mirrors.join(repo.file_name().unwrap_or_default()))
+                    .spawn()
+            })
+            .collect::<Result<_, _>>()?;
+        for mut child in children {
+            child.wait()?;
+        }
+    }
+    println!("  git clone --mirror of every repository, 2 at a time: {:.1} s", start.elapsed().as_secs_f64());
+    // Compile the plugins once (not part of a nightly scan's cost).
+    fledge_command(&cache).arg("plugins").output()?;
+
+    let (cold, stdout) = run_scan(&[])?;
+    let (git, plugins) = scan_times(&stdout);
+    println!(
+        "  cold scan: {:.1} s wall ({:.1} repositories/s)",
+        cold.as_secs_f64(),
+        REPOSITORIES as f64 / cold.as_secs_f64()
+    );
+    println!(
+        "    summed over repositories: git {git:.1} s ({:.0} %), plugins {plugins:.1} s ({:.0} %)",
+        100.0 * git / (git + plugins).max(f64::EPSILON),
+        100.0 * plugins / (git + plugins).max(f64::EPSILON)
+    );
+    println!("    {}", stdout.lines().next().unwrap_or_default());
+    let mut warm = Vec::new();
+    for _ in 0..3 {
+        let (elapsed, stdout) = run_scan(&[])?;
+        anyhow::ensure!(stdout.contains(&format!("0 scanned, {REPOSITORIES} cached")), "not all cached: {stdout}");
+        warm.push(elapsed);
+    }
+    let warm = median(warm);
+    println!("  warm re-scan, nothing changed: {:.2} s wall (target < 10 s)", warm.as_secs_f64());
+    let (forced, stdout) = run_scan(&["--force"])?;
+    let (git, plugins) = scan_times(&stdout);
+    println!(
+        "  forced re-scan (fetch, no clone; every plugin runs): {:.1} s wall; git {git:.1} s, plugins {plugins:.1} s summed",
+        forced.as_secs_f64()
+    );
+    for format in ["table", "json", "html"] {
+        let out = work.join(format!("report.{format}"));
+        let elapsed = time(3, || {
+            fledge_command(&cache)
+                .args(["report", "--format", format, "--db"])
+                .arg(&db)
+                .arg("-o")
+                .arg(&out)
+                .output()
+                .map(|o| o.status.success())
+        });
+        let size = std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0);
+        println!("  report --format {format}: {} ({} KB)", ms(elapsed), size / 1024);
+    }
+    println!("  database: {} KB after {} runs", std::fs::metadata(&db)?.len() / 1024, 5);
     Ok(())
 }

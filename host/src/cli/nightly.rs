@@ -278,6 +278,14 @@ pub fn merge(args: &MergeArgs) -> Result<ExitCode> {
         .into());
     }
 
+    let starts: Vec<jiff::Timestamp> = shards.iter().filter_map(|(_, r, _)| r.started_at.parse().ok()).collect();
+    if let (Some(first), Some(last)) = (starts.iter().min(), starts.iter().max())
+        && last.duration_since(*first) > jiff::SignedDuration::from_hours(12)
+    {
+        log::warn!(
+            "the shard runs started more than 12 hours apart ({first} to {last}); is one of them from another night?"
+        );
+    }
     let target = Store::open(&target_path)?;
     let _lock = target.lock_for_scan()?;
     let merged_from: Vec<String> =
