@@ -653,10 +653,7 @@ fn run_check(args: &CheckArgs, style: Style, verbose: bool) -> Result<ExitCode> 
         }
         Format::Badge => badge::render(&report),
     };
-    match &args.output {
-        Some(path) => std::fs::write(path, text).with_context(|| format!("failed to write {}", path.display()))?,
-        None => write_stdout(&text)?,
-    }
+    write_output(args.output.as_deref(), &text)?;
     let reached = |name: &str| policy.stages.iter().position(|s| s.name == name);
     if let Some(required) = &args.require_stage
         && reached(&report.verdict.stage).is_none_or(|at| Some(at) < reached(required))
@@ -711,6 +708,14 @@ fn run_plugins(args: &PluginsArgs) -> Result<ExitCode> {
     };
     write_stdout(&text)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes a report to `output`, or to stdout when there is none.
+pub fn write_output(output: Option<&Path>, text: &str) -> Result<()> {
+    match output {
+        Some(path) => std::fs::write(path, text).with_context(|| format!("failed to write {}", path.display())),
+        None => write_stdout(text),
+    }
 }
 
 /// Writes to stdout; a closed pipe (`fledge … | head`) is not an error.

@@ -29,7 +29,7 @@ use crate::plugins::PluginSet;
 use crate::policy::Policy;
 use crate::report::Report;
 use crate::runtime::{Limits, Runtime};
-use crate::store::{self, Outcome, ResultRow, RunId, RunState, Store};
+use crate::store::{self, Outcome, ResultRow, RunId, RunState, Store, Tally};
 
 pub use progress::ProgressMode;
 
@@ -92,11 +92,8 @@ pub struct Summary {
     pub total: usize,
     /// Repositories recorded by earlier, interrupted invocations of this run.
     pub resumed: usize,
-    pub scanned: usize,
-    pub cached: usize,
-    pub errors: usize,
-    /// Scanned, but some plugin failed.
-    pub plugin_errors: usize,
+    /// The repositories this invocation recorded.
+    pub tally: Tally,
     pub interrupted: bool,
     pub elapsed: Duration,
     /// Summed over repositories: fetching and reading git data.
@@ -230,14 +227,7 @@ pub fn scan(
 }
 
 fn tally(summary: &mut Summary, row: &ResultRow) {
-    match row.outcome {
-        Outcome::Scanned => summary.scanned += 1,
-        Outcome::Cached => summary.cached += 1,
-        Outcome::Error => summary.errors += 1,
-    }
-    if row.outcome != Outcome::Error && row.error_kind.is_some() {
-        summary.plugin_errors += 1;
-    }
+    summary.tally.add(row);
     summary.git += Duration::from_secs_f64(row.git_ms / 1000.0);
     summary.plugins += Duration::from_secs_f64(row.plugin_ms / 1000.0);
 }

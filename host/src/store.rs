@@ -138,6 +138,40 @@ pub struct ResultRow {
     pub stage_rank: Option<u32>,
 }
 
+/// Results counted by outcome.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Tally {
+    pub scanned: usize,
+    pub cached: usize,
+    pub errors: usize,
+    /// Scanned or cached, but some plugin failed on it.
+    pub plugin_errors: usize,
+}
+
+impl Tally {
+    pub fn add(&mut self, row: &ResultRow) {
+        match row.outcome {
+            Outcome::Scanned => self.scanned += 1,
+            Outcome::Cached => self.cached += 1,
+            Outcome::Error => self.errors += 1,
+        }
+        if row.outcome != Outcome::Error && row.error_kind.is_some() {
+            self.plugin_errors += 1;
+        }
+    }
+}
+
+/// "15 scanned, 480 cached, 5 errors (2 with a plugin error)"
+impl std::fmt::Display for Tally {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} scanned, {} cached, {} errors", self.scanned, self.cached, self.errors)?;
+        if self.plugin_errors > 0 {
+            write!(f, " ({} with a plugin error)", self.plugin_errors)?;
+        }
+        Ok(())
+    }
+}
+
 /// The headline of one result: enough for trends and sparklines.
 #[derive(Clone, Debug)]
 pub struct Headline {

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::cli::UserError;
 use crate::report::Tool;
-use crate::store::{Headline, Outcome, ResultRow, Run, RunId, RunState, Store};
+use crate::store::{Headline, Outcome, ResultRow, Run, RunId, RunState, Store, Tally};
 use crate::verdict::{Blocker, Verdict};
 
 /// Bumped on every incompatible change of the JSON run report.
@@ -60,11 +60,8 @@ pub struct RunReport {
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct RunSummary {
     pub repositories: usize,
-    pub scanned: usize,
-    pub cached: usize,
-    pub errors: usize,
-    /// Results with some plugin failing.
-    pub plugin_errors: usize,
+    #[serde(flatten)]
+    pub tally: Tally,
     pub mean_score: Option<f64>,
     /// Repositories per stage reached.
     pub stages: BTreeMap<String, usize>,
@@ -365,14 +362,7 @@ fn summarise(repositories: &[RepositoryEntry], changes: &[Change]) -> RunSummary
     let mut summary = RunSummary { repositories: repositories.len(), ..RunSummary::default() };
     for entry in repositories {
         let result = &entry.result;
-        match result.outcome {
-            Outcome::Scanned => summary.scanned += 1,
-            Outcome::Cached => summary.cached += 1,
-            Outcome::Error => summary.errors += 1,
-        }
-        if result.outcome != Outcome::Error && result.error_kind.is_some() {
-            summary.plugin_errors += 1;
-        }
+        summary.tally.add(result);
         if let Some(stage) = &result.stage {
             *summary.stages.entry(stage.clone()).or_insert(0) += 1;
         }

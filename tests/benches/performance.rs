@@ -68,6 +68,21 @@ fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> Duration {
     )
 }
 
+/// The read options, runtime and built-in plugins of a benchmark, with
+/// caches under `work/cache`.
+fn builtin_setup(work: &Path) -> anyhow::Result<(OpenOptions, Runtime, PluginSet)> {
+    let cache = work.join("cache");
+    let open = OpenOptions { cache_dir: cache.clone(), max_blob_bytes: 64 << 20, ignore: Vec::new() };
+    let runtime = Runtime::new(Some(cache.join("compiled")))?;
+    let plugins = PluginSet::load(&runtime, &PluginSources { builtins: true, ..PluginSources::default() })?;
+    Ok((open, runtime, plugins))
+}
+
+/// Built-in plugin `name` of `plugins`.
+fn builtin<'a>(plugins: &'a PluginSet, name: &str) -> anyhow::Result<&'a fledge::runtime::LoadedPlugin> {
+    plugins.plugins.iter().find(|p| p.meta.name == name).ok_or_else(|| anyhow::anyhow!("no {name} plugin"))
+}
+
 fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1000.0)
 }
@@ -90,14 +105,12 @@ fn check(work: &Path) -> anyhow::Result<()> {
         start.elapsed().as_secs_f64()
     );
 
-    let cache = work.join("cache");
-    let open = OpenOptions { cache_dir: cache.clone(), max_blob_bytes: 64 << 20, ignore: Vec::new() };
+    let (open, runtime, plugins) = builtin_setup(work)?;
+    let cache = open.cache_dir.clone();
     let target = Target::Local(repo.clone());
     let snapshot_time = time(10, || git::open(&target, None, &open).map(|s| s.files().len()));
     println!("  open + snapshot (file list of 20,000 files): {}", ms(snapshot_time));
 
-    let runtime = Runtime::new(Some(cache.join("compiled")))?;
-    let plugins = PluginSet::load(&runtime, &PluginSources { builtins: true, ..PluginSources::default() })?;
     let load_time = time(10, || {
         PluginSet::load(&runtime, &PluginSources { builtins: true, ..PluginSources::default() })
             .map(|p| p.plugins.len())
@@ -136,10 +149,7 @@ fn check(work: &Path) -> anyhow::Result<()> {
 fn profile_plugins(work: &Path) -> anyhow::Result<()> {
     let repo = work.join("profile.git");
     synthetic::create(&repo, &Spec { files: 20_000, commits: 100, ..Spec::default() })?;
-    let cache = work.join("cache");
-    let open = OpenOptions { cache_dir: cache.clone(), max_blob_bytes: 64 << 20, ignore: Vec::new() };
-    let runtime = Runtime::new(Some(cache.join("compiled")))?;
-    let plugins = PluginSet::load(&runtime, &PluginSources { builtins: true, ..PluginSources::default() })?;
+    let (open, runtime, plugins) = builtin_setup(work)?;
     let snapshot = Arc::new(git::open(&Target::Local(repo), None, &open)?);
     for plugin in &plugins.plugins {
         for check in &plugin.meta.checks {
@@ -180,15 +190,8 @@ fn secrets(work: &Path) -> anyhow::Result<()> {
             .stdout(std::process::Stdio::null())
             .status()
     });
-    let cache = work.join("cache");
-    let open = OpenOptions { cache_dir: cache.clone(), max_blob_bytes: 64 << 20, ignore: Vec::new() };
-    let runtime = Runtime::new(Some(cache.join("compiled")))?;
-    let plugins = PluginSet::load(&runtime, &PluginSources { builtins: true, ..PluginSources::default() })?;
-    let secrets = plugins
-        .plugins
-        .iter()
-        .find(|p| p.meta.name == "secrets")
-        .ok_or_else(|| anyhow::anyhow!("no secrets plugin"))?;
+    let (open, runtime, plugins) = builtin_setup(work)?;
+    let secrets = builtin(&plugins, "secrets")?;
     let request =
         RunRequest { checks: vec![("secrets.credentials-history".to_owned(), Vec::new())], ..RunRequest::default() };
     let mut bytes = 0;
@@ -249,15 +252,8 @@ fn community(work: &Path) -> anyhow::Result<()> {
             .stdout(std::process::Stdio::null())
             .status()
     });
-    let cache = work.join("cache");
-    let open = OpenOptions { cache_dir: cache.clone(), max_blob_bytes: 64 << 20, ignore: Vec::new() };
-    let runtime = Runtime::new(Some(cache.join("compiled")))?;
-    let plugins = PluginSet::load(&runtime, &PluginSources { builtins: true, ..PluginSources::default() })?;
-    let community = plugins
-        .plugins
-        .iter()
-        .find(|p| p.meta.name == "community")
-        .ok_or_else(|| anyhow::anyhow!("no community plugin"))?;
+    let (open, runtime, plugins) = builtin_setup(work)?;
+    let community = builtin(&plugins, "community")?;
     let request = RunRequest {
         checks: community.meta.checks.iter().map(|c| (c.id.clone(), Vec::new())).collect(),
         ..RunRequest::default()

@@ -10,7 +10,8 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 
 use super::{
-    HistoryArgs, ListFormat, MergeArgs, ReportArgs, RunFormat, ScanArgs, UserError, load_policy, today, write_stdout,
+    HistoryArgs, ListFormat, MergeArgs, ReportArgs, RunFormat, ScanArgs, UserError, load_policy, today, write_output,
+    write_stdout,
 };
 use crate::catalog::{Catalog, Entry, Shard};
 use crate::located::FileErrors;
@@ -101,18 +102,13 @@ pub fn scan(args: &ScanArgs) -> Result<ExitCode> {
     };
     let summary = scan::scan(runtime, store, run, jobs, settings)?;
     let mut text = format!(
-        "run {}{}: {} repositories in {:.1} s: {} scanned, {} cached, {} errors",
+        "run {}{}: {} repositories in {:.1} s: {}",
         summary.run,
         shard.as_ref().map_or(String::new(), |s| format!(" (shard {s})")),
         summary.total,
         summary.elapsed.as_secs_f64(),
-        summary.scanned,
-        summary.cached,
-        summary.errors
+        summary.tally
     );
-    if summary.plugin_errors > 0 {
-        text.push_str(&format!(", {} with a plugin error", summary.plugin_errors));
-    }
     if summary.resumed > 0 {
         text.push_str(&format!(", {} from before the interruption", summary.resumed));
     }
@@ -130,7 +126,7 @@ pub fn scan(args: &ScanArgs) -> Result<ExitCode> {
     if summary.interrupted {
         return Ok(ExitCode::from(INTERRUPTED));
     }
-    if args.fail_on_error && summary.errors + summary.plugin_errors > 0 {
+    if args.fail_on_error && summary.tally.errors + summary.tally.plugin_errors > 0 {
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
@@ -183,10 +179,7 @@ pub fn report(args: &ReportArgs) -> Result<ExitCode> {
         RunFormat::Markdown => run_report::markdown(&report),
         RunFormat::Html => dashboard::render(&report),
     };
-    match &args.output {
-        Some(path) => std::fs::write(path, text).with_context(|| format!("failed to write {}", path.display()))?,
-        None => write_stdout(&text)?,
-    }
+    write_output(args.output.as_deref(), &text)?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -119,7 +119,7 @@ pub fn render(report: &RunReport) -> String {
     for (label, value) in [
         ("repositories", s.repositories.to_string()),
         ("mean score", mean),
-        ("errors", s.errors.to_string()),
+        ("errors", s.tally.errors.to_string()),
         ("regressed", s.regressed.to_string()),
         ("improved", s.improved.to_string()),
         ("new", s.new.to_string()),

@@ -26,16 +26,11 @@ pub fn headline(report: &RunReport) -> String {
     text
 }
 
-/// "500 repositories: 480 cached, 15 scanned, 5 errors; mean score 71.3"
+/// "500 repositories: 15 scanned, 480 cached, 5 errors; mean score 71.3"
 pub fn counts(report: &RunReport) -> String {
     let s = &report.summary;
     let mean = s.mean_score.map_or_else(|| "n/a".to_owned(), |m| format!("{m:.1}"));
-    let plugin =
-        if s.plugin_errors > 0 { format!(" ({} with a plugin error)", s.plugin_errors) } else { String::new() };
-    format!(
-        "{} repositories: {} scanned, {} cached, {} errors{plugin}; mean score {mean}",
-        s.repositories, s.scanned, s.cached, s.errors
-    )
+    format!("{} repositories: {}; mean score {mean}", s.repositories, s.tally)
 }
 
 /// "3 regressed, 2 failing, 4 improved, 0 recovered, 1 new, 0 removed"
