@@ -10,9 +10,9 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use toml::Spanned;
 
+use crate::attest::AttestationRecords;
 use crate::git::Target;
 use crate::located::{FileErrors, Lines};
-use crate::verdict::AttestationRecords;
 
 /// A parsed catalog.
 #[derive(Clone, Debug)]
@@ -199,7 +199,7 @@ mod tests {
         assert_eq!(sdk.target, Target::Remote("https://git.example.com/payments/sdk.git".to_owned()));
         assert_eq!(lint.target, Target::Local(PathBuf::from("/srv/repos/lint")));
         assert_eq!(lint.policy.as_deref(), Some(Path::new("/srv/strict.toml")));
-        assert_eq!(lint.attestations.as_ref().unwrap()["legal-review"].signed_by.as_deref(), Some("Legal"));
+        assert_eq!(lint.attestations.as_ref().unwrap()["legal-review"].signer.as_deref(), Some("Legal"));
     }
 
     #[test]

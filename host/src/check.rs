@@ -4,6 +4,7 @@
 //! configuration the policy gives → apply the policy and decide
 //! (`verdict`) → [`Report`].
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -11,10 +12,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::git::{self, AcquireError, OpenOptions, Snapshot, Target};
 use crate::located::FileErrors;
-use crate::model::{Outcome, Status};
+use crate::model::{Outcome, Status, Unread};
 use crate::plugins::PluginSet;
 use crate::policy::Policy;
-use crate::report::{self, CheckReport, PluginReport, Report, Tool};
+use crate::report::{self, CheckReport, Completeness, PluginReport, Report, Tool};
 use crate::runtime::{Limits, LoadedPlugin, RunOutput, RunRequest, Runtime};
 use crate::verdict::{self, AttestationRecords, Subject};
 
@@ -22,6 +23,9 @@ use crate::verdict::{self, AttestationRecords, Subject};
 pub const REPOSITORY_FILE: &str = ".fledge/repository.toml";
 /// The file in a repository that records the committee's signatures.
 pub const ATTESTATIONS_FILE: &str = ".fledge/attestations.toml";
+
+/// The largest `.fledge/*.toml` file read.
+const MAX_FLEDGE_FILE: u64 = 1 << 20;
 
 /// What to check and how.
 #[derive(Clone, Debug)]
@@ -59,6 +63,10 @@ pub struct Evaluation {
     pub repository: report::Repository,
     /// The repository's own `.fledge/attestations.toml`.
     pub attestations: AttestationRecords,
+    /// For each commit an attestation record names (the repository's own
+    /// and the catalog's): is it the checked commit or an ancestor.
+    #[serde(default)]
+    pub attested_commits: BTreeMap<String, bool>,
     /// The checks' outcomes before severity overrides and exemptions.
     pub checks: Vec<CheckReport>,
     pub excluded: Vec<String>,
@@ -98,15 +106,30 @@ pub fn evaluate(
     options: &CheckOptions,
 ) -> Evaluation {
     let mut warnings = Vec::new();
+    warnings.extend(snapshot.warnings.iter().cloned());
     let described: RepositoryFile = read_toml(snapshot, REPOSITORY_FILE, &mut warnings).unwrap_or_default();
-    let kind = options.kind.clone().or(described.kind);
+    // The kind decides which checks run: the OSPO's word (catalog, command
+    // line) wins; the repository's own only for kinds the policy lets
+    // repositories declare.
+    let (kind, kind_source) = match (&options.kind, described.kind) {
+        (Some(kind), _) => (Some(kind.clone()), Some("catalog or command line")),
+        (None, Some(kind)) if policy.self_declared_kinds.contains(&kind) => (Some(kind), Some("repository")),
+        (None, Some(kind)) => {
+            warnings.push(format!(
+                "{REPOSITORY_FILE} declares kind `{kind}`, which the policy does not let repositories declare for themselves (self_declared_kinds); all checks apply. Set the kind in the catalog or with --kind."
+            ));
+            (None, None)
+        }
+        (None, None) => (None, None),
+    };
     if let Some(kind) = &kind
         && !policy.kinds.contains_key(kind)
     {
         warnings.push(format!("repository kind `{kind}` is not defined by the policy; all checks apply"));
     }
     let name = options.name.clone().or(described.name).unwrap_or_else(|| default_name(&options.target));
-    let attestations = read_toml(snapshot, ATTESTATIONS_FILE, &mut warnings).unwrap_or_default();
+    let attestations: AttestationRecords = read_toml(snapshot, ATTESTATIONS_FILE, &mut warnings).unwrap_or_default();
+    let attested_commits = attested_commits(snapshot, [Some(&attestations), options.attestations.as_ref()]);
 
     let mut excluded = Vec::new();
     let requests: Vec<RunRequest> = plugins
@@ -139,6 +162,12 @@ pub fn evaluate(
         .collect();
     let outputs = run_plugins(runtime, &plugins.plugins, &requests, snapshot, &options.limits, options.jobs);
     let (checks, plugin_reports) = assemble(&plugins.plugins, outputs);
+    let completeness = Completeness {
+        shallow: snapshot.shallow,
+        tree_incomplete: snapshot.tree_incomplete,
+        unread: Unread::of(snapshot.unread.clone()),
+    };
+    warnings.extend(completeness.summary());
     Evaluation {
         repository: report::Repository {
             name,
@@ -147,13 +176,32 @@ pub fn evaluate(
             commit: snapshot.commit.clone(),
             revision: snapshot.revision.clone(),
             commit_time: report::rfc3339(snapshot.time),
+            kind_source: kind_source.map(str::to_owned),
+            completeness,
         },
         attestations,
+        attested_commits,
         checks,
         excluded,
         plugins: plugin_reports,
         warnings,
     }
+}
+
+/// Whether each commit named by the records is in the checked history.
+fn attested_commits<'a>(
+    snapshot: &Arc<Snapshot>,
+    records: impl IntoIterator<Item = Option<&'a AttestationRecords>>,
+) -> BTreeMap<String, bool> {
+    let Ok(reader) = snapshot.reader() else { return BTreeMap::new() };
+    records
+        .into_iter()
+        .flatten()
+        .flat_map(|records| records.values())
+        .filter_map(|record| record.commit.clone())
+        .filter(|commit| commit.len() == 40 && commit.bytes().all(|b| b.is_ascii_hexdigit()))
+        .filter_map(|commit| reader.in_history(&commit).ok().map(|known| (commit, known)))
+        .collect()
 }
 
 /// Applies `policy` to an evaluation on `today`: severity overrides,
@@ -165,9 +213,10 @@ pub fn decide(
     attestations: Option<&AttestationRecords>,
     today: jiff::civil::Date,
 ) -> Report {
-    let Evaluation { repository, attestations: own, mut checks, excluded, plugins, warnings } = evaluation;
+    let Evaluation { repository, attestations: own, attested_commits, mut checks, excluded, plugins, warnings } =
+        evaluation;
     let attestations = attestations.unwrap_or(&own);
-    let subject = Subject { name: &repository.name, today, attestations };
+    let subject = Subject { name: &repository.name, today, attestations, history: &attested_commits };
     let exemptions = verdict::apply_policy(policy, &subject, &mut checks);
     let scores = verdict::scores(policy, &checks);
     let verdict = verdict::verdict(policy, &subject, &checks, &scores, exemptions);
@@ -209,6 +258,23 @@ fn default_name(target: &Target) -> String {
     }
 }
 
+/// What `fledge attest` needs of a repository: its name (as `check` would
+/// name it: `given`, else `.fledge/repository.toml`, else the path), its
+/// attestation records at the checked commit, and which attested commits
+/// are in the checked history.
+pub fn attestation_view(
+    snapshot: &Arc<Snapshot>,
+    target: &Target,
+    given: Option<&str>,
+) -> (String, AttestationRecords, BTreeMap<String, bool>, Vec<String>) {
+    let mut warnings = Vec::new();
+    let described: RepositoryFile = read_toml(snapshot, REPOSITORY_FILE, &mut warnings).unwrap_or_default();
+    let name = given.map(str::to_owned).or(described.name).unwrap_or_else(|| default_name(target));
+    let records: AttestationRecords = read_toml(snapshot, ATTESTATIONS_FILE, &mut warnings).unwrap_or_default();
+    let commits = attested_commits(snapshot, [Some(&records)]);
+    (name, records, commits, warnings)
+}
+
 /// A TOML file of the checked commit, if it is there; a malformed one is
 /// noted in `warnings` and ignored.
 fn read_toml<T: for<'de> Deserialize<'de>>(
@@ -216,8 +282,15 @@ fn read_toml<T: for<'de> Deserialize<'de>>(
     path: &str,
     warnings: &mut Vec<String>,
 ) -> Option<T> {
-    snapshot.file(path)?;
-    let text = match snapshot.reader().and_then(|r| r.read_file(path, 1 << 20)) {
+    let entry = snapshot.file(path)?;
+    if entry.size > MAX_FLEDGE_FILE {
+        warnings.push(format!(
+            "{path} is {} bytes, above the limit of {MAX_FLEDGE_FILE} bytes for fledge's own files; the file is ignored",
+            entry.size
+        ));
+        return None;
+    }
+    let text = match snapshot.reader().and_then(|r| r.read_file(path, MAX_FLEDGE_FILE)) {
         Ok(blob) => String::from_utf8_lossy(&blob.data).into_owned(),
         Err(err) => {
             warnings.push(format!("{path}: {err}"));
@@ -315,6 +388,7 @@ pub fn assemble(plugins: &[LoadedPlugin], outputs: Vec<RunOutput>) -> (Vec<Check
                 rationale: meta.rationale.clone(),
                 findings: outcome.findings,
                 metrics: outcome.metrics,
+                unread: Unread::of(outcome.unread),
             });
         }
         for line in &output.log {

@@ -9,6 +9,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+mod attest;
 mod nightly;
 
 use crate::catalog::Shard;
@@ -17,7 +18,7 @@ use crate::git::{AcquireError, OpenOptions, Target};
 use crate::plugins::{PluginSet, PluginSources};
 use crate::policy::{DEFAULT_POLICY, Policy};
 use crate::report::terminal::{self, Style};
-use crate::report::{badge, markdown, sarif};
+use crate::report::{badge, markdown, printable, sarif};
 use crate::runtime::{Limits, Runtime};
 use crate::scaffold::{self, Language};
 use crate::scan::ProgressMode;
@@ -71,6 +72,12 @@ pub struct Cli {
     /// When to colour the output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
     pub color: ColorChoice,
+    /// Seconds to wait for a git server to accept a connection.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30.0, global = true)]
+    pub connect_timeout: f64,
+    /// Seconds a git server may stay silent during a clone or fetch.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60.0, global = true)]
+    pub network_timeout: f64,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -95,6 +102,9 @@ pub enum Command {
     History(HistoryArgs),
     /// Combine the databases of a sharded scan into one run.
     Merge(MergeArgs),
+    /// Sign or verify the committee's attestations.
+    #[command(subcommand)]
+    Attest(attest::AttestCommand),
 }
 
 #[derive(Args, Debug)]
@@ -402,12 +412,22 @@ pub struct RuntimeArgs {
 
 impl RuntimeArgs {
     pub fn limits(&self) -> Result<Limits> {
-        if !(self.timeout.is_finite() && self.timeout > 0.0) {
-            return Err(UserError::new("--timeout must be a positive number of seconds").into());
+        let timeout = seconds(self.timeout, "--timeout", f64::MIN_POSITIVE)?;
+        for (value, flag, max) in [
+            (self.memory_limit, "--memory-limit", 1 << 20),
+            (self.read_limit, "--read-limit", 1 << 30),
+            (self.max_blob_size, "--max-blob-size", 1 << 20),
+            (self.max_findings as u64, "--max-findings", 10_000_000),
+        ] {
+            if !(1..=max).contains(&value) {
+                return Err(
+                    UserError::new(format!("{flag} must be a whole number from 1 to {max}, not {value}")).into()
+                );
+            }
         }
         Ok(Limits {
             max_memory_bytes: self.memory_limit.saturating_mul(1 << 20),
-            timeout: Duration::from_secs_f64(self.timeout),
+            timeout,
             max_read_bytes: self.read_limit.saturating_mul(1 << 20),
             max_findings: self.max_findings,
             ..Limits::default()
@@ -432,6 +452,21 @@ impl RuntimeArgs {
     }
 }
 
+/// The longest duration any flag takes: a week.
+const MAX_SECONDS: f64 = 7.0 * 86_400.0;
+
+/// A duration flag: a finite number of seconds from `min` to a week.
+pub(crate) fn seconds(value: f64, flag: &str, min: f64) -> Result<Duration> {
+    if value.is_finite() && value >= min && value <= MAX_SECONDS {
+        Ok(Duration::from_secs_f64(value))
+    } else {
+        let low = if min > 0.0 { "above 0" } else { "0" };
+        let shown = crate::model::shown_number(value);
+        Err(UserError::new(format!("{flag} must be a number of seconds from {low} to {MAX_SECONDS}, not {shown}"))
+            .into())
+    }
+}
+
 /// `$XDG_CACHE_HOME/fledge`, `~/.cache/fledge`, or a directory in the
 /// system's temporary directory when there is no home.
 pub fn default_cache_dir() -> PathBuf {
@@ -442,6 +477,9 @@ pub fn default_cache_dir() -> PathBuf {
 pub fn run() -> Result<ExitCode> {
     let cli = Cli::parse();
     init_logging(cli.verbose);
+    let connect = seconds(cli.connect_timeout, "--connect-timeout", 0.001)?;
+    let io = seconds(cli.network_timeout, "--network-timeout", 0.001)?;
+    crate::git::set_network_timeouts(connect, io).map_err(|e| anyhow::anyhow!("cannot set network timeouts: {e}"))?;
     let color = match cli.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -462,6 +500,7 @@ pub fn run() -> Result<ExitCode> {
         Command::Report(args) => nightly::report(&args),
         Command::History(args) => nightly::history(&args),
         Command::Merge(args) => nightly::merge(&args),
+        Command::Attest(command) => attest::run(&command),
     }
 }
 
@@ -518,17 +557,19 @@ fn plugin_test(
                 let status = outcome.status.as_str().to_uppercase();
                 out.push_str(&format!(
                     "  {status:<6} {:<width$}  {:>3}  {}\n",
-                    result.id, outcome.score, outcome.message
+                    result.id,
+                    outcome.score,
+                    printable(&outcome.message)
                 ));
                 for finding in &result.outcome.findings {
-                    out.push_str(&format!("         - {}\n", terminal::finding_line(finding)));
+                    out.push_str(&format!("         - {}\n", printable(&terminal::finding_line(finding))));
                 }
             }
             if let Some(failure) = &failure {
-                out.push_str(&format!("plugin failed: {failure}\n"));
+                out.push_str(&format!("plugin failed: {}\n", printable(failure)));
             }
             for line in &log {
-                out.push_str(&format!("log: {line}\n"));
+                out.push_str(&format!("log: {}\n", printable(line)));
             }
             out
         }
@@ -568,7 +609,16 @@ pub fn load_policy(path: Option<&Path>) -> Result<Policy> {
     let Some(path) = path else { return Ok(Policy::default_policy()) };
     let text = std::fs::read_to_string(path)
         .map_err(|e| UserError::new(format!("cannot read policy {}: {e}", path.display())))?;
-    Policy::parse(&text, &path.display().to_string(), today()?).map_err(|e| UserError::new(e.to_string()).into())
+    let mut policy =
+        Policy::parse(&text, &path.display().to_string(), today()?).map_err(|e| UserError::new(e.to_string()))?;
+    // The allowed_signers files, relative to the policy; one that cannot be
+    // read makes its attestations invalid (and says why), not the run fail.
+    let dir = path.parent().unwrap_or(Path::new("."));
+    for file in policy.signer_paths() {
+        let text = std::fs::read_to_string(dir.join(&file)).map_err(|e| e.to_string());
+        policy.signer_files.insert(file, text);
+    }
+    Ok(policy)
 }
 
 fn policy_init(path: &Path, force: bool) -> Result<ExitCode> {

@@ -8,6 +8,7 @@
 pub mod acquire;
 mod history;
 mod import;
+mod objects;
 pub mod snapshot;
 
 use std::path::PathBuf;
@@ -15,8 +16,24 @@ use std::path::PathBuf;
 pub use acquire::{AcquireError, AcquireErrorKind, Target};
 pub use import::import_directory;
 pub use snapshot::{
-    BlobData, CommitInfo, EntryKind, HistoryBlob, Person, ReadError, Reader, Snapshot, TagInfo, TreeEntry,
+    BlobData, CommitInfo, EntryKind, HistoryBlob, HistoryIndex, Person, ReadError, Reader, Snapshot, TagInfo, TreeEntry,
 };
+
+/// Sets libgit2's connect and read/write timeouts for every transport
+/// (http, https, git, ssh), so that a server that accepts a connection and
+/// never answers gives an error instead of a hang. Must be called before
+/// any thread is started.
+#[allow(unsafe_code)]
+pub fn set_network_timeouts(connect: std::time::Duration, io: std::time::Duration) -> Result<(), String> {
+    let millis = |d: std::time::Duration| i32::try_from(d.as_millis()).unwrap_or(i32::MAX).max(1);
+    // SAFETY: these set C globals without synchronisation; the CLI calls
+    // this once, at start-up, before it starts any thread.
+    unsafe {
+        git2::opts::set_server_connect_timeout_in_milliseconds(millis(connect)).map_err(|e| e.to_string())?;
+        git2::opts::set_server_timeout_in_milliseconds(millis(io)).map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
 
 /// How to open a target.
 #[derive(Clone, Debug)]
@@ -55,7 +72,7 @@ pub struct Acquired {
 impl Acquired {
     /// The id of the commit `revision` (default `HEAD`) names.
     pub fn resolve(&self, revision: Option<&str>) -> Result<String, AcquireError> {
-        snapshot::resolve_commit(&self.repo, &self.source, revision.unwrap_or("HEAD")).map(|c| c.id().to_string())
+        snapshot::resolve_commit(&self.repo, &self.source, revision.unwrap_or("HEAD")).map(|c| c.to_string())
     }
 
     /// Reads `revision` (default `HEAD`): its file list, with `options`'

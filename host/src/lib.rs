@@ -1,6 +1,7 @@
 //! fledge: decides when an inner-source project is ready to become public
 //! open source. See `docs/ARCHITECTURE.md` for the map of this crate.
 
+pub mod attest;
 pub mod catalog;
 pub mod check;
 pub mod cli;

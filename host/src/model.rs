@@ -144,6 +144,10 @@ pub struct Outcome {
     pub findings: Vec<Finding>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub metrics: Vec<Metric>,
+    /// What the check could not read, as the plugin declared it and the
+    /// host observed it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unread: Vec<Gap>,
 }
 
 impl Outcome {
@@ -156,6 +160,7 @@ impl Outcome {
             remediation: None,
             findings: Vec::new(),
             metrics: Vec::new(),
+            unread: Vec::new(),
         }
     }
 }
@@ -164,4 +169,156 @@ impl Outcome {
 pub struct Metric {
     pub name: String,
     pub value: f64,
+}
+
+/// Why some content was not read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum GapKind {
+    /// The object is not in the repository's database (a partial clone, a
+    /// snapshot without large files, or damage).
+    Missing,
+    /// The object is there but cannot be decoded.
+    Corrupt,
+    /// Above a size bound (the host's `--max-blob-size` or the check's own).
+    TooLarge,
+    /// Binary content, which the check does not read.
+    Binary,
+    /// The history ends early: a shallow clone or grafts.
+    Shallow,
+    /// The policy denies the capability the read needs.
+    Denied,
+    /// The run's read budget or time limit was spent.
+    Budget,
+}
+
+impl GapKind {
+    pub const ALL: [GapKind; 7] = [
+        GapKind::Missing,
+        GapKind::Corrupt,
+        GapKind::TooLarge,
+        GapKind::Binary,
+        GapKind::Shallow,
+        GapKind::Denied,
+        GapKind::Budget,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GapKind::Missing => "missing",
+            GapKind::Corrupt => "corrupt",
+            GapKind::TooLarge => "too-large",
+            GapKind::Binary => "binary",
+            GapKind::Shallow => "shallow",
+            GapKind::Denied => "denied",
+            GapKind::Budget => "budget",
+        }
+    }
+
+    /// What the kind means, for a sentence: "2 missing objects".
+    fn describe(self, count: usize) -> String {
+        let s = if count == 1 { "" } else { "s" };
+        match self {
+            GapKind::Missing => format!("{count} missing object{s}"),
+            GapKind::Corrupt => format!("{count} corrupt object{s}"),
+            GapKind::TooLarge => format!("{count} too large"),
+            GapKind::Binary => format!("{count} binary"),
+            GapKind::Shallow => "history truncated (shallow clone)".to_owned(),
+            GapKind::Denied => format!("{count} denied read{s}"),
+            GapKind::Budget => "read budget or time limit spent".to_owned(),
+        }
+    }
+}
+
+impl fmt::Display for GapKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Content a check needed and could not read.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Gap {
+    pub kind: GapKind,
+    /// The path, when the content has one (empty for the history as a whole).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub path: String,
+    /// The object id, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Bytes not read, when known.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub bytes: u64,
+    /// Why, in a few words.
+    pub reason: String,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+/// Gaps kept per check in a report; the counts cover all of them.
+pub const MAX_GAPS_SHOWN: usize = 20;
+
+/// What a check could not read: counted in full, the first few listed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unread {
+    /// How many pieces of content were not read.
+    pub count: usize,
+    /// Their size in bytes, where known.
+    pub bytes: u64,
+    /// Counts per kind.
+    pub kinds: std::collections::BTreeMap<GapKind, usize>,
+    /// The first gaps.
+    pub gaps: Vec<Gap>,
+    /// True when the policy accepts every kind here (the check may pass).
+    #[serde(default)]
+    pub accepted: bool,
+}
+
+impl Unread {
+    /// The summary of `gaps`, or `None` when everything was read.
+    pub fn of(gaps: Vec<Gap>) -> Option<Unread> {
+        if gaps.is_empty() {
+            return None;
+        }
+        let mut unread = Unread { count: gaps.len(), ..Unread::default() };
+        for gap in gaps {
+            unread.bytes = unread.bytes.saturating_add(gap.bytes);
+            *unread.kinds.entry(gap.kind).or_default() += 1;
+            if unread.gaps.len() < MAX_GAPS_SHOWN {
+                unread.gaps.push(gap);
+            }
+        }
+        Some(unread)
+    }
+
+    /// "3 not read (4.2 MB): 2 missing objects, 1 too large; first: a.txt (missing object 0123abcd)".
+    pub fn summary(&self) -> String {
+        let kinds: Vec<String> = self.kinds.iter().map(|(kind, n)| kind.describe(*n)).collect();
+        let size = if self.bytes > 0 { format!(" ({})", human_bytes(self.bytes)) } else { String::new() };
+        let first = self.gaps.first().map_or(String::new(), |g| {
+            if g.path.is_empty() {
+                return format!(" ({})", g.reason);
+            }
+            let id = g.id.as_deref().map_or(String::new(), |id| format!(" {}", &id[..id.len().min(12)]));
+            format!("; first: {} ({}{id})", g.path, g.reason)
+        });
+        format!("{} not read{size}: {}{first}", self.count, kinds.join(", "))
+    }
+}
+
+/// `4.2 MB`, `812 KB`, `12 B`.
+pub fn human_bytes(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1_000_000 => format!("{:.1} MB", b as f64 / 1e6),
+        b if b >= 1_000 => format!("{:.0} KB", b as f64 / 1e3),
+        b => format!("{b} B"),
+    }
+}
+
+/// A number as a user would write it: `-1`, `0.5`, `NaN`, and `1e308`
+/// rather than 309 digits.
+pub fn shown_number(value: f64) -> String {
+    if value.is_finite() && value.abs() >= 1e9 { format!("{value:e}") } else { value.to_string() }
 }

@@ -16,7 +16,7 @@ use toml::Spanned;
 
 use crate::located::{FileErrors, Lines};
 
-use crate::model::{Capability, CheckMeta};
+use crate::model::{Capability, CheckMeta, GapKind, shown_number};
 
 /// The default policy, written out by `fledge policy init`.
 pub const DEFAULT_POLICY: &str = include_str!("policy/default.toml");
@@ -46,6 +46,9 @@ pub struct CheckPolicy {
     pub severity: Option<SeverityOverride>,
     pub ignore: Vec<String>,
     pub config: Option<Value>,
+    /// Kinds of unread content this check may pass with (instead of the
+    /// policy's `accept_unread`).
+    pub accept_unread: Option<Vec<GapKind>>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -85,7 +88,17 @@ pub struct AttestationItem {
     pub description: String,
     /// Who must sign it.
     pub signers: Vec<String>,
+    /// The allowed_signers file for this item, instead of the policy's
+    /// (a path as written, relative to the policy file).
+    pub allowed_signers: Option<String>,
+    /// How long a signature stays valid, in days (default: the policy's
+    /// `attestation_max_age_days`).
+    pub max_age_days: Option<u32>,
 }
+
+/// The largest weight a category or check may have: weights are relative,
+/// and larger numbers only risk overflowing the means.
+pub const MAX_WEIGHT: f64 = 1_000_000.0;
 
 /// A parsed, structurally valid policy.
 #[derive(Clone, Debug, PartialEq)]
@@ -103,6 +116,20 @@ pub struct Policy {
     pub kinds: BTreeMap<String, Vec<Located<String>>>,
     pub exemptions: Vec<Exemption>,
     pub attestations: BTreeMap<String, AttestationItem>,
+    /// Kinds of unread content a check may pass with (shown, not blocking).
+    pub accept_unread: Vec<GapKind>,
+    /// The OpenSSH allowed_signers file that says who may sign attestations
+    /// (a path as written, relative to the policy file).
+    pub allowed_signers: Option<String>,
+    /// How long an attestation signature stays valid, in days.
+    pub attestation_max_age_days: u32,
+    /// Kinds a repository may declare for itself in `.fledge/repository.toml`;
+    /// any other kind must come from the catalog or the command line.
+    pub self_declared_kinds: Vec<String>,
+    /// The text of each allowed_signers file the policy names (by the path
+    /// as written), or why it could not be read. Filled in by whoever reads
+    /// the policy file ([`Policy::signer_paths`] says which).
+    pub signer_files: BTreeMap<String, Result<String, String>>,
 }
 
 #[derive(Deserialize)]
@@ -110,6 +137,12 @@ pub struct Policy {
 struct RawPolicy {
     #[serde(default)]
     ignore: Vec<String>,
+    #[serde(default)]
+    accept_unread: Vec<Spanned<String>>,
+    allowed_signers: Option<Spanned<String>>,
+    attestation_max_age_days: Option<Spanned<i64>>,
+    #[serde(default)]
+    self_declared_kinds: Vec<Spanned<String>>,
     #[serde(default)]
     categories: BTreeMap<Spanned<String>, Spanned<f64>>,
     #[serde(default)]
@@ -135,6 +168,7 @@ struct RawCheck {
     #[serde(default)]
     ignore: Vec<String>,
     config: Option<toml::Table>,
+    accept_unread: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Deserialize)]
@@ -184,6 +218,41 @@ struct RawAttestation {
     #[serde(default)]
     description: String,
     signers: Vec<String>,
+    allowed_signers: Option<String>,
+    max_age_days: Option<Spanned<i64>>,
+}
+
+/// The default validity of an attestation signature: two years.
+pub const DEFAULT_ATTESTATION_MAX_AGE_DAYS: u32 = 730;
+
+/// Parses gap kinds (`binary`, `too-large`...), noting unknown ones.
+fn gap_kinds(items: &[Spanned<String>], lines: &Lines<'_>, errors: &mut Vec<(usize, String)>) -> Vec<GapKind> {
+    let mut kinds = Vec::new();
+    for item in items {
+        match GapKind::ALL.iter().find(|k| k.as_str() == item.get_ref()) {
+            Some(kind) => kinds.push(*kind),
+            None => errors.push((
+                lines.of(item),
+                format!(
+                    "unknown kind of unread content `{}` ({})",
+                    item.get_ref(),
+                    GapKind::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", ")
+                ),
+            )),
+        }
+    }
+    kinds
+}
+
+/// A day count in 1..=36500, noting anything else.
+fn days(value: &Spanned<i64>, what: &str, lines: &Lines<'_>, errors: &mut Vec<(usize, String)>) -> Option<u32> {
+    match u32::try_from(*value.get_ref()) {
+        Ok(days @ 1..=36_500) => Some(days),
+        _ => {
+            errors.push((lines.of(value), format!("{what} must be a number of days from 1 to 36500")));
+            None
+        }
+    }
 }
 
 /// Turns byte offsets into 1-based line numbers.
@@ -209,13 +278,13 @@ impl Policy {
 
         let mut categories = BTreeMap::new();
         for (name, weight) in raw.categories {
-            if !(weight.get_ref().is_finite() && *weight.get_ref() > 0.0) {
+            if !(weight.get_ref().is_finite() && *weight.get_ref() > 0.0 && *weight.get_ref() <= MAX_WEIGHT) {
                 errors.push((
                     lines.of(&weight),
                     format!(
-                        "weight of category `{}` must be a positive number, not {}",
+                        "weight of category `{}` must be a positive number up to 1000000, not {}",
                         name.get_ref(),
-                        weight.get_ref()
+                        shown_number(*weight.get_ref())
                     ),
                 ));
             }
@@ -228,11 +297,15 @@ impl Policy {
             let line = lines.of(&id);
             let raw_check = raw_check.into_inner();
             if let Some(weight) = &raw_check.weight
-                && !(weight.get_ref().is_finite() && *weight.get_ref() > 0.0)
+                && !(weight.get_ref().is_finite() && *weight.get_ref() > 0.0 && *weight.get_ref() <= MAX_WEIGHT)
             {
                 errors.push((
                     lines.of(weight),
-                    format!("weight of check `{}` must be a positive number, not {}", id.get_ref(), weight.get_ref()),
+                    format!(
+                        "weight of check `{}` must be a positive number up to 1000000, not {}",
+                        id.get_ref(),
+                        shown_number(*weight.get_ref())
+                    ),
                 ));
             }
             let severity = match raw_check.severity.as_ref().map(|s| s.get_ref().as_str()) {
@@ -252,6 +325,7 @@ impl Policy {
                     None
                 }
             };
+            let accept_unread = raw_check.accept_unread.as_ref().map(|items| gap_kinds(items, &lines, &mut errors));
             check_lines.insert(id.get_ref().clone(), line);
             checks.insert(
                 id.into_inner(),
@@ -261,6 +335,7 @@ impl Policy {
                     severity,
                     ignore: raw_check.ignore,
                     config: raw_check.config.map(json),
+                    accept_unread,
                 },
             );
         }
@@ -417,16 +492,35 @@ impl Policy {
             }
         }
 
-        let attestations = raw
-            .attestations
-            .into_iter()
-            .map(|(name, item)| {
-                (
-                    name.into_inner(),
-                    AttestationItem { title: item.title, description: item.description, signers: item.signers },
-                )
-            })
-            .collect::<BTreeMap<_, _>>();
+        let mut attestations = BTreeMap::new();
+        for (name, item) in raw.attestations {
+            let max_age_days = item.max_age_days.as_ref().and_then(|d| days(d, "max_age_days", &lines, &mut errors));
+            attestations.insert(
+                name.into_inner(),
+                AttestationItem {
+                    title: item.title,
+                    description: item.description,
+                    signers: item.signers,
+                    allowed_signers: item.allowed_signers,
+                    max_age_days,
+                },
+            );
+        }
+        let accept_unread = gap_kinds(&raw.accept_unread, &lines, &mut errors);
+        let attestation_max_age_days = raw
+            .attestation_max_age_days
+            .as_ref()
+            .and_then(|d| days(d, "attestation_max_age_days", &lines, &mut errors))
+            .unwrap_or(DEFAULT_ATTESTATION_MAX_AGE_DAYS);
+        let self_declared_kinds: Vec<String> = raw.self_declared_kinds.iter().map(|k| k.get_ref().clone()).collect();
+        for kind in &raw.self_declared_kinds {
+            if !kinds.contains_key(kind.get_ref()) {
+                errors.push((
+                    lines.of(kind),
+                    format!("self_declared_kinds names `{}`, which [kinds] does not define", kind.get_ref()),
+                ));
+            }
+        }
         for stage in &stages {
             for item in &stage.attestations {
                 if !attestations.contains_key(&item.value) {
@@ -457,7 +551,21 @@ impl Policy {
             kinds,
             exemptions,
             attestations,
+            accept_unread,
+            allowed_signers: raw.allowed_signers.map(Spanned::into_inner),
+            attestation_max_age_days,
+            self_declared_kinds,
+            signer_files: BTreeMap::new(),
         })
+    }
+
+    /// The allowed_signers files the policy names, as written.
+    pub fn signer_paths(&self) -> Vec<String> {
+        let mut paths: Vec<String> = self.allowed_signers.iter().cloned().collect();
+        paths.extend(self.attestations.values().filter_map(|a| a.allowed_signers.clone()));
+        paths.sort();
+        paths.dedup();
+        paths
     }
 
     /// Checks every check id and pattern the policy names against the
@@ -510,6 +618,11 @@ impl Policy {
     /// The policy for check `id` (defaults when the policy says nothing).
     pub fn check(&self, id: &str) -> CheckPolicy {
         self.checks.get(id).cloned().unwrap_or(CheckPolicy { enabled: true, ..CheckPolicy::default() })
+    }
+
+    /// The kinds of unread content check `id` may pass with.
+    pub fn accepted_unread(&self, id: &str) -> &[GapKind] {
+        self.checks.get(id).and_then(|c| c.accept_unread.as_deref()).unwrap_or(&self.accept_unread)
     }
 
     /// True when kind `kind` leaves out check `id`.

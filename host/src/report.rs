@@ -17,7 +17,7 @@ pub mod terminal;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Finding, Metric, Status};
+use crate::model::{Finding, Metric, Status, Unread};
 use crate::scoring::CategoryScore;
 use crate::verdict::Verdict;
 
@@ -86,6 +86,43 @@ pub struct Repository {
     pub revision: String,
     /// The checked commit's committer time, RFC 3339.
     pub commit_time: String,
+    /// Where the kind came from: `catalog or command line`, or
+    /// `repository` (self-declared, as the policy allows).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind_source: Option<String>,
+    /// What of the checked commit and its history could not be read.
+    #[serde(default)]
+    pub completeness: Completeness,
+}
+
+/// What of a repository could not be read, whatever the checks needed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Completeness {
+    /// The history ends before the project's first commit (shallow clone).
+    pub shallow: bool,
+    /// Some directories of the checked commit could not be listed.
+    #[serde(default)]
+    pub tree_incomplete: bool,
+    /// Objects of the checked commit that could not be read, with paths.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unread: Option<Unread>,
+}
+
+impl Completeness {
+    /// One line for the report's warnings, or `None` when all was read.
+    pub fn summary(&self) -> Option<String> {
+        let mut parts = Vec::new();
+        if self.shallow {
+            parts.push(
+                "the history is truncated (shallow clone): history checks cannot pass; fetch the full history"
+                    .to_owned(),
+            );
+        }
+        if let Some(unread) = &self.unread {
+            parts.push(format!("of the checked commit, {}", unread.summary()));
+        }
+        (!parts.is_empty()).then(|| format!("incomplete repository: {}", parts.join("; ")))
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -106,6 +143,9 @@ pub struct CheckReport {
     pub findings: Vec<Finding>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub metrics: Vec<Metric>,
+    /// What the check needed and could not read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unread: Option<Unread>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -125,12 +165,55 @@ pub struct PluginReport {
     pub log: Vec<String>,
 }
 
+/// `text` made safe to show: control characters (ESC, OSC, BEL, carriage
+/// returns, newlines...) and bidirectional overrides are written as visible
+/// escapes (`\x1b`, `\u{202e}`), so that nothing read from a repository
+/// or a plugin can move the cursor, set the title or reorder a line.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' | '\t' => out.push(' '),
+            c if (c as u32) < 0x100 && unsafe_char(c) => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if unsafe_char(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Replaces every string in a serialisable value by its [`printable`] form.
+fn printable_strings(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::String(text) => {
+            if let std::borrow::Cow::Owned(clean) = printable(text) {
+                *text = clean;
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(printable_strings),
+        serde_json::Value::Object(map) => map.values_mut().for_each(printable_strings),
+        _ => {}
+    }
+}
+
 /// RFC 3339 for a Unix time (UTC).
 pub fn rfc3339(seconds: i64) -> String {
     jiff::Timestamp::from_second(seconds).map(|t| t.to_string()).unwrap_or_else(|_| seconds.to_string())
 }
 
 impl Report {
+    /// The report with every text [`printable`]: what the terminal, Markdown
+    /// and SARIF renderings show. (JSON escapes control characters itself.)
+    pub fn for_display(&self) -> Report {
+        let Ok(mut value) = serde_json::to_value(self) else { return self.clone() };
+        printable_strings(&mut value);
+        serde_json::from_value(value).unwrap_or_else(|_| self.clone())
+    }
+
     /// The report as pretty JSON.
     pub fn to_json(&self) -> String {
         // Serialising plain data with string keys cannot fail.

@@ -22,7 +22,9 @@ use wasmtime::component::{Component, HasSelf, Linker};
 use wasmtime::{Config, Engine, Store, UpdateDeadline};
 
 use crate::git::Snapshot;
-use crate::model::{Capability, CheckMeta, Finding, Location, Metric, Outcome, PluginMeta, Severity, Status};
+use crate::model::{
+    Capability, CheckMeta, Finding, Gap, GapKind, Location, Metric, Outcome, PluginMeta, Severity, Status,
+};
 use bindings::fledge::plugin::types as wit;
 use bindings::{Plugin, PluginPre};
 use sandbox::RunState;
@@ -30,7 +32,7 @@ use sandbox::RunState;
 pub(crate) use sandbox::truncate;
 
 /// The contract version this host implements (`package fledge:plugin@…`).
-pub const CONTRACT_VERSION: &str = "0.1.0";
+pub const CONTRACT_VERSION: &str = "0.2.0";
 const CONTRACT_PACKAGE: &str = "fledge:plugin";
 
 /// How often the epoch ticks; the CPU deadline's resolution.
@@ -42,7 +44,7 @@ const TICK: Duration = Duration::from_millis(10);
 pub struct Limits {
     /// Linear memory of the plugin.
     pub max_memory_bytes: u64,
-    /// CPU time inside the plugin (time in host calls does not count).
+    /// Time the plugin run may take, time in host calls included.
     pub timeout: Duration,
     /// Bytes the plugin may read through the repository interface.
     pub max_read_bytes: u64,
@@ -160,7 +162,7 @@ impl Runtime {
             anyhow!("plugin {origin} does not export the {CONTRACT_PACKAGE}@{CONTRACT_VERSION} world: {err}")
         })?;
         let limits = Limits { timeout: Duration::from_secs(10), ..Limits::default() };
-        let mut store = self.store(RunState::new(None, Vec::new(), Vec::new(), limits.clone(), 0), &limits);
+        let mut store = self.store(RunState::new(None, Vec::new(), Vec::new(), limits.clone(), 0, Vec::new()), &limits);
         let meta = pre.instantiate(&mut store).and_then(|plugin| plugin.call_describe(&mut store)).map_err(|err| {
             anyhow!("plugin {origin} failed to describe itself: {}", failure_reason(&store, &limits, &err))
         })?;
@@ -190,12 +192,12 @@ impl Runtime {
         store.set_epoch_deadline(1);
         store.epoch_deadline_callback(move |mut context| {
             let state = context.data_mut();
-            let guest_time = state.started.elapsed().saturating_sub(state.host_time);
-            if guest_time >= timeout {
+            let elapsed = state.started.elapsed();
+            if elapsed >= timeout {
                 state.timed_out = true;
                 return Ok(UpdateDeadline::Interrupt);
             }
-            let remaining = (timeout - guest_time).as_millis() / TICK.as_millis();
+            let remaining = (timeout - elapsed).as_millis() / TICK.as_millis();
             Ok(UpdateDeadline::Continue(u64::try_from(remaining).unwrap_or(u64::MAX).max(1)))
         });
         store
@@ -221,7 +223,8 @@ impl Runtime {
             .copied()
             .filter(|c| !request.denied.iter().any(|(denied, _)| denied == c))
             .collect();
-        let state = RunState::new(Some(reader), allowed, request.denied.clone(), limits.clone(), snapshot.time);
+        let checks: Vec<String> = request.checks.iter().map(|(id, _)| id.clone()).collect();
+        let state = RunState::new(Some(reader), allowed, request.denied.clone(), limits.clone(), snapshot.time, checks);
         let mut store = self.store(state, limits);
         let wit_request = wit::RunRequest {
             checks: request
@@ -249,6 +252,19 @@ impl Runtime {
             Err(err) => RunOutput::failed(request, failure_reason(&store, limits, &err), started),
         };
         let state = store.data();
+        // What the host saw go unread, charged to the check the plugin was
+        // working on (or to all of them when it did not say).
+        for (id, outcome) in &mut output.outcomes {
+            let declared = std::mem::take(&mut outcome.unread);
+            outcome.unread = state
+                .gaps
+                .iter()
+                .filter(|(check, _)| check.as_ref().is_none_or(|c| c == id))
+                .map(|(_, g)| g.clone())
+                .chain(declared)
+                .collect();
+            dedup_gaps(&mut outcome.unread);
+        }
         output.bytes_read = state.bytes_read;
         output.log = state.log.clone();
         if state.log_dropped() > 0 {
@@ -280,7 +296,7 @@ impl RunOutput {
 fn failure_reason(store: &Store<RunState>, limits: &Limits, err: &wasmtime::Error) -> String {
     let state = store.data();
     if state.timed_out {
-        return format!("plugin exceeded the CPU time limit of {:?}", limits.timeout);
+        return format!("plugin exceeded the time limit of {:?}", limits.timeout);
     }
     if let Some(desired) = state.memory_denied {
         return format!(
@@ -416,6 +432,22 @@ fn collect_outcomes(
         .collect())
 }
 
+/// Drops repeated gaps (the host and the plugin reporting the same
+/// unread path), keeping the first of each: the host's, which names the
+/// object.
+fn dedup_gaps(gaps: &mut Vec<Gap>) {
+    let mut seen = std::collections::HashSet::new();
+    gaps.retain(|g| {
+        let key = match (g.path.is_empty(), g.kind) {
+            // One fact per check, however many reads ran into it.
+            (true, GapKind::Shallow | GapKind::Budget) => String::new(),
+            (true, _) => g.reason.clone(),
+            (false, _) => g.path.clone(),
+        };
+        seen.insert((g.kind, key))
+    });
+}
+
 fn bounded(mut text: String, max: usize) -> String {
     truncate(&mut text, max);
     text
@@ -464,6 +496,26 @@ fn outcome(result: wit::CheckResult) -> Outcome {
             .take(50)
             .filter(|m| m.value.is_finite())
             .map(|m| Metric { name: bounded(m.name, 64), value: m.value })
+            .collect(),
+        unread: result
+            .unread
+            .into_iter()
+            .take(10_000)
+            .map(|g| Gap {
+                kind: match g.kind {
+                    wit::GapKind::Missing => GapKind::Missing,
+                    wit::GapKind::Corrupt => GapKind::Corrupt,
+                    wit::GapKind::TooLarge => GapKind::TooLarge,
+                    wit::GapKind::Binary => GapKind::Binary,
+                    wit::GapKind::Shallow => GapKind::Shallow,
+                    wit::GapKind::Denied => GapKind::Denied,
+                    wit::GapKind::Budget => GapKind::Budget,
+                },
+                path: bounded(g.path, 1000),
+                id: None,
+                bytes: g.bytes,
+                reason: bounded(g.reason, 500),
+            })
             .collect(),
     }
 }
@@ -518,11 +570,12 @@ mod tests {
 
     #[test]
     fn version_compatibility() {
-        assert!(compatible("0.1.0", "0.1.0"));
-        assert!(compatible("0.1.7", "0.1.0"));
-        assert!(!compatible("0.2.0", "0.1.0"));
-        assert!(!compatible("1.0.0", "0.1.0"));
+        assert!(compatible("0.2.0", "0.2.0"));
+        assert!(compatible("0.2.7", "0.2.0"));
+        assert!(!compatible("0.1.0", "0.2.0"));
+        assert!(!compatible("0.3.0", "0.2.0"));
+        assert!(!compatible("1.0.0", "0.2.0"));
         assert!(compatible("1.4.0", "1.0.0"));
-        assert!(!compatible("", "0.1.0"));
+        assert!(!compatible("", "0.2.0"));
     }
 }

@@ -12,7 +12,7 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -213,7 +213,9 @@ impl Store {
         Ok(store)
     }
 
-    /// Opens an existing database; a missing one is a user error.
+    /// Opens an existing database to read it (`report`, `history`, the
+    /// shards of `merge`): nothing is written, so a read-only file or
+    /// directory serves; a missing database is a user error.
     pub fn open_existing(path: &Path) -> Result<Store> {
         if !path.is_file() {
             return Err(UserError::new(format!(
@@ -222,7 +224,40 @@ impl Store {
             ))
             .into());
         }
-        Store::open(path)
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let open = |uri: String| -> rusqlite::Result<Connection> {
+            let conn = Connection::open_with_flags(uri, flags)?;
+            conn.busy_timeout(std::time::Duration::from_secs(10))?;
+            // Reading needs the WAL index, which a read-only directory
+            // cannot hold; the probe says whether it works.
+            conn.pragma_query_value(None, "user_version", |row| row.get::<_, i64>(0))?;
+            Ok(conn)
+        };
+        let uri = |extra: &str| {
+            let mut encoded = String::from("file:");
+            for byte in path.display().to_string().bytes() {
+                match byte {
+                    b'%' | b'?' | b'#' => encoded.push_str(&format!("%{byte:02X}")),
+                    byte => encoded.push(char::from(byte)),
+                }
+            }
+            format!("{encoded}?mode=ro{extra}")
+        };
+        // A database nobody can write to cannot change under us either.
+        let conn = open(uri(""))
+            .or_else(|_| open(uri("&immutable=1")))
+            .with_context(|| format!("failed to open the database {} for reading", path.display()))?;
+        let store = Store { conn, path: path.to_path_buf() };
+        let version: i64 = store.conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+        if usize::try_from(version).ok() != Some(MIGRATIONS.len()) {
+            return Err(UserError::new(format!(
+                "the database {} has schema {version}, this fledge reads schema {}: run `fledge scan` with this fledge to upgrade it",
+                path.display(),
+                MIGRATIONS.len()
+            ))
+            .into());
+        }
+        Ok(store)
     }
 
     pub fn path(&self) -> &Path {
@@ -239,7 +274,18 @@ impl Store {
         Ok(())
     }
 
+    /// Applies the migrations this database lacks, in one immediate
+    /// transaction: two processes opening a new database at once apply
+    /// them once (the second waits, then finds nothing to do).
     fn migrate(&self) -> Result<()> {
+        self.conn.execute_batch("BEGIN IMMEDIATE").context("failed to lock the database for its migrations")?;
+        let result = self.migrate_locked();
+        let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
+        self.conn.execute_batch(end).with_context(|| format!("failed to finish the migrations ({end})"))?;
+        result
+    }
+
+    fn migrate_locked(&self) -> Result<()> {
         let version: i64 = self.conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
         let version = usize::try_from(version).unwrap_or(usize::MAX);
         if version > MIGRATIONS.len() {
@@ -251,10 +297,10 @@ impl Store {
             .into());
         }
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
-            let tx = self.conn.unchecked_transaction()?;
-            tx.execute_batch(sql).with_context(|| format!("migration {} of {} failed", i + 1, self.path.display()))?;
-            tx.pragma_update(None, "user_version", i64::try_from(i + 1)?)?;
-            tx.commit()?;
+            self.conn
+                .execute_batch(sql)
+                .with_context(|| format!("migration {} of {} failed", i + 1, self.path.display()))?;
+            self.conn.pragma_update(None, "user_version", i64::try_from(i + 1)?)?;
         }
         Ok(())
     }

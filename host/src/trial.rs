@@ -98,6 +98,7 @@ mod tests {
                 remediation: None,
                 findings: Vec::new(),
                 metrics: Vec::new(),
+                unread: Vec::new(),
             },
         }
     }

@@ -7,24 +7,13 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::Status;
+use crate::attest::{self, AllowedSigners, Verified};
+use crate::model::{GapKind, Status};
 use crate::policy::{Exemption, Policy, SeverityOverride};
 use crate::report::CheckReport;
 use crate::scoring::{self, ScoredCheck, Scores};
 
-/// A committee's signature, as recorded in `.fledge/attestations.toml` or
-/// given by the catalog.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AttestationRecord {
-    pub signed_by: Option<String>,
-    pub date: Option<toml::value::Datetime>,
-    #[serde(default)]
-    pub note: String,
-}
-
-/// Attestation records by item id.
-pub type AttestationRecords = BTreeMap<String, AttestationRecord>;
+pub use crate::attest::{AttestationRecord, AttestationRecords};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
@@ -36,8 +25,16 @@ pub enum Blocker {
     /// The overall score below the stage's minimum, with the checks that
     /// would close the gap.
     Score { score: f64, min_score: f64, gap: f64, checks: Vec<ScoreGain> },
-    /// An attestation nobody has signed yet.
-    Attestation { item: String, title: String, state: String, signers: Vec<String> },
+    /// An attestation without a verified approval.
+    Attestation {
+        item: String,
+        title: String,
+        state: String,
+        /// Why a recorded signature does not count (`invalid`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+        signers: Vec<String>,
+    },
 }
 
 impl Blocker {
@@ -66,8 +63,9 @@ impl Blocker {
                 let fixes: Vec<String> = checks.iter().map(|g| format!("`{}` (+{:.1})", g.check, g.gain)).collect();
                 format!("{score:.1} is {gap:.1} below {min_score}: fix {}.", fixes.join(", "))
             }
-            Blocker::Attestation { title, state, signers, .. } => {
-                format!("{title} is {state}: to be signed by {}.", signers.join(" or "))
+            Blocker::Attestation { title, state, reason, signers, .. } => {
+                let why = reason.as_ref().map_or(String::new(), |r| format!(" ({r})"));
+                format!("{title} is {state}{why}: to be signed by {}.", signers.join(" or "))
             }
         }
     }
@@ -90,8 +88,13 @@ pub struct StageStatus {
 pub struct AttestationStatus {
     pub item: String,
     pub title: String,
-    /// `signed`, `unsigned` (recorded without a signature or date) or `missing`.
+    /// `signed` (a verified approval), `rejected` (a verified rejection),
+    /// `invalid` (recorded, but its signature does not hold: see `reason`)
+    /// or `missing`.
     pub state: String,
+    /// Why a record does not count, for `invalid`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub signed_by: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -133,6 +136,8 @@ pub struct Subject<'a> {
     pub name: &'a str,
     pub today: jiff::civil::Date,
     pub attestations: &'a AttestationRecords,
+    /// For each attested commit: is it the checked commit or an ancestor.
+    pub history: &'a BTreeMap<String, bool>,
 }
 
 /// Applies severity overrides and exemptions to `checks` (in place), and
@@ -140,6 +145,7 @@ pub struct Subject<'a> {
 pub fn apply_policy(policy: &Policy, subject: &Subject<'_>, checks: &mut [CheckReport]) -> Vec<ExemptionStatus> {
     let mut statuses = Vec::new();
     for check in checks.iter_mut() {
+        apply_unread(policy, check);
         let check_policy = policy.check(&check.id);
         if let Some(weight) = check_policy.weight {
             check.weight = weight;
@@ -178,6 +184,31 @@ pub fn apply_policy(policy: &Policy, subject: &Subject<'_>, checks: &mut [CheckR
     statuses
 }
 
+/// A check never passes (or is skipped) on content it could not read,
+/// unless the policy accepts every kind of gap it has: it warns instead,
+/// saying what was not read.
+fn apply_unread(policy: &Policy, check: &mut CheckReport) {
+    let Some(unread) = &mut check.unread else { return };
+    let accepted = policy.accepted_unread(&check.id);
+    unread.accepted = unread.kinds.keys().all(|kind| accepted.contains(kind));
+    if unread.accepted || !matches!(check.status, Status::Pass | Status::Skip) {
+        return;
+    }
+    check.message = format!("incomplete: {}; {} (was {})", unread.summary(), check.message, check.status);
+    check.status = Status::Warn;
+    check.score = check.score.min(50);
+    let fix = if unread.kinds.contains_key(&GapKind::Shallow) {
+        "Check a full clone (`git fetch --unshallow`)"
+    } else if unread.kinds.keys().any(|k| matches!(k, GapKind::Missing | GapKind::Corrupt)) {
+        "Check a complete clone (`git fetch --refetch`, or a clone without `--filter`)"
+    } else {
+        "Raise the limit that stopped the read (`--max-blob-size`, `--read-limit`, `--timeout`)"
+    };
+    check.remediation = Some(format!(
+        "{fix} so that everything is read, or accept this kind of unread content in the policy (`accept_unread`)."
+    ));
+}
+
 fn repository_matches(exemption: &Exemption, name: &str) -> bool {
     globset::Glob::new(&exemption.repository).is_ok_and(|g| g.compile_matcher().is_match(name))
 }
@@ -209,22 +240,40 @@ fn satisfies(checks: &[CheckReport], id: &str) -> bool {
     checks.iter().find(|c| c.id == id).is_none_or(|c| matches!(c.status, Status::Pass | Status::Exempt | Status::Skip))
 }
 
-fn attestation_state(policy: &Policy, records: &AttestationRecords, item: &str) -> AttestationStatus {
+pub(crate) fn attestation_state(policy: &Policy, subject: &Subject<'_>, item: &str) -> AttestationStatus {
     let definition = policy.attestations.get(item);
-    let record = records.get(item);
-    let signed =
-        record.is_some_and(|r| r.signed_by.as_deref().is_some_and(|s| !s.trim().is_empty()) && r.date.is_some());
+    let record = subject.attestations.get(item);
+    let (state, reason, signed_by, date) = match record {
+        None => ("missing", None, None, None),
+        Some(record) => {
+            let file = definition.and_then(|d| d.allowed_signers.as_ref()).or(policy.allowed_signers.as_ref());
+            let signers = file.map(|file| match policy.signer_files.get(file) {
+                Some(Ok(text)) => AllowedSigners::parse(text).map_err(|e| format!("allowed_signers file {file}: {e}")),
+                Some(Err(err)) => Err(format!("allowed_signers file {file}: {err}")),
+                None => Err(format!("allowed_signers file {file} was not loaded")),
+            });
+            let context = attest::Context {
+                repository: subject.name,
+                today: subject.today,
+                max_age_days: definition.and_then(|d| d.max_age_days).unwrap_or(policy.attestation_max_age_days),
+                signers: signers.as_ref().and_then(|s| s.as_ref().ok()),
+                in_history: record.commit.as_ref().and_then(|c| subject.history.get(c)).copied(),
+            };
+            match (signers.as_ref().and_then(|s| s.as_ref().err()), attest::verify(item, record, &context)) {
+                (Some(err), _) => ("invalid", Some(err.clone()), None, None),
+                (None, Verified::Approved { signer, date }) => ("signed", None, Some(signer), Some(date)),
+                (None, Verified::Rejected { signer, date }) => ("rejected", None, Some(signer), Some(date)),
+                (None, Verified::Invalid(why)) => ("invalid", Some(why), None, None),
+            }
+        }
+    };
     AttestationStatus {
         item: item.to_owned(),
         title: definition.map_or_else(|| item.to_owned(), |d| d.title.clone()),
-        state: match (record, signed) {
-            (_, true) => "signed",
-            (Some(_), false) => "unsigned",
-            (None, _) => "missing",
-        }
-        .to_owned(),
-        signed_by: record.and_then(|r| r.signed_by.clone()),
-        date: record.and_then(|r| r.date.as_ref().map(ToString::to_string)),
+        state: state.to_owned(),
+        reason,
+        signed_by,
+        date,
         signers: definition.map(|d| d.signers.clone()).unwrap_or_default(),
     }
 }
@@ -292,12 +341,13 @@ pub fn verdict(
             });
         }
         for item in &stage.attestations {
-            let status = attestation_state(policy, subject.attestations, &item.value);
+            let status = attestation_state(policy, subject, &item.value);
             if status.state != "signed" {
                 blockers.push(Blocker::Attestation {
                     item: status.item,
                     title: status.title,
                     state: status.state,
+                    reason: status.reason,
                     signers: status.signers,
                 });
             }
@@ -320,7 +370,7 @@ pub fn verdict(
     let mut items: Vec<&str> =
         policy.stages.iter().flat_map(|s| s.attestations.iter().map(|a| a.value.as_str())).collect();
     items.dedup();
-    let attestations = items.iter().map(|item| attestation_state(policy, subject.attestations, item)).collect();
+    let attestations = items.iter().map(|item| attestation_state(policy, subject, item)).collect();
     Verdict { stage, next, blockers, summary, stages, attestations, exemptions }
 }
 

@@ -3,7 +3,7 @@
 
 use crate::bindings::fledge::plugin::{repo as wit_repo, types as wit};
 use crate::repo::{Blob, Commit, EntryKind, Head, HistoryBlob, RepoError, Signature, Source, Tag, TreeEntry};
-use crate::{Capability, CheckRequest, CheckResult, Plugin, PluginMeta, Repo, Severity, Status};
+use crate::{Capability, CheckRequest, CheckResult, GapKind, Plugin, PluginMeta, Repo, Severity, Status};
 
 /// The `describe` export.
 pub fn describe<P: Plugin>() -> wit::PluginMeta {
@@ -28,7 +28,7 @@ struct HostSource;
 impl Source for HostSource {
     fn head(&self) -> Head {
         let h = wit_repo::head();
-        Head { commit: h.commit, revision: h.revision, time: h.time, summary: h.summary }
+        Head { commit: h.commit, revision: h.revision, time: h.time, summary: h.summary, shallow: h.shallow }
     }
 
     fn files(&self) -> Result<Vec<TreeEntry>, RepoError> {
@@ -55,6 +55,14 @@ impl Source for HostSource {
         wit_repo::read_blob(id, max_bytes).map(blob).map_err(repo_error)
     }
 
+    fn read_blob_range(&self, id: &str, offset: u64, max_bytes: u64) -> Result<Blob, RepoError> {
+        wit_repo::read_blob_range(id, offset, max_bytes).map(blob).map_err(repo_error)
+    }
+
+    fn begin_check(&self, id: &str) {
+        crate::bindings::fledge::plugin::host::begin_check(id);
+    }
+
     fn commits(&self, start: u32, limit: u32) -> Result<Vec<Commit>, RepoError> {
         Ok(wit_repo::commits(start, limit).map_err(repo_error)?.into_iter().map(commit).collect())
     }
@@ -79,6 +87,7 @@ impl Source for HostSource {
 fn repo_error(err: wit::RepoError) -> RepoError {
     match err {
         wit::RepoError::NotFound(s) => RepoError::NotFound(s),
+        wit::RepoError::Missing(s) => RepoError::Missing(s),
         wit::RepoError::Denied(s) => RepoError::Denied(s),
         wit::RepoError::LimitExceeded(s) => RepoError::LimitExceeded(s),
         wit::RepoError::Invalid(s) => RepoError::Invalid(s),
@@ -177,5 +186,23 @@ fn check_result_to_wit(r: CheckResult) -> wit::CheckResult {
             })
             .collect(),
         metrics: r.metrics.into_iter().map(|m| wit::Metric { name: m.name, value: m.value }).collect(),
+        unread: r
+            .unread
+            .into_iter()
+            .map(|g| wit::Gap {
+                kind: match g.kind {
+                    GapKind::Missing => wit::GapKind::Missing,
+                    GapKind::Corrupt => wit::GapKind::Corrupt,
+                    GapKind::TooLarge => wit::GapKind::TooLarge,
+                    GapKind::Binary => wit::GapKind::Binary,
+                    GapKind::Shallow => wit::GapKind::Shallow,
+                    GapKind::Denied => wit::GapKind::Denied,
+                    GapKind::Budget => wit::GapKind::Budget,
+                },
+                path: g.path,
+                bytes: g.bytes,
+                reason: g.reason,
+            })
+            .collect(),
     }
 }

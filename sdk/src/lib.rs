@@ -69,20 +69,22 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 pub use error::{Error, Result};
-pub use model::{Capability, CheckMeta, CheckResult, Finding, Location, Metric, PluginMeta, Severity, Status};
+pub use model::{
+    Capability, CheckMeta, CheckResult, Finding, Gap, GapKind, Location, Metric, PluginMeta, Severity, Status,
+};
 pub use repo::{
     Blob, CONVENTIONAL_DIRS, Commit, EntryKind, Head, HistoryBlob, Repo, RepoError, Signature, Source, Tag, TreeEntry,
 };
 
 /// The version of the WIT contract (`fledge:plugin`) this SDK builds against.
-pub const CONTRACT_VERSION: &str = "0.1.0";
+pub const CONTRACT_VERSION: &str = "0.2.0";
 
 /// Everything a plugin author usually needs, in one import.
 pub mod prelude {
     pub use crate::repo::CONVENTIONAL_DIRS;
     pub use crate::{
-        Capability, Check, CheckMeta, CheckResult, Error, Finding, Location, Plugin, PluginMeta, Repo, Result,
-        Severity, Status, TreeEntry,
+        Capability, Check, CheckMeta, CheckResult, Error, Finding, Gap, GapKind, Location, Plugin, PluginMeta, Repo,
+        Result, Severity, Status, TreeEntry,
     };
 }
 
@@ -198,6 +200,7 @@ pub fn run_checks<P: Plugin>(repo: &Repo, requests: &[CheckRequest], config: &Va
     requests
         .iter()
         .map(|request| {
+            repo.begin_check(&request.id);
             let mut result = if !meta.checks.iter().any(|c| c.id == request.id) {
                 CheckResult::error(format!("plugin `{}` has no check `{}`", meta.name, request.id))
             } else {

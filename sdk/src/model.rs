@@ -354,6 +354,55 @@ pub struct CheckResult {
     pub findings: Vec<Finding>,
     /// Measured figures.
     pub metrics: Vec<Metric>,
+    /// What the check needed and did not read (the host adds what it saw
+    /// itself). A passing check with gaps does not pass a gate unless the
+    /// policy accepts their kind.
+    pub unread: Vec<Gap>,
+}
+
+/// Why some content was not read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum GapKind {
+    /// The object is not in the repository's database.
+    Missing,
+    /// The object cannot be decoded.
+    Corrupt,
+    /// Above a size bound.
+    TooLarge,
+    /// Binary content the check does not read.
+    Binary,
+    /// The history ends early (shallow clone).
+    Shallow,
+    /// The policy denied the read.
+    Denied,
+    /// The read budget or time limit was spent.
+    Budget,
+}
+
+/// Content a check needed and did not read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Gap {
+    /// Why.
+    pub kind: GapKind,
+    /// The path ("" for the history as a whole).
+    pub path: String,
+    /// Bytes not read, if known.
+    pub bytes: u64,
+    /// A few words on why.
+    pub reason: String,
+}
+
+impl Gap {
+    /// A gap of `kind` at `path`.
+    pub fn new(kind: GapKind, path: impl Into<String>, reason: impl Into<String>) -> Self {
+        Gap { kind, path: path.into(), bytes: 0, reason: reason.into() }
+    }
+
+    /// Sets the number of bytes not read.
+    pub fn bytes(mut self, bytes: u64) -> Self {
+        self.bytes = bytes;
+        self
+    }
 }
 
 impl CheckResult {
@@ -367,6 +416,7 @@ impl CheckResult {
             remediation: None,
             findings: Vec::new(),
             metrics: Vec::new(),
+            unread: Vec::new(),
         }
     }
 
@@ -422,6 +472,12 @@ impl CheckResult {
     /// Records a measured figure.
     pub fn metric(mut self, name: impl Into<String>, value: f64) -> Self {
         self.metrics.push(Metric { name: name.into(), value });
+        self
+    }
+
+    /// Records content the check did not read.
+    pub fn unread(mut self, gaps: impl IntoIterator<Item = Gap>) -> Self {
+        self.unread.extend(gaps);
         self
     }
 }

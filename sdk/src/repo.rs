@@ -132,6 +132,8 @@ pub struct Head {
     pub time: i64,
     /// First line of the message.
     pub summary: String,
+    /// The history ends early (shallow clone): history-based results are partial.
+    pub shallow: bool,
 }
 
 /// A distinct blob of the history, where it first appeared.
@@ -152,6 +154,9 @@ pub struct HistoryBlob {
 pub enum RepoError {
     /// No such path, blob or revision.
     NotFound(String),
+    /// The content exists but its object is missing or damaged; the host
+    /// counts it as not read.
+    Missing(String),
     /// The policy denies the capability this read needs.
     Denied(String),
     /// The run's read budget is spent.
@@ -164,6 +169,7 @@ impl fmt::Display for RepoError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             RepoError::NotFound(what) => write!(f, "not found: {what}"),
+            RepoError::Missing(what) => write!(f, "unreadable: {what}"),
             RepoError::Denied(what) => write!(f, "denied: {what}"),
             RepoError::LimitExceeded(what) => write!(f, "limit exceeded: {what}"),
             RepoError::Invalid(what) => write!(f, "invalid argument: {what}"),
@@ -191,6 +197,11 @@ pub trait Source {
     fn read_file(&self, path: &str, max_bytes: u64) -> Result<Blob, RepoError>;
     /// Up to `max_bytes` of blob `id`.
     fn read_blob(&self, id: &str, max_bytes: u64) -> Result<Blob, RepoError>;
+    /// Up to `max_bytes` of blob `id` from byte `offset`.
+    fn read_blob_range(&self, id: &str, offset: u64, max_bytes: u64) -> Result<Blob, RepoError>;
+    /// The following reads are for check `id` (the host charges what it
+    /// cannot read to it).
+    fn begin_check(&self, _id: &str) {}
     /// A page of commits, newest first.
     fn commits(&self, start: u32, limit: u32) -> Result<Vec<Commit>, RepoError>;
     /// Tags reachable from the checked commit.
@@ -424,6 +435,17 @@ impl Repo {
     /// Up to `max_bytes` of blob `id`.
     pub fn read_blob(&self, id: &str, max_bytes: u64) -> Result<Blob, Error> {
         Ok(self.shared.source.read_blob(id, max_bytes)?)
+    }
+
+    /// Up to `max_bytes` of blob `id` from byte `offset`: a large blob read
+    /// in pieces, in bounded memory.
+    pub fn read_blob_range(&self, id: &str, offset: u64, max_bytes: u64) -> Result<Blob, Error> {
+        Ok(self.shared.source.read_blob_range(id, offset, max_bytes)?)
+    }
+
+    /// Tells the host that the following reads are for check `id`.
+    pub(crate) fn begin_check(&self, id: &str) {
+        self.shared.source.begin_check(id);
     }
 
     /// The text of the file at `path`, up to [`DEFAULT_TEXT_LIMIT`] bytes,

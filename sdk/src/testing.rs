@@ -178,7 +178,7 @@ fn bounded_blob(data: &[u8], max_bytes: u64) -> Blob {
 impl Source for MemRepo {
     fn head(&self) -> Head {
         let time = self.head_time.or_else(|| self.commits.first().map(|c| c.committer.time)).unwrap_or(0);
-        Head { commit: self.head_commit(), revision: "HEAD".to_owned(), time, summary: String::new() }
+        Head { commit: self.head_commit(), revision: "HEAD".to_owned(), time, summary: String::new(), shallow: false }
     }
 
     fn files(&self) -> Result<Vec<TreeEntry>, RepoError> {
@@ -226,8 +226,17 @@ impl Source for MemRepo {
     }
 
     fn read_blob(&self, id: &str, max_bytes: u64) -> Result<Blob, RepoError> {
+        self.read_blob_range(id, 0, max_bytes)
+    }
+
+    fn read_blob_range(&self, id: &str, offset: u64, max_bytes: u64) -> Result<Blob, RepoError> {
         self.allow(Capability::Contents)?;
-        self.blob_of(id).map(|data| bounded_blob(data, max_bytes)).ok_or_else(|| RepoError::NotFound(id.to_owned()))
+        let data = self.blob_of(id).ok_or_else(|| RepoError::NotFound(id.to_owned()))?;
+        let start = usize::try_from(offset).unwrap_or(usize::MAX).min(data.len());
+        let mut blob = bounded_blob(&data[start..], max_bytes);
+        blob.size = data.len() as u64;
+        id.clone_into(&mut blob.id);
+        Ok(blob)
     }
 
     fn commits(&self, start: u32, limit: u32) -> Result<Vec<Commit>, RepoError> {

@@ -212,7 +212,7 @@ fn secrets(work: &Path) -> anyhow::Result<()> {
         let start = Instant::now();
         let list = reader.history_blobs(0, u32::MAX).expect("history");
         index_time = start.elapsed();
-        list.iter().map(|b| reader.read_blob(&b.id, 64 << 20).map(|d| d.data.len()).unwrap_or(0)).sum::<usize>()
+        list.iter().map(|b| reader.read_blob(&b.id, 0, 64 << 20).map(|d| d.data.len()).unwrap_or(0)).sum::<usize>()
     });
     let mb = bytes as f64 / 1e6;
     println!("  blobs scanned: {blobs}, content read: {mb:.0} MB");

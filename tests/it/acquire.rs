@@ -101,17 +101,50 @@ fn unauthorised_remote_never_prints_the_token() {
 }
 
 #[test]
-fn damaged_repository() {
+fn damaged_repository_still_gets_a_report() {
     let mut repo = RepoBuilder::new();
     repo.file("README.md", "hello");
     repo.commit("a");
     let blob = repo.repo().blob(b"hello").unwrap().to_string();
     std::fs::remove_file(repo.path().join(".git/objects").join(&blob[..2]).join(&blob[2..])).unwrap();
-    let output = run(&["check", &repo.arg()]);
-    assert_eq!(output.status.code(), Some(2));
+    let report = check_json(&[&repo.arg()]);
+    let gap = &report["repository"]["completeness"]["unread"]["gaps"][0];
+    assert_eq!((gap["path"].as_str(), gap["id"].as_str()), (Some("README.md"), Some(blob.as_str())));
+    assert_ne!(check(&report, "docs.readme-substance")["status"], "pass");
+}
+
+#[test]
+fn a_server_that_never_answers_times_out() {
+    // Accepts connections and never says a word.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().flatten() {
+            held.push(stream);
+        }
+    });
+    let cache = tempfile::tempdir().unwrap();
+    let started = std::time::Instant::now();
+    let output = run(&[
+        "check",
+        &format!("http://127.0.0.1:{port}/team/proj.git"),
+        "--cache-dir",
+        cache.path().to_str().unwrap(),
+        "--network-timeout",
+        "2",
+    ]);
+    let elapsed = started.elapsed();
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(elapsed < std::time::Duration::from_secs(30), "{elapsed:?}");
     let text = stderr(&output);
-    assert!(text.starts_with(&format!("error: failed to read the tree of {}: ", repo.arg())), "{text}");
-    assert!(text.ends_with("(the repository is damaged)\n"), "{text}");
+    assert!(text.starts_with(&format!("error: failed to fetch http://127.0.0.1:{port}/team/proj.git: ")), "{text}");
+    // No half-written mirror is left behind.
+    let mirrors = cache.path().join("mirrors");
+    let left: Vec<_> = std::fs::read_dir(&mirrors)
+        .map(|d| d.flatten().map(|e| e.file_name()).filter(|n| !n.to_string_lossy().ends_with(".lock")).collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "{left:?}");
 }
 
 #[test]

@@ -6,9 +6,11 @@
 mod acquire;
 mod authoring;
 mod cli;
+mod completeness;
 mod compliance;
 mod hygiene;
 mod policy;
 mod sandbox;
 mod scan;
+mod trust;
 mod util;

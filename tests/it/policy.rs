@@ -68,7 +68,7 @@ fn invalid_policies_are_refused_with_file_and_line() {
     assert_eq!(output.status.code(), Some(2));
     assert_eq!(
         stderr(&output),
-        format!("error: {path}:2: weight of category `license` must be a positive number, not 0\n")
+        format!("error: {path}:2: weight of category `license` must be a positive number up to 1000000, not 0\n")
     );
     let unknown = write(
         dir.path(),
@@ -131,29 +131,48 @@ fn a_well_run_project_lacks_only_attestations() {
 
 #[test]
 fn signed_attestations_and_require_stage() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = ssh_key::PrivateKey::random(&mut ssh_key::rand_core::OsRng, ssh_key::Algorithm::Ed25519).unwrap();
+    let key_path = write(dir.path(), "committee-key", &key.to_openssh(ssh_key::LineEnding::LF).unwrap());
+    let public = key.public_key().to_openssh().unwrap();
+    write(dir.path(), "allowed_signers", &format!("*@example.com {public}\n"));
+    let policy = write(
+        dir.path(),
+        "policy.toml",
+        &fledge::policy::DEFAULT_POLICY
+            .replace("# allowed_signers = \"allowed_signers\"", "allowed_signers = \"allowed_signers\""),
+    );
     let mut repo = well_run();
-    let signature =
-        |item: &str| format!("[{item}]\nsigned_by = \"Jane Doe <jane@example.com>\"\ndate = 2026-05-01\n\n");
-    let mut records: String =
-        ["technical-merit", "open-source-value", "maintenance-cost"].iter().map(|i| signature(i)).collect();
-    records.push_str("[trademark]\nnote = \"legal is looking at the name\"\n");
+    let sign = |repo: &RepoBuilder, item: &str| {
+        let output = fledge()
+            .args(["attest", "sign", &repo.arg(), "--item", item, "--key", &key_path, "--signer", "jane@example.com"])
+            .args(["--policy", &policy])
+            .env("FLEDGE_TODAY", "2026-07-01")
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", stderr(&output));
+    };
+    for item in ["technical-merit", "open-source-value", "maintenance-cost"] {
+        sign(&repo, item);
+    }
+    let records = std::fs::read_to_string(repo.path().join(".fledge/attestations.toml")).unwrap();
     repo.file(".fledge/attestations.toml", &records);
     repo.commit_at("attestations", fledge_tests::EPOCH + 200 * fledge_tests::DAY);
-    let unsigned = report(&[&repo.arg()], "2026-07-01");
+    let unsigned = report(&[&repo.arg(), "--policy", &policy], "2026-07-01");
     let blockers = unsigned["verdict"]["blockers"].as_array().unwrap();
-    assert_eq!(blockers.len(), 1);
+    assert_eq!(blockers.len(), 1, "{blockers:#?}");
     assert_eq!(
         blockers[0],
-        serde_json::json!({"kind": "attestation", "item": "trademark", "title": "Trademark clearance", "state": "unsigned", "signers": ["legal"]})
+        serde_json::json!({"kind": "attestation", "item": "trademark", "title": "Trademark clearance", "state": "missing", "signers": ["legal"]})
     );
     let output = fledge()
-        .args(["check", &repo.arg(), "--require-stage", "public"])
+        .args(["check", &repo.arg(), "--policy", &policy, "--require-stage", "public"])
         .env("FLEDGE_TODAY", "2026-07-01")
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(1));
     let ok = fledge()
-        .args(["check", &repo.arg(), "--require-stage", "incubating"])
+        .args(["check", &repo.arg(), "--policy", &policy, "--require-stage", "incubating"])
         .env("FLEDGE_TODAY", "2026-07-01")
         .output()
         .unwrap();
@@ -161,13 +180,17 @@ fn signed_attestations_and_require_stage() {
     let bad = run(&["check", &repo.arg(), "--require-stage", "galactic"]);
     assert_eq!(bad.status.code(), Some(2));
     assert_eq!(stderr(&bad), "error: --require-stage galactic: the policy's stages are sandbox, incubating, public\n");
-    records.push_str("signed_by = \"Lee Legal <lee@example.com>\"\ndate = 2026-06-01\n");
+    // The same records under the built-in policy, which trusts no signer.
+    let untrusted = report(&[&repo.arg()], "2026-07-01");
+    assert_eq!(untrusted["stage"], "incubating");
+    sign(&repo, "trademark");
+    let records = std::fs::read_to_string(repo.path().join(".fledge/attestations.toml")).unwrap();
     repo.file(".fledge/attestations.toml", &records);
     repo.commit_at("trademark cleared", fledge_tests::EPOCH + 201 * fledge_tests::DAY);
-    let public = report(&[&repo.arg()], "2026-07-01");
+    let public = report(&[&repo.arg(), "--policy", &policy], "2026-07-01");
     assert_eq!(public["stage"], "public", "{:#}", public["verdict"]);
     let output = fledge()
-        .args(["check", &repo.arg(), "--require-stage", "public"])
+        .args(["check", &repo.arg(), "--policy", &policy, "--require-stage", "public"])
         .env("FLEDGE_TODAY", "2026-07-01")
         .output()
         .unwrap();
@@ -212,7 +235,8 @@ fn exemptions_before_and_after_expiry_kinds_and_ignores() {
 
 fn fledge_tests_policy() -> String {
     let mut policy = fledge::policy::DEFAULT_POLICY
-        .replace("ignore = [\"**/testdata/**\", \"**/__fixtures__/**\"]", "ignore = [\"fixtures\"]");
+        .replace("ignore = [\"**/testdata/**\", \"**/__fixtures__/**\"]", "ignore = [\"fixtures\"]")
+        .replace("self_declared_kinds = []", "self_declared_kinds = [\"docs\"]");
     policy.push_str(
         "\n[[exemptions]]\nrepository = \"payments/*\"\ncheck = \"governance.code-of-conduct\"\nreason = \"docs sites follow the company code of conduct\"\napprover = \"ospo@example.com\"\nexpires = 2026-12-31\n",
     );

@@ -17,6 +17,9 @@ include!(concat!(env!("OUT_DIR"), "/test_plugins.rs"));
 
 /// A day in seconds.
 pub const DAY: i64 = 86_400;
+/// The built-in graduation policy, to extend in tests.
+pub const DEFAULT_POLICY: &str = include_str!("../../host/src/policy/default.toml");
+
 /// 2026-01-01T00:00:00Z, the default time of the first commit.
 pub const EPOCH: i64 = 1_767_225_600;
 
@@ -183,6 +186,31 @@ impl RepoBuilder {
             }
         }
         self
+    }
+
+    /// Creates branch `name` at HEAD and makes it HEAD: later commits go there.
+    pub fn branch(&mut self, name: &str) -> &mut Self {
+        {
+            let head = self.repo.head().unwrap().peel_to_commit().unwrap();
+            self.repo.branch(name, &head, false).unwrap();
+        }
+        self.checkout(name)
+    }
+
+    /// Makes branch `name` HEAD (the staged files stay as they are).
+    pub fn checkout(&mut self, name: &str) -> &mut Self {
+        self.repo.set_head(&format!("refs/heads/{name}")).unwrap();
+        self
+    }
+
+    /// The file of loose object `id` (fixtures are written loose).
+    pub fn loose_object(&self, id: &str) -> PathBuf {
+        self.repo.path().join("objects").join(&id[..2]).join(&id[2..])
+    }
+
+    /// The blob id of `contents`.
+    pub fn blob_id(contents: impl AsRef<[u8]>) -> String {
+        Oid::hash_object(git2::ObjectType::Blob, contents.as_ref()).unwrap().to_string()
     }
 
     /// Writes a file into the working tree only (not committed).

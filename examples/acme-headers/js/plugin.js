@@ -3,7 +3,7 @@
 // `Copyright <owner>` header. The Rust and Python examples next to this one
 // implement the same check and give the same findings.
 
-import { files, readFile } from 'fledge:plugin/repo@0.1.0';
+import { files, readFile } from 'fledge:plugin/repo@0.2.0';
 
 const SOURCE_EXTENSIONS = ['rs', 'py', 'js', 'ts', 'go', 'java', 'c', 'h'];
 const CHECK = 'acme.headers';
@@ -37,7 +37,7 @@ function headers(owner) {
 }
 
 function result(status, score, message, findings) {
-  return { checkId: CHECK, status, score, message, remediation: undefined, findings, metrics: [] };
+  return { checkId: CHECK, status, score, message, remediation: undefined, findings, metrics: [], unread: [] };
 }
 
 export function describe() {

@@ -33,7 +33,7 @@ def headers(owner: str) -> CheckResult:
         and "." in entry.path.rsplit("/", 1)[-1]
     ]
     if not sources:
-        return CheckResult(CHECK, Status.SKIP, 0, "no source files", None, [], [])
+        return CheckResult(CHECK, Status.SKIP, 0, "no source files", None, [], [], [])
     missing = []
     for entry in sources:
         head = repo.read_file(entry.path, 512).data.decode("utf-8", "replace")
@@ -42,12 +42,12 @@ def headers(owner: str) -> CheckResult:
     total = len(sources)
     score = 100 * (total - len(missing)) // total
     if not missing:
-        return CheckResult(CHECK, Status.PASS, 100, f"all {total} source files carry the {owner} header", None, [], [])
+        return CheckResult(CHECK, Status.PASS, 100, f"all {total} source files carry the {owner} header", None, [], [], [])
     findings = [
         Finding(f"no `Copyright {owner}` header", Severity.LOW, [Location(path, 1, None)], None) for path in missing
     ]
     message = f"{len(missing)} of {total} source files lack the {owner} header"
-    return CheckResult(CHECK, Status.FAIL, score, message, None, findings, [])
+    return CheckResult(CHECK, Status.FAIL, score, message, None, findings, [], [])
 
 
 class WitWorld(WitWorld):

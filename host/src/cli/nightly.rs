@@ -25,11 +25,7 @@ use crate::trends::{self, Selection};
 const INTERRUPTED: u8 = 130;
 
 fn seconds(value: f64, flag: &str) -> Result<Duration> {
-    if value.is_finite() && value >= 0.0 {
-        Ok(Duration::from_secs_f64(value))
-    } else {
-        Err(UserError::new(format!("{flag} must be a number of seconds, 0 or more")).into())
-    }
+    super::seconds(value, flag, 0.0)
 }
 
 pub fn scan(args: &ScanArgs) -> Result<ExitCode> {
@@ -71,6 +67,10 @@ pub fn scan(args: &ScanArgs) -> Result<ExitCode> {
         return Err(UserError::new(FileErrors { file: catalog.source.clone(), errors }.to_string()).into());
     }
 
+    // Every argument is checked before the database is touched.
+    let retry_delay = seconds(args.retry_delay, "--retry-delay")?;
+    let repo_timeout = seconds(args.repo_timeout, "--repo-timeout")?;
+    let today = today()?;
     let db = args.db.path();
     let store = Store::open(&db)?;
     let _lock = store.lock_for_scan()?;
@@ -92,12 +92,12 @@ pub fn scan(args: &ScanArgs) -> Result<ExitCode> {
         jobs: args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())).max(1),
         fetch_jobs: args.fetch_jobs.max(1),
         retries: args.retries,
-        retry_delay: seconds(args.retry_delay, "--retry-delay")?,
-        repo_timeout: seconds(args.repo_timeout, "--repo-timeout")?,
+        retry_delay,
+        repo_timeout,
         force: args.force,
         open,
         limits,
-        today: today()?,
+        today,
         progress: args.progress,
     };
     let summary = scan::scan(runtime, store, run, jobs, settings)?;
@@ -165,13 +165,16 @@ fn period(text: &str) -> Result<Duration> {
 }
 
 pub fn report(args: &ReportArgs) -> Result<ExitCode> {
-    let store = Store::open_existing(&args.db.path())?;
+    if !(args.min_change.is_finite() && args.min_change >= 0.0) {
+        return Err(UserError::new("--min-change must be a number of points, 0 or more").into());
+    }
     let selection = Selection {
         run: args.run,
         since: args.since.as_deref().map(period).transpose()?,
         min_change: args.min_change,
         ..Selection::default()
     };
+    let store = Store::open_existing(&args.db.path())?;
     let report = trends::run_report(&store, &selection)?;
     let text = match args.format {
         RunFormat::Table => run_report::table(&report),
@@ -220,7 +223,9 @@ pub fn merge(args: &MergeArgs) -> Result<ExitCode> {
     let target_path = args.db.path();
     let mut shards: Vec<(PathBuf, Run, Shard)> = Vec::new();
     for path in &args.shards {
-        if std::fs::canonicalize(path).ok() == std::fs::canonicalize(&target_path).ok() {
+        if let (Ok(shard), Ok(target)) = (std::fs::canonicalize(path), std::fs::canonicalize(&target_path))
+            && shard == target
+        {
             return Err(UserError::new(format!(
                 "{} is the database merged into; pass the shards' databases",
                 path.display()

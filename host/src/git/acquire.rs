@@ -157,9 +157,14 @@ pub(crate) fn mirror(url: &str, cache_dir: &Path) -> Result<Repository, AcquireE
     lock.lock().map_err(|e| other(&format!("lock {}", lock_path.display()), &e))?;
 
     let fresh = !path.join("HEAD").is_file();
-    let work_path = if fresh { path.with_extension(format!("tmp-{}", std::process::id())) } else { path.clone() };
-    if fresh && work_path.exists() {
-        fs::remove_dir_all(&work_path).map_err(|e| other("clear a stale partial clone", &e))?;
+    let stale_prefix = format!("{}.tmp-", mirror_name(url));
+    let work_path = if fresh { mirrors.join(format!("{stale_prefix}{}", std::process::id())) } else { path.clone() };
+    // Partial clones of this mirror left by a killed or timed-out process:
+    // nobody else works on them while we hold the lock.
+    for entry in fs::read_dir(&mirrors).into_iter().flatten().flatten() {
+        if entry.file_name().to_string_lossy().starts_with(&stale_prefix) {
+            fs::remove_dir_all(entry.path()).map_err(|e| other("clear a stale partial clone", &e))?;
+        }
     }
     let repo = if fresh {
         Repository::init_bare(&work_path).map_err(|e| other("create the mirror", &e))?

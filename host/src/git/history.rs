@@ -8,9 +8,11 @@
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet};
 use std::sync::Arc;
+use std::time::Instant;
 
-use git2::{Odb, Oid};
+use git2::Oid;
 
+use crate::git::objects::Objects;
 use crate::git::snapshot::{CommitInfo, Person, ReadError};
 
 /// A commit the walk has produced, with its tree for the history index.
@@ -40,79 +42,99 @@ pub(crate) struct CommitWalk {
     pub index: HashMap<Oid, usize>,
     pub done: bool,
     failed: Option<ReadError>,
+    /// Parents that could not be read, where the history ends early (a
+    /// shallow clone's boundary, or a missing or damaged commit), with why.
+    pub cut: Vec<(String, String)>,
+    /// How many parents were cut (`cut` keeps the first few).
+    pub cut_count: usize,
 }
 
 impl CommitWalk {
-    /// Produces commits until there are `count` (or the history ends).
-    pub fn extend_to(&mut self, odb: &Odb<'_>, head: Oid, mailmap: &Mailmap, count: usize) -> Result<(), ReadError> {
+    /// Produces commits until there are `count` (or the history ends, or
+    /// `deadline` passes: [`ReadError::Expired`], and the walk can go on
+    /// later).
+    pub fn extend_to(
+        &mut self,
+        objects: &Objects<'_>,
+        head: Oid,
+        mailmap: &Mailmap,
+        count: usize,
+        deadline: Option<Instant>,
+    ) -> Result<(), ReadError> {
+        self.extend_until(objects, head, mailmap, deadline, |walk| walk.produced.len() >= count)
+    }
+
+    /// Produces commits until `wanted` returns true, or the end.
+    pub fn extend_until(
+        &mut self,
+        objects: &Objects<'_>,
+        head: Oid,
+        mailmap: &Mailmap,
+        deadline: Option<Instant>,
+        mut wanted: impl FnMut(&CommitWalk) -> bool,
+    ) -> Result<(), ReadError> {
         if let Some(err) = &self.failed {
             return Err(err.clone());
         }
-        let result = self.extend_inner(odb, head, mailmap, count);
+        let result = (|| {
+            if !self.started {
+                self.started = true;
+                self.discover(objects, head, mailmap, true)?;
+            }
+            let mut steps = 0u32;
+            while !self.done && !wanted(self) {
+                steps = steps.wrapping_add(1);
+                if steps.is_multiple_of(256) && deadline.is_some_and(|d| Instant::now() >= d) {
+                    return Err(ReadError::Expired);
+                }
+                self.step(objects, mailmap)?;
+            }
+            Ok(())
+        })();
         // A failed walk stays failed: later readers get the same error
-        // rather than a silently shortened history.
-        if let Err(err) = &result {
+        // rather than a silently shortened history. A deadline is the
+        // reader's, not the walk's.
+        if let Err(err) = &result
+            && *err != ReadError::Expired
+        {
             self.failed = Some(err.clone());
         }
         result
     }
 
-    fn extend_inner(&mut self, odb: &Odb<'_>, head: Oid, mailmap: &Mailmap, count: usize) -> Result<(), ReadError> {
-        if !self.started {
-            self.started = true;
-            self.discover(odb, head, mailmap, true)?;
-        }
-        while self.produced.len() < count && !self.done {
-            self.step(odb, mailmap)?;
-        }
-        Ok(())
-    }
-
-    /// Produces commits until `wanted` returns true for one, or the end.
-    pub fn extend_until(
-        &mut self,
-        odb: &Odb<'_>,
-        head: Oid,
-        mailmap: &Mailmap,
-        mut wanted: impl FnMut(&CommitWalk) -> bool,
-    ) -> Result<(), ReadError> {
-        self.extend_to(odb, head, mailmap, 0)?;
-        while !self.done && !wanted(self) {
-            if let Err(err) = self.step(odb, mailmap) {
-                self.failed = Some(err.clone());
-                return Err(err);
-            }
-        }
-        Ok(())
-    }
-
-    /// Reads and queues commit `id`. A missing parent ends the history there
-    /// (a shallow clone, as `git log` treats it); the checked commit itself
-    /// must exist.
-    fn discover(&mut self, odb: &Odb<'_>, id: Oid, mailmap: &Mailmap, required: bool) -> Result<(), ReadError> {
+    /// Reads and queues commit `id`. A parent that cannot be read ends the
+    /// history there (a shallow clone, as `git log` treats it) and is
+    /// recorded in `cut`; the checked commit itself must be readable.
+    fn discover(&mut self, objects: &Objects<'_>, id: Oid, mailmap: &Mailmap, required: bool) -> Result<(), ReadError> {
         if !self.seen.insert(id) {
             return Ok(());
         }
-        let object = match odb.read(id) {
-            Ok(object) => object,
-            Err(err) if err.code() == git2::ErrorCode::NotFound && !required => return Ok(()),
-            Err(err) => return Err(ReadError::Git(format!("commit {id}: {}", err.message()))),
+        let parsed = objects.commit(id).and_then(|data| parse_commit(id, &data, mailmap));
+        let parsed = match parsed {
+            Ok(parsed) => parsed,
+            Err(err) if !required => {
+                self.cut_count += 1;
+                if self.cut.len() < 20 {
+                    self.cut.push((id.to_string(), err.to_string()));
+                }
+                return Ok(());
+            }
+            Err(err) => return Err(err),
         };
-        let parsed = parse_commit(id, object.data(), mailmap)?;
         self.sequence += 1;
         self.queue.push((parsed.info.committer.time, Reverse(self.sequence), id));
         self.pending.insert(id, parsed);
         Ok(())
     }
 
-    fn step(&mut self, odb: &Odb<'_>, mailmap: &Mailmap) -> Result<(), ReadError> {
+    fn step(&mut self, objects: &Objects<'_>, mailmap: &Mailmap) -> Result<(), ReadError> {
         let Some((_, _, id)) = self.queue.pop() else {
             self.done = true;
             return Ok(());
         };
         let Some(parsed) = self.pending.remove(&id) else { return Ok(()) };
         for parent in &parsed.parents {
-            self.discover(odb, *parent, mailmap, false)?;
+            self.discover(objects, *parent, mailmap, false)?;
         }
         self.index.insert(id, self.produced.len());
         self.produced.push(Walked { info: Arc::new(parsed.info), tree: parsed.tree });
@@ -125,7 +147,7 @@ impl CommitWalk {
 
 /// Parses a raw commit object.
 fn parse_commit(id: Oid, data: &[u8], mailmap: &Mailmap) -> Result<Parsed, ReadError> {
-    let invalid = |what: &str| ReadError::Git(format!("commit {id} is malformed: {what}"));
+    let invalid = |what: &str| ReadError::Corrupt(format!("commit {id} is malformed: {what}"));
     let split = data.windows(2).position(|w| w == b"\n\n").unwrap_or(data.len());
     let (headers, message) = (&data[..split], data.get(split + 2..).unwrap_or_default());
     let (mut tree, mut parents, mut author, mut committer) = (None, Vec::new(), None, None);
@@ -208,10 +230,12 @@ fn trailers(message: &str) -> Vec<(String, String)> {
 }
 
 /// A parsed `.mailmap` (see gitmailmap(5)): maps the name and e-mail a
-/// commit carries to the canonical ones.
+/// commit carries to the canonical ones. Entries are indexed by the
+/// lower-cased commit e-mail, so a lookup costs the same for a mailmap of
+/// ten lines or of a million.
 #[derive(Clone, Debug, Default)]
 pub struct Mailmap {
-    entries: Vec<MailmapEntry>,
+    entries: HashMap<String, Vec<MailmapEntry>>,
 }
 
 #[derive(Clone, Debug)]
@@ -219,14 +243,13 @@ struct MailmapEntry {
     name: Option<String>,
     email: Option<String>,
     commit_name: Option<String>,
-    commit_email: String,
 }
 
 impl Mailmap {
     /// Parses the lines `Name <email>`, `<email> <commit-email>`,
     /// `Name <email> <commit-email>` and `Name <email> Commit Name <commit-email>`.
     pub fn parse(text: &str) -> Mailmap {
-        let mut entries = Vec::new();
+        let mut entries: HashMap<String, Vec<MailmapEntry>> = HashMap::new();
         for line in text.lines() {
             let line = line.split('#').next().unwrap_or_default();
             let mut parts = Vec::new();
@@ -239,20 +262,21 @@ impl Mailmap {
                     rest[open + 1..open + close].trim().to_owned(),
                 ));
                 rest = &rest[open + close + 1..];
-            }
-            let entry = match parts.as_slice() {
-                [(name, email)] => {
-                    MailmapEntry { name: name.clone(), email: None, commit_name: None, commit_email: email.clone() }
+                if parts.len() > 2 {
+                    break;
                 }
-                [(name, email), (commit_name, commit_email)] => MailmapEntry {
-                    name: name.clone(),
-                    email: Some(email.clone()),
-                    commit_name: commit_name.clone(),
-                    commit_email: commit_email.clone(),
-                },
+            }
+            let (key, entry) = match parts.as_slice() {
+                [(name, email)] => {
+                    (email.to_ascii_lowercase(), MailmapEntry { name: name.clone(), email: None, commit_name: None })
+                }
+                [(name, email), (commit_name, commit_email)] => (
+                    commit_email.to_ascii_lowercase(),
+                    MailmapEntry { name: name.clone(), email: Some(email.clone()), commit_name: commit_name.clone() },
+                ),
                 _ => continue,
             };
-            entries.push(entry);
+            entries.entry(key).or_default().push(entry);
         }
         Mailmap { entries }
     }
@@ -262,12 +286,12 @@ impl Mailmap {
         if self.entries.is_empty() {
             return (name, email);
         }
-        let found = self
-            .entries
-            .iter()
-            .filter(|e| e.commit_email.eq_ignore_ascii_case(&email))
-            .filter(|e| e.commit_name.as_ref().is_none_or(|n| n.eq_ignore_ascii_case(&name)))
-            .max_by_key(|e| e.commit_name.is_some());
+        let found = self.entries.get(&email.to_ascii_lowercase()).and_then(|candidates| {
+            candidates
+                .iter()
+                .filter(|e| e.commit_name.as_ref().is_none_or(|n| n.eq_ignore_ascii_case(&name)))
+                .max_by_key(|e| e.commit_name.is_some())
+        });
         match found {
             Some(entry) => (entry.name.clone().unwrap_or(name), entry.email.clone().unwrap_or(email)),
             None => (name, email),

@@ -63,6 +63,11 @@ fn add_dir(
             continue;
         } else if kind.is_symlink() {
             (0o120000, fs::read_link(entry.path())?.to_string_lossy().into_owned().into_bytes())
+        } else if !kind.is_file() {
+            // A FIFO would block the read forever; a device could be endless.
+            return Err(std::io::Error::other(format!(
+                "{path} is not a regular file, directory or symbolic link (a FIFO, socket or device); remove it or copy the files elsewhere"
+            )));
         } else if metadata.len() > MAX_FILE {
             continue;
         } else {

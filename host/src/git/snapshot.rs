@@ -7,15 +7,22 @@
 //! Every read is bounded by the caller; blobs above the snapshot's hard
 //! limit are never inflated.
 
+use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Instant;
 
-use git2::{ObjectType, Oid, Repository};
+use git2::{Oid, Repository};
 use globset::GlobSet;
 
 use crate::git::acquire::{AcquireError, AcquireErrorKind};
 use crate::git::history::{CommitWalk, Mailmap};
+use crate::git::objects::{Kind, Objects, RawEntry};
+use crate::model::{Gap, GapKind};
+
+/// The largest `.mailmap` read; a larger one is cut there (and said so).
+const MAX_MAILMAP_BYTES: u64 = 4 << 20;
 
 /// The kind of a tree entry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -82,6 +89,10 @@ pub struct HistoryBlob {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ReadError {
     NotFound(String),
+    /// The object (by id) is not in the object database.
+    Missing(String),
+    /// The object is there but cannot be decoded.
+    Corrupt(String),
     /// The blob is above the hard size limit for reads.
     TooLarge {
         id: String,
@@ -89,7 +100,9 @@ pub enum ReadError {
         limit: u64,
     },
     Invalid(String),
-    /// libgit2 failed: a damaged repository, usually.
+    /// The run's time limit passed during the read.
+    Expired,
+    /// libgit2 failed otherwise.
     Git(String),
 }
 
@@ -97,12 +110,34 @@ impl std::fmt::Display for ReadError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ReadError::NotFound(what) => write!(f, "not found: {what}"),
+            ReadError::Missing(id) => write!(f, "object {id} is missing from the object database"),
+            ReadError::Corrupt(what) => write!(f, "{what}"),
             ReadError::TooLarge { id, size, limit } => {
                 write!(f, "blob {id} is {size} bytes, above the read limit of {limit} bytes")
             }
             ReadError::Invalid(what) => write!(f, "invalid: {what}"),
+            ReadError::Expired => write!(f, "the run's time limit was reached"),
             ReadError::Git(what) => write!(f, "repository error: {what}"),
         }
+    }
+}
+
+impl ReadError {
+    /// The gap this error leaves in what was read at `path`, if it is one
+    /// (a path that does not exist is an answer, not a gap).
+    pub fn gap(&self, path: &str) -> Option<Gap> {
+        let (kind, id, bytes) = match self {
+            ReadError::Missing(id) => (GapKind::Missing, Some(id.clone()), 0),
+            ReadError::Corrupt(_) | ReadError::Git(_) => (GapKind::Corrupt, None, 0),
+            ReadError::TooLarge { id, size, .. } => (GapKind::TooLarge, Some(id.clone()), *size),
+            ReadError::Expired => (GapKind::Budget, None, 0),
+            ReadError::NotFound(_) | ReadError::Invalid(_) => return None,
+        };
+        let reason = match self {
+            ReadError::Missing(_) => "missing object".to_owned(),
+            other => other.to_string(),
+        };
+        Some(Gap { kind, path: path.to_owned(), id, bytes, reason })
     }
 }
 
@@ -131,9 +166,32 @@ pub struct Snapshot {
     ignore: Option<GlobSet>,
     /// Files per lower-cased parent directory (indices into `files`).
     dirs: OnceLock<HashMap<String, Vec<usize>>>,
+    /// A path of each blob id of the file list (indices into `files`).
+    ids: OnceLock<HashMap<String, usize>>,
     walk: Mutex<CommitWalk>,
     tags: OnceLock<Result<Arc<Vec<TagInfo>>, ReadError>>,
-    history: OnceLock<Result<Arc<Vec<HistoryBlob>>, ReadError>>,
+    /// The history index, once complete (a walk cut short by a deadline
+    /// is not kept, so the next reader starts again).
+    history: Mutex<Option<Result<Arc<HistoryIndex>, ReadError>>>,
+    /// Parts of the checked tree that could not be read (missing or
+    /// damaged trees and blobs), with their paths.
+    pub unread: Vec<Gap>,
+    /// Subtrees of the checked tree that could not be listed: the file
+    /// list itself is incomplete.
+    pub tree_incomplete: bool,
+    /// The repository is a shallow clone (or has grafts): its history ends
+    /// before the project's first commit.
+    pub shallow: bool,
+    /// Problems reading the snapshot that are not about one check.
+    pub warnings: Vec<String>,
+}
+
+/// The distinct blobs of the history, and the trees of the history that
+/// could not be read.
+#[derive(Debug, Default)]
+pub struct HistoryIndex {
+    pub blobs: Vec<HistoryBlob>,
+    pub unread: Vec<Gap>,
 }
 
 impl std::fmt::Debug for Snapshot {
@@ -143,30 +201,73 @@ impl std::fmt::Debug for Snapshot {
 }
 
 /// The commit `revision` names in `repo` (shown as `source` in errors).
-pub(crate) fn resolve_commit<'r>(
-    repo: &'r Repository,
-    source: &str,
-    revision: &str,
-) -> Result<git2::Commit<'r>, AcquireError> {
-    if revision == "HEAD" && (repo.is_empty().unwrap_or(false) || repo.head().is_err()) {
-        return Err(AcquireError::new(AcquireErrorKind::NoCommits, format!("repository {source} has no commits")));
-    }
-    let object = repo.revparse_single(revision).map_err(|err| match (err.code(), err.class()) {
-        (git2::ErrorCode::NotFound | git2::ErrorCode::InvalidSpec | git2::ErrorCode::Ambiguous, _)
-        | (_, git2::ErrorClass::Reference) => {
-            AcquireError::new(AcquireErrorKind::UnknownRevision, format!("unknown revision `{revision}` in {source}"))
+/// Refs and full ids are resolved without reading objects through
+/// libgit2, and the commit is then read with fledge's own bounded reader,
+/// so that a damaged repository gets a clear error rather than a hang.
+pub(crate) fn resolve_commit(repo: &Repository, source: &str, revision: &str) -> Result<Oid, AcquireError> {
+    let unknown =
+        || AcquireError::new(AcquireErrorKind::UnknownRevision, format!("unknown revision `{revision}` in {source}"));
+    let target = if revision == "HEAD" {
+        match repo.head() {
+            Ok(head) => head.target().ok_or_else(unknown)?,
+            Err(err) if matches!(err.code(), git2::ErrorCode::UnbornBranch | git2::ErrorCode::NotFound) => {
+                return Err(AcquireError::new(
+                    AcquireErrorKind::NoCommits,
+                    format!("repository {source} has no commits"),
+                ));
+            }
+            Err(err) => {
+                return Err(AcquireError::new(
+                    AcquireErrorKind::Corrupt,
+                    format!("cannot read HEAD of {source}: {} (the repository is damaged)", err.message()),
+                ));
+            }
         }
-        _ => AcquireError::new(
+    } else if revision.len() == 40 && revision.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Oid::from_str(revision).map_err(|_| unknown())?
+    } else if let Some(oid) = repo.resolve_reference_from_short_name(revision).ok().and_then(|r| r.target()) {
+        oid
+    } else {
+        // Revision syntax (`HEAD~2`, short ids): libgit2 parses it.
+        let object = repo.revparse_single(revision).map_err(|err| match (err.code(), err.class()) {
+            (git2::ErrorCode::NotFound | git2::ErrorCode::InvalidSpec | git2::ErrorCode::Ambiguous, _)
+            | (_, git2::ErrorClass::Reference) => unknown(),
+            _ => AcquireError::new(
+                AcquireErrorKind::Corrupt,
+                format!(
+                    "failed to read revision `{revision}` of {source}: {} (the repository is damaged)",
+                    err.message()
+                ),
+            ),
+        })?;
+        object.id()
+    };
+    let objects = Objects::new(repo).map_err(|e| AcquireError::new(AcquireErrorKind::Corrupt, e.to_string()))?;
+    let commit = objects.peel_to_commit(target).map_err(|err| match err {
+        ReadError::Missing(id) if revision == "HEAD" || id != revision => AcquireError::new(
             AcquireErrorKind::Corrupt,
-            format!("failed to read revision `{revision}` of {source}: {} (the repository is damaged)", err.message()),
+            format!(
+                "`{revision}` of {source} points at object {id}, which is missing from the object database (the repository is damaged or incomplete)"
+            ),
         ),
-    })?;
-    object.peel_to_commit().map_err(|_| {
-        AcquireError::new(
+        ReadError::Missing(_) => unknown(),
+        ReadError::NotFound(_) => AcquireError::new(
             AcquireErrorKind::UnknownRevision,
             format!("revision `{revision}` in {source} is not a commit"),
+        ),
+        other => AcquireError::new(
+            AcquireErrorKind::Corrupt,
+            format!("cannot read `{revision}` of {source}: {other} (the repository is damaged)"),
+        ),
+    })?;
+    // The commit itself must be readable: it is what every check is about.
+    objects.commit(commit).map_err(|err| {
+        AcquireError::new(
+            AcquireErrorKind::Corrupt,
+            format!("cannot read commit {commit} (`{revision}`) of {source}: {err} (the repository is damaged)"),
         )
-    })
+    })?;
+    Ok(commit)
 }
 
 impl Snapshot {
@@ -180,41 +281,70 @@ impl Snapshot {
         max_blob_bytes: u64,
         ignore: Option<&GlobSet>,
     ) -> Result<Snapshot, AcquireError> {
-        let corrupt = |what: &str, err: git2::Error| {
+        let head = resolve_commit(repo, &source, revision)?;
+        let corrupt = |err: ReadError| {
             AcquireError::new(
                 AcquireErrorKind::Corrupt,
-                format!("failed to read {what} of {source}: {} (the repository is damaged)", err.message()),
+                format!("failed to read commit {head} of {source}: {err} (the repository is damaged)"),
             )
         };
-        let commit = resolve_commit(repo, &source, revision)?;
-        let tree = commit.tree().map_err(|e| corrupt("the tree", e))?;
-        let mut files = list_tree(repo, &tree).map_err(|e| corrupt("the tree", e))?;
+        let objects = Objects::new(repo).map_err(corrupt)?;
+        let raw = objects.commit(head).map_err(corrupt)?;
+        let tree = crate::git::objects::header_field(&raw, b"tree")
+            .and_then(|hex| Oid::from_str(hex).ok())
+            .ok_or_else(|| corrupt(ReadError::Corrupt(format!("commit {head} has no tree"))))?;
+        let time = crate::git::objects::header_field(&raw, b"committer")
+            .and_then(|c| c.rsplit_once("> "))
+            .and_then(|(_, when)| when.split_whitespace().next()?.parse().ok())
+            .unwrap_or(0);
+        let message = raw.windows(2).position(|w| w == b"\n\n").map_or(&[][..], |at| &raw[at + 2..]);
+        let summary =
+            String::from_utf8_lossy(message.split(|&b| b == b'\n').next().unwrap_or_default()).trim_end().to_owned();
+        let mut unread = Vec::new();
+        let (mut files, tree_incomplete) = list_tree(&objects, tree, &mut unread);
         if let Some(ignore) = ignore {
             files.retain(|f| !ignore.is_match(&f.path));
+            unread.retain(|g| !ignore.is_match(&g.path));
         }
-        let mailmap = files
-            .iter()
-            .find(|f| f.path == ".mailmap")
-            .and_then(|f| Oid::from_str(&f.id).ok())
-            .and_then(|oid| repo.find_blob(oid).ok())
-            .map(|blob| Mailmap::parse(&String::from_utf8_lossy(blob.content())))
-            .unwrap_or_default();
+        let mut warnings = Vec::new();
+        let mailmap = match files.iter().find(|f| f.path == ".mailmap").and_then(|f| Oid::from_str(&f.id).ok()) {
+            None => Mailmap::default(),
+            Some(oid) => match objects.read(oid, Kind::Blob, MAX_MAILMAP_BYTES) {
+                Ok(data) => Mailmap::parse(&String::from_utf8_lossy(&data)),
+                Err(err) => {
+                    warnings.push(match err {
+                        ReadError::TooLarge { size, .. } => format!(
+                            ".mailmap is {size} bytes, above the bound of {MAX_MAILMAP_BYTES}: identities are not mapped"
+                        ),
+                        err => format!(".mailmap could not be read ({err}): identities are not mapped"),
+                    });
+                    Mailmap::default()
+                }
+            },
+        };
+        let git_dir = repo.path();
+        let shallow = repo.is_shallow() || git_dir.join("info/grafts").is_file();
         Ok(Snapshot {
-            git_dir: repo.path().to_path_buf(),
+            git_dir: git_dir.to_path_buf(),
             source,
-            commit: commit.id().to_string(),
+            commit: head.to_string(),
             revision: revision.to_owned(),
-            time: commit.time().seconds(),
-            summary: String::from_utf8_lossy(commit.summary_bytes().unwrap_or_default()).into_owned(),
+            time,
+            summary,
             files,
-            head: commit.id(),
+            head,
             mailmap,
             max_blob_bytes,
             ignore: ignore.cloned(),
             dirs: OnceLock::new(),
+            ids: OnceLock::new(),
             walk: Mutex::new(CommitWalk::default()),
             tags: OnceLock::new(),
-            history: OnceLock::new(),
+            history: Mutex::new(None),
+            unread,
+            tree_incomplete,
+            shallow,
+            warnings,
         })
     }
 
@@ -249,46 +379,75 @@ impl Snapshot {
             .unwrap_or_default()
     }
 
+    /// A path of the checked tree holding blob `id`, if any.
+    pub fn path_of(&self, id: &str) -> Option<&str> {
+        let index = self.ids.get_or_init(|| self.files.iter().enumerate().map(|(i, f)| (f.id.clone(), i)).collect());
+        index.get(id).map(|&i| self.files[i].path.as_str())
+    }
+
     /// A reader with its own repository handle, for one thread.
     pub fn reader(self: &Arc<Self>) -> Result<Reader, ReadError> {
         let repo =
             Repository::open_bare(&self.git_dir).or_else(|_| Repository::open(&self.git_dir)).map_err(git_err)?;
-        Ok(Reader { snapshot: Arc::clone(self), repo })
+        Ok(Reader { snapshot: Arc::clone(self), repo, deadline: Cell::new(None), last_blob: RefCell::new(None) })
     }
 }
 
-fn list_tree(repo: &Repository, tree: &git2::Tree<'_>) -> Result<Vec<TreeEntry>, git2::Error> {
-    let odb = repo.odb()?;
+/// The kind of a tree entry's mode; `None` for a subtree.
+fn entry_kind(mode: u32) -> Option<EntryKind> {
+    match mode {
+        0o100755 => Some(EntryKind::Executable),
+        0o120000 => Some(EntryKind::Symlink),
+        0o160000 => Some(EntryKind::Submodule),
+        0o040000 => None,
+        _ => Some(EntryKind::File),
+    }
+}
+
+/// Every file under `tree`, sorted by path. A subtree or blob that cannot
+/// be read is recorded in `unread` (with its path) and the walk goes on; a
+/// blob whose header cannot be read is listed with size 0. Returns whether
+/// some subtree could not be listed.
+fn list_tree(objects: &Objects<'_>, tree: Oid, unread: &mut Vec<Gap>) -> (Vec<TreeEntry>, bool) {
     let mut files = Vec::new();
-    let mut failure = None;
-    tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
-        let kind = match entry.filemode() {
-            0o100755 => EntryKind::Executable,
-            0o120000 => EntryKind::Symlink,
-            0o160000 => EntryKind::Submodule,
-            0o040000 => return git2::TreeWalkResult::Ok,
-            _ => EntryKind::File,
-        };
-        let size = if kind == EntryKind::Submodule {
-            0
-        } else {
-            match odb.read_header(entry.id()) {
-                Ok((size, _)) => size as u64,
-                Err(err) => {
-                    failure = Some(err);
-                    return git2::TreeWalkResult::Abort;
+    let mut incomplete = false;
+    let mut stack = vec![(tree, String::new())];
+    while let Some((tree_id, prefix)) = stack.pop() {
+        let entries = match objects.tree(tree_id) {
+            Ok(entries) => entries,
+            Err(err) => {
+                incomplete = true;
+                let path = if prefix.is_empty() { "/".to_owned() } else { prefix.trim_end_matches('/').to_owned() };
+                if let Some(mut gap) = err.gap(&path) {
+                    gap.id = Some(tree_id.to_string());
+                    gap.reason = format!("directory not read: {}", gap.reason);
+                    unread.push(gap);
                 }
+                continue;
             }
         };
-        let name = String::from_utf8_lossy(entry.name_bytes());
-        files.push(TreeEntry { path: format!("{dir}{name}"), kind, size, id: entry.id().to_string() });
-        git2::TreeWalkResult::Ok
-    })?;
-    if let Some(err) = failure {
-        return Err(err);
+        for RawEntry { mode, name, oid } in entries {
+            let path = format!("{prefix}{}", String::from_utf8_lossy(&name));
+            let Some(kind) = entry_kind(mode) else {
+                stack.push((oid, path + "/"));
+                continue;
+            };
+            let size = if kind == EntryKind::Submodule {
+                0
+            } else {
+                match objects.header(oid) {
+                    Ok((_, size)) => size,
+                    Err(err) => {
+                        unread.extend(err.gap(&path));
+                        0
+                    }
+                }
+            };
+            files.push(TreeEntry { path, kind, size, id: oid.to_string() });
+        }
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(files)
+    (files, incomplete)
 }
 
 /// True when `path` is inside directory `dir` (ASCII case-insensitive).
@@ -304,6 +463,11 @@ fn is_under(path: &str, dir: &str) -> bool {
 pub struct Reader {
     snapshot: Arc<Snapshot>,
     repo: Repository,
+    /// Long reads (walks of the whole history) stop here.
+    deadline: Cell<Option<Instant>>,
+    /// The last blob read whole, so that reading a large blob in ranges
+    /// inflates it once.
+    last_blob: RefCell<Option<(Oid, Arc<Vec<u8>>)>>,
 }
 
 impl Reader {
@@ -311,89 +475,145 @@ impl Reader {
         &self.snapshot
     }
 
+    /// Long reads stop with [`ReadError::Expired`] at `deadline`.
+    pub fn set_deadline(&self, deadline: Option<Instant>) {
+        self.deadline.set(deadline);
+    }
+
+    fn objects(&self) -> Result<Objects<'_>, ReadError> {
+        Objects::new(&self.repo)
+    }
+
     /// Up to `max_bytes` of the file at `path` in the checked commit.
     pub fn read_file(&self, path: &str, max_bytes: u64) -> Result<BlobData, ReadError> {
+        self.read_file_range(path, 0, max_bytes)
+    }
+
+    /// Up to `max_bytes` of the file at `path`, from byte `offset`.
+    pub fn read_file_range(&self, path: &str, offset: u64, max_bytes: u64) -> Result<BlobData, ReadError> {
         let entry = self.snapshot.file(path).ok_or_else(|| ReadError::NotFound(path.to_owned()))?;
         if entry.kind == EntryKind::Submodule {
             return Err(ReadError::NotFound(format!("{path} is a submodule")));
         }
         let oid = Oid::from_str(&entry.id).map_err(git_err)?;
-        self.read_oid(oid, max_bytes)
+        self.read_oid(oid, offset, max_bytes)
     }
 
-    /// Up to `max_bytes` of blob `id`.
-    pub fn read_blob(&self, id: &str, max_bytes: u64) -> Result<BlobData, ReadError> {
+    /// Up to `max_bytes` of blob `id`, from byte `offset`.
+    pub fn read_blob(&self, id: &str, offset: u64, max_bytes: u64) -> Result<BlobData, ReadError> {
         if id.len() != 40 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(ReadError::Invalid(format!("`{id}` is not a full object id")));
         }
         let oid = Oid::from_str(id).map_err(|_| ReadError::Invalid(id.to_owned()))?;
-        self.read_oid(oid, max_bytes)
+        self.read_oid(oid, offset, max_bytes)
     }
 
-    fn read_oid(&self, oid: Oid, max_bytes: u64) -> Result<BlobData, ReadError> {
-        let odb = self.repo.odb().map_err(git_err)?;
-        let (size, kind) = odb.read_header(oid).map_err(|err| match err.code() {
-            git2::ErrorCode::NotFound => ReadError::NotFound(oid.to_string()),
-            _ => git_err(err),
-        })?;
-        if kind != ObjectType::Blob {
-            return Err(ReadError::NotFound(format!("{oid} is not a blob")));
-        }
-        let size = size as u64;
-        if size > self.snapshot.max_blob_bytes {
-            return Err(ReadError::TooLarge { id: oid.to_string(), size, limit: self.snapshot.max_blob_bytes });
-        }
-        let object = odb.read(oid).map_err(git_err)?;
-        let data = object.data();
-        let take = data.len().min(usize::try_from(max_bytes).unwrap_or(usize::MAX));
-        Ok(BlobData { id: oid.to_string(), size, data: data[..take].to_vec(), truncated: take < data.len() })
+    fn read_oid(&self, oid: Oid, offset: u64, max_bytes: u64) -> Result<BlobData, ReadError> {
+        let cached = self.last_blob.borrow().as_ref().filter(|(id, _)| *id == oid).map(|(_, data)| Arc::clone(data));
+        let data = match cached {
+            Some(data) => data,
+            None => {
+                let data = Arc::new(self.objects()?.read(oid, Kind::Blob, self.snapshot.max_blob_bytes)?);
+                *self.last_blob.borrow_mut() = Some((oid, Arc::clone(&data)));
+                data
+            }
+        };
+        let size = data.len() as u64;
+        let start = usize::try_from(offset.min(size)).unwrap_or(data.len());
+        let take = (data.len() - start).min(usize::try_from(max_bytes).unwrap_or(usize::MAX));
+        Ok(BlobData {
+            id: oid.to_string(),
+            size,
+            data: data[start..start + take].to_vec(),
+            truncated: start + take < data.len(),
+        })
     }
 
-    /// The entry at `path` in `rev` (a commit id or a tag name).
-    pub fn entry_at(&self, rev: &str, path: &str) -> Result<Option<TreeEntry>, ReadError> {
-        let object = self
-            .repo
-            .revparse_single(rev)
-            .or_else(|_| self.repo.revparse_single(&format!("refs/tags/{rev}")))
-            .map_err(|_| ReadError::NotFound(format!("revision {rev}")))?;
-        let tree = object.peel_to_tree().map_err(|_| ReadError::NotFound(format!("revision {rev}")))?;
-        let entry = match tree.get_path(std::path::Path::new(path)) {
-            Ok(entry) => entry,
-            Err(err) if err.code() == git2::ErrorCode::NotFound => return Ok(None),
-            Err(err) => return Err(git_err(err)),
-        };
-        let kind = match entry.filemode() {
-            0o100755 => EntryKind::Executable,
-            0o120000 => EntryKind::Symlink,
-            0o160000 => EntryKind::Submodule,
-            0o040000 => return Ok(None),
-            _ => EntryKind::File,
-        };
-        let size = if kind == EntryKind::Submodule {
-            0
-        } else {
-            self.repo.odb().and_then(|odb| odb.read_header(entry.id())).map(|(s, _)| s as u64).map_err(git_err)?
-        };
-        Ok(Some(TreeEntry { path: path.to_owned(), kind, size, id: entry.id().to_string() }))
+    /// The entry at `path` in `commit`, which must be the full id of the
+    /// checked commit or of a commit of its history (no other refs, no
+    /// revision syntax: plugins see the checked commit's world only).
+    pub fn entry_at(&self, commit: &str, path: &str) -> Result<Option<TreeEntry>, ReadError> {
+        if commit.len() != 40 || !commit.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(ReadError::Invalid(format!(
+                "`{commit}` is not a full commit id (only commits of the checked history can be read)"
+            )));
+        }
+        let oid = Oid::from_str(commit).map_err(|_| ReadError::Invalid(commit.to_owned()))?;
+        if !self.in_history(commit)? {
+            return Err(ReadError::NotFound(format!("commit {commit} is not in the history of the checked commit")));
+        }
+        let objects = self.objects()?;
+        let raw = objects.commit(oid)?;
+        let mut tree = crate::git::objects::header_field(&raw, b"tree")
+            .and_then(|hex| Oid::from_str(hex).ok())
+            .ok_or_else(|| ReadError::Corrupt(format!("commit {oid} has no tree")))?;
+        let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+        for (i, part) in parts.iter().enumerate() {
+            let entries = objects.tree(tree)?;
+            let Some(entry) = entries.into_iter().find(|e| e.name == part.as_bytes()) else { return Ok(None) };
+            let last = i + 1 == parts.len();
+            match (entry_kind(entry.mode), last) {
+                (None, false) => tree = entry.oid,
+                (None, true) | (Some(_), false) => return Ok(None),
+                (Some(kind), true) => {
+                    let size = if kind == EntryKind::Submodule { 0 } else { objects.header(entry.oid)?.1 };
+                    return Ok(Some(TreeEntry { path: path.to_owned(), kind, size, id: entry.oid.to_string() }));
+                }
+            }
+        }
+        Ok(None)
     }
 
     /// Runs `f` on the commit walk after extending it with `extend`.
     fn with_walk<R>(
         &self,
-        extend: impl FnOnce(&mut CommitWalk, &git2::Odb<'_>, Oid, &Mailmap) -> Result<(), ReadError>,
+        extend: impl FnOnce(&mut CommitWalk, &Objects<'_>, Oid, &Mailmap) -> Result<(), ReadError>,
         f: impl FnOnce(&CommitWalk) -> R,
     ) -> Result<R, ReadError> {
-        let odb = self.repo.odb().map_err(git_err)?;
+        let objects = self.objects()?;
         let mut walk = self.snapshot.walk.lock().map_err(|_| ReadError::Git("commit walk poisoned".to_owned()))?;
-        extend(&mut walk, &odb, self.snapshot.head, &self.snapshot.mailmap)?;
+        extend(&mut walk, &objects, self.snapshot.head, &self.snapshot.mailmap)?;
         Ok(f(&walk))
+    }
+
+    /// True when `commit` (a full id) is the checked commit or one of its
+    /// ancestors (as far as the history can be read).
+    pub fn in_history(&self, commit: &str) -> Result<bool, ReadError> {
+        let Ok(oid) = Oid::from_str(commit) else { return Ok(false) };
+        let deadline = self.deadline.get();
+        self.with_walk(
+            |walk, objects, head, mailmap| {
+                walk.extend_until(objects, head, mailmap, deadline, |w| w.index.contains_key(&oid))
+            },
+            |walk| walk.index.contains_key(&oid),
+        )
+    }
+
+    /// Where the history ends early, if it does: the repository is
+    /// shallow, or parents could not be read.
+    pub fn history_cut(&self) -> Option<Gap> {
+        let walk = self.snapshot.walk.lock().ok()?;
+        if !self.snapshot.shallow && walk.cut_count == 0 {
+            return None;
+        }
+        let reason = match (self.snapshot.shallow, walk.cut.first()) {
+            (true, _) => {
+                format!("history truncated at {} commits (shallow clone): fetch the full history", walk.produced.len())
+            }
+            (false, Some((id, why))) => {
+                format!("history ends early at {} unreadable parents (first {id}: {why})", walk.cut_count)
+            }
+            (false, None) => "history ends early".to_owned(),
+        };
+        Some(Gap { kind: GapKind::Shallow, path: String::new(), id: None, bytes: 0, reason })
     }
 
     /// A page of commits, newest first.
     pub fn commits(&self, start: u32, limit: u32) -> Result<Vec<CommitInfo>, ReadError> {
         let end = (start as usize).saturating_add(limit as usize);
+        let deadline = self.deadline.get();
         self.with_walk(
-            |walk, odb, head, mailmap| walk.extend_to(odb, head, mailmap, end),
+            |walk, objects, head, mailmap| walk.extend_to(objects, head, mailmap, end, deadline),
             |walk| {
                 let start = (start as usize).min(walk.produced.len());
                 let end = end.min(walk.produced.len());
@@ -407,40 +627,48 @@ impl Reader {
         self.snapshot
             .tags
             .get_or_init(|| {
+                let objects = self.objects()?;
                 let mut candidates = Vec::new();
                 let references = self.repo.references_glob("refs/tags/*").map_err(git_err)?;
-                for reference in references {
-                    let reference = reference.map_err(git_err)?;
-                    let Ok(name) = reference.shorthand().map(str::to_owned) else { continue };
-                    let Ok(commit) = reference.peel_to_commit() else { continue };
-                    let annotated = reference.peel_to_tag().ok();
-                    let time = annotated
-                        .as_ref()
-                        .and_then(|tag| tag.tagger().map(|t| t.when().seconds()))
-                        .unwrap_or_else(|| commit.time().seconds());
-                    candidates.push((name, commit.id(), time, annotated.is_some()));
+                for reference in references.take(100_000) {
+                    let Ok(reference) = reference else { continue };
+                    let (Ok(name), Some(target)) = (reference.shorthand().map(str::to_owned), reference.target())
+                    else {
+                        continue;
+                    };
+                    let Ok(commit) = objects.peel_to_commit(target) else { continue };
+                    candidates.push((name, commit, objects.tagger_time(target)));
                 }
                 // Reachable tags: walk the history until every tagged commit
                 // has been seen (or the history ends).
                 let targets: HashSet<Oid> = candidates.iter().map(|c| c.1).collect();
-                let reachable: HashSet<Oid> = if targets.is_empty() {
-                    HashSet::new()
+                let reachable: HashMap<Oid, i64> = if targets.is_empty() {
+                    HashMap::new()
                 } else {
                     self.with_walk(
-                        |walk, odb, head, mailmap| {
-                            walk.extend_until(odb, head, mailmap, |w| targets.iter().all(|t| w.index.contains_key(t)))
+                        |walk, objects, head, mailmap| {
+                            walk.extend_until(objects, head, mailmap, None, |w| {
+                                targets.iter().all(|t| w.index.contains_key(t))
+                            })
                         },
-                        |walk| targets.iter().filter(|t| walk.index.contains_key(t)).copied().collect(),
+                        |walk| {
+                            targets
+                                .iter()
+                                .filter_map(|t| walk.index.get(t).map(|&i| (*t, walk.produced[i].info.committer.time)))
+                                .collect()
+                        },
                     )?
                 };
                 let mut tags: Vec<TagInfo> = candidates
                     .into_iter()
-                    .filter(|(_, target, _, _)| reachable.contains(target))
-                    .map(|(name, target, time, annotated)| TagInfo {
-                        name,
-                        target: target.to_string(),
-                        time,
-                        annotated,
+                    .filter_map(|(name, target, tagger_time)| {
+                        let commit_time = *reachable.get(&target)?;
+                        Some(TagInfo {
+                            name,
+                            target: target.to_string(),
+                            time: tagger_time.unwrap_or(commit_time),
+                            annotated: tagger_time.is_some(),
+                        })
                     })
                     .collect();
                 tags.sort_by(|a, b| a.time.cmp(&b.time).then_with(|| a.name.cmp(&b.name)));
@@ -451,62 +679,87 @@ impl Reader {
 
     /// A page of the distinct blobs of the history, oldest first.
     pub fn history_blobs(&self, start: u32, limit: u32) -> Result<Vec<HistoryBlob>, ReadError> {
-        let all = self.history()?;
-        let start = (start as usize).min(all.len());
-        let end = start.saturating_add(limit as usize).min(all.len());
-        Ok(all[start..end].to_vec())
+        let index = self.history()?;
+        let start = (start as usize).min(index.blobs.len());
+        let end = start.saturating_add(limit as usize).min(index.blobs.len());
+        Ok(index.blobs[start..end].to_vec())
     }
 
     /// Computes the distinct blobs of the history once per snapshot: commits
     /// oldest first, each tree walked only the first time it is seen, so the
-    /// work is proportional to the number of distinct trees and blobs.
-    fn history(&self) -> Result<Arc<Vec<HistoryBlob>>, ReadError> {
-        self.snapshot
-            .history
-            .get_or_init(|| {
-                // Commits oldest first, with their trees.
-                let commits: Vec<(String, Oid)> = self.with_walk(
-                    |walk, odb, head, mailmap| walk.extend_to(odb, head, mailmap, usize::MAX),
-                    |walk| walk.produced.iter().rev().map(|w| (w.info.id.clone(), w.tree)).collect(),
-                )?;
-                let odb = self.repo.odb().map_err(git_err)?;
-                let mut seen_trees = HashSet::new();
-                let mut seen_blobs = HashSet::new();
-                let mut out = Vec::new();
-                for (commit_id, tree) in commits {
-                    let mut stack = vec![(tree, String::new())];
-                    while let Some((tree_id, prefix)) = stack.pop() {
-                        if !seen_trees.insert(tree_id) {
-                            continue;
+    /// work is proportional to the number of distinct trees and blobs. A
+    /// tree that cannot be read is recorded (with its path and commit) and
+    /// the walk goes on; a walk stopped by the deadline is not kept.
+    pub fn history(&self) -> Result<Arc<HistoryIndex>, ReadError> {
+        let mut slot = self.snapshot.history.lock().map_err(|_| ReadError::Git("history index poisoned".to_owned()))?;
+        if let Some(done) = slot.as_ref() {
+            return done.clone();
+        }
+        let result = self.build_history();
+        if !matches!(result, Err(ReadError::Expired)) {
+            *slot = Some(result.clone());
+        }
+        result
+    }
+
+    fn build_history(&self) -> Result<Arc<HistoryIndex>, ReadError> {
+        let deadline = self.deadline.get();
+        // Commits oldest first, with their trees.
+        let commits: Vec<(String, Oid)> = self.with_walk(
+            |walk, objects, head, mailmap| walk.extend_to(objects, head, mailmap, usize::MAX, deadline),
+            |walk| walk.produced.iter().rev().map(|w| (w.info.id.clone(), w.tree)).collect(),
+        )?;
+        let objects = self.objects()?;
+        let mut seen_trees = HashSet::new();
+        let mut seen_blobs = HashSet::new();
+        let mut index = HistoryIndex::default();
+        let ignored = |path: &str| self.snapshot.ignore.as_ref().is_some_and(|i| i.is_match(path));
+        for (commit_id, tree) in commits {
+            let mut stack = vec![(tree, String::new())];
+            while let Some((tree_id, prefix)) = stack.pop() {
+                if !seen_trees.insert(tree_id) {
+                    continue;
+                }
+                if seen_trees.len().is_multiple_of(1024) && deadline.is_some_and(|d| Instant::now() >= d) {
+                    return Err(ReadError::Expired);
+                }
+                let entries = match objects.tree(tree_id) {
+                    Ok(entries) => entries,
+                    Err(err) => {
+                        let path = if prefix.is_empty() { "/" } else { prefix.trim_end_matches('/') };
+                        if let Some(mut gap) = err.gap(path) {
+                            gap.id = Some(tree_id.to_string());
+                            gap.reason = format!("directory not read in commit {commit_id}: {}", gap.reason);
+                            index.unread.push(gap);
                         }
-                        let tree = self.repo.find_tree(tree_id).map_err(git_err)?;
-                        for entry in tree.iter() {
-                            let name = String::from_utf8_lossy(entry.name_bytes());
-                            match entry.kind() {
-                                Some(ObjectType::Tree) => stack.push((entry.id(), format!("{prefix}{name}/"))),
-                                Some(ObjectType::Blob)
-                                    if self
-                                        .snapshot
-                                        .ignore
-                                        .as_ref()
-                                        .is_none_or(|i| !i.is_match(format!("{prefix}{name}")))
-                                        && seen_blobs.insert(entry.id()) =>
-                                {
-                                    let size = odb.read_header(entry.id()).map(|(s, _)| s as u64).map_err(git_err)?;
-                                    out.push(HistoryBlob {
-                                        id: entry.id().to_string(),
-                                        size,
-                                        path: format!("{prefix}{name}"),
-                                        commit: commit_id.clone(),
-                                    });
+                        continue;
+                    }
+                };
+                for entry in entries {
+                    let path = format!("{prefix}{}", String::from_utf8_lossy(&entry.name));
+                    match entry_kind(entry.mode) {
+                        None => stack.push((entry.oid, path + "/")),
+                        Some(EntryKind::Submodule) => {}
+                        Some(_) if ignored(&path) || !seen_blobs.insert(entry.oid) => {}
+                        Some(_) => {
+                            let size = match objects.header(entry.oid) {
+                                Ok((_, size)) => size,
+                                Err(err) => {
+                                    index.unread.extend(err.gap(&path));
+                                    0
                                 }
-                                _ => {}
-                            }
+                            };
+                            index.blobs.push(HistoryBlob {
+                                id: entry.oid.to_string(),
+                                size,
+                                path,
+                                commit: commit_id.clone(),
+                            });
                         }
                     }
                 }
-                Ok(Arc::new(out))
-            })
-            .clone()
+            }
+        }
+        Ok(Arc::new(index))
     }
 }

@@ -46,14 +46,43 @@ fn syntax_errors_and_unknown_keys_name_the_line() {
 fn weights_must_be_positive_numbers() {
     assert_eq!(
         errors(&format!("{STAGES}[categories]\nlicense = -1\n")),
-        "policy.toml:5: weight of category `license` must be a positive number, not -1"
+        "policy.toml:5: weight of category `license` must be a positive number up to 1000000, not -1"
+    );
+    assert_eq!(
+        errors(&format!("{STAGES}[categories]\nlicense = 1e308\n")),
+        "policy.toml:5: weight of category `license` must be a positive number up to 1000000, not 1e308"
     );
     assert_eq!(
         errors(&format!("{STAGES}[checks.\"docs.readme\"]\nweight = 0\n")),
-        "policy.toml:5: weight of check `docs.readme` must be a positive number, not 0"
+        "policy.toml:5: weight of check `docs.readme` must be a positive number up to 1000000, not 0"
     );
     let not_a_number = errors(&format!("{STAGES}[categories]\nlicense = \"heavy\"\n"));
     assert!(not_a_number.starts_with("policy.toml:5: invalid type: string \"heavy\", expected f64"), "{not_a_number}");
+}
+
+#[test]
+fn unread_kinds_signers_and_self_declared_kinds() {
+    let policy = Policy::parse(
+        &format!(
+            "accept_unread = [\"binary\", \"too-large\"]\nallowed_signers = \"committee\"\nself_declared_kinds = [\"sample\"]\n{STAGES}[checks.\"secrets.credentials-head\"]\naccept_unread = []\n[kinds.sample]\nexclude = []\n[attestations.legal]\ntitle = \"Legal\"\nsigners = [\"legal\"]\nallowed_signers = \"legal-signers\"\nmax_age_days = 90\n"
+        ),
+        "policy.toml",
+        jiff::civil::date(2026, 1, 1),
+    )
+    .unwrap();
+    assert_eq!(policy.accepted_unread("docs.readme"), [GapKind::Binary, GapKind::TooLarge]);
+    assert_eq!(policy.accepted_unread("secrets.credentials-head"), []);
+    assert_eq!(policy.signer_paths(), ["committee", "legal-signers"]);
+    assert_eq!(policy.attestations["legal"].max_age_days, Some(90));
+    assert_eq!(policy.self_declared_kinds, ["sample"]);
+    assert_eq!(
+        errors(&format!(
+            "accept_unread = [\"binry\"]\nself_declared_kinds = [\"demo\"]\nattestation_max_age_days = 0\n{STAGES}"
+        )),
+        "policy.toml:1: unknown kind of unread content `binry` (missing, corrupt, too-large, binary, shallow, denied, budget)\n\
+         policy.toml:2: self_declared_kinds names `demo`, which [kinds] does not define\n\
+         policy.toml:3: attestation_max_age_days must be a number of days from 1 to 36500"
+    );
 }
 
 #[test]

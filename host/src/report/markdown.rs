@@ -7,9 +7,25 @@ use std::fmt::Write as _;
 use crate::model::Status;
 use crate::report::Report;
 
-/// Escapes text for a Markdown table cell.
+/// Escapes text for Markdown, in a table cell or a paragraph: control
+/// characters made visible, HTML and Markdown's inline syntax (code spans,
+/// emphasis, links, pipes) shown literally.
 pub(crate) fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
+    let text = crate::report::printable(text);
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' | '#' | '!' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn icon(status: Status) -> &'static str {
@@ -24,18 +40,19 @@ fn icon(status: Status) -> &'static str {
 }
 
 pub fn render(report: &Report) -> String {
+    let report = &report.for_display();
     let mut out = String::new();
     let repo = &report.repository;
     let verdict = &report.verdict;
-    let _ = writeln!(out, "## fledge: `{}` is **{}** (score {:.1}/100)\n", repo.name, verdict.stage, report.score);
+    let _ = writeln!(out, "## fledge: {} is **{}** (score {:.1}/100)\n", cell(&repo.name), verdict.stage, report.score);
     let _ = writeln!(
         out,
-        "Commit `{}` of `{}` ({}, {}), policy `{}`.\n",
+        "Commit `{}` of {} ({}, {}), policy {}.\n",
         &repo.commit[..repo.commit.len().min(12)],
-        repo.source,
-        repo.revision,
+        cell(&repo.source),
+        cell(&repo.revision),
         repo.commit_time,
-        report.policy.source
+        cell(&report.policy.source)
     );
     if let Some(next) = &verdict.next {
         let _ = writeln!(out, "### What blocks `{next}`\n");
@@ -43,7 +60,7 @@ pub fn render(report: &Report) -> String {
             let _ = writeln!(out, "{}:\n", capitalise(summary));
         }
         for blocker in &verdict.blockers {
-            let line = format!("**{}** {}", blocker.label(), blocker.describe());
+            let line = format!("**{}** {}", blocker.label(), cell(&blocker.describe()));
             let _ = writeln!(out, "- [ ] {line}");
         }
         out.push('\n');
@@ -85,7 +102,7 @@ pub fn render(report: &Report) -> String {
         out.push('\n');
     }
     for warning in &report.warnings {
-        let _ = writeln!(out, "> **Warning:** {warning}\n");
+        let _ = writeln!(out, "> **Warning:** {}\n", cell(warning));
     }
     out
 }

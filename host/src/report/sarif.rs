@@ -43,6 +43,7 @@ fn rule(check: &CheckReport) -> Value {
 }
 
 pub fn render(report: &Report) -> Value {
+    let report = &report.for_display();
     let rules: Vec<Value> = report.checks.iter().map(rule).collect();
     let mut results = Vec::new();
     for (index, check) in report.checks.iter().enumerate() {

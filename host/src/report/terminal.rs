@@ -62,6 +62,7 @@ impl Style {
 
 /// Renders `report` as the terminal table.
 pub fn render(report: &Report, style: Style, verbose: bool) -> String {
+    let report = &report.for_display();
     let mut out = String::new();
     let repo = &report.repository;
     let short = &repo.commit[..repo.commit.len().min(12)];

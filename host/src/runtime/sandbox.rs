@@ -1,9 +1,12 @@
 //! The state of one plugin run ([`RunState`]) and everything that keeps the
 //! plugin inside its box: the WASI context with no files, environment,
 //! network or real clock; bounded stdout/stderr; the memory limiter; the
-//! read budget and capability checks on every repository call; and the
-//! bookkeeping for the CPU deadline, which counts guest time only.
+//! read budget and capability checks on every repository call; the
+//! deadline, which covers the whole run, time in host calls included; and
+//! the ledger of what the plugin could not read, charged to the check the
+//! plugin said it is working on.
 
+use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -15,7 +18,7 @@ use wasmtime_wasi::p2::{OutputStream, Pollable, StreamResult};
 use wasmtime_wasi::{HostMonotonicClock, HostWallClock, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
 use crate::git::{self, ReadError, Reader};
-use crate::model::Capability;
+use crate::model::{Capability, Gap, GapKind};
 use crate::runtime::Limits;
 use crate::runtime::bindings::fledge::plugin::{host, repo, types};
 
@@ -23,6 +26,9 @@ use crate::runtime::bindings::fledge::plugin::{host, repo, types};
 const MAX_LOG_LINES: usize = 200;
 /// Bytes of one log line kept.
 const MAX_LOG_LINE: usize = 1024;
+/// Gaps recorded per run; past this only the first are kept (the rest
+/// still stop a pass, through the ones kept).
+const MAX_GAPS: usize = 10_000;
 
 pub(crate) struct RunState {
     wasi: WasiCtx,
@@ -38,11 +44,17 @@ pub(crate) struct RunState {
     pub(super) stderr: CappedPipe,
     pub(super) log: Vec<String>,
     log_dropped: usize,
-    /// When the guest was entered, and the time spent since in host calls:
-    /// the deadline applies to the difference.
+    /// When the run started; the deadline is `started + limits.timeout`,
+    /// time in host calls included.
     pub(super) started: Instant,
-    pub(super) host_time: Duration,
     pub(super) timed_out: bool,
+    /// The checks of the request, and the one the plugin said it works on.
+    checks: Vec<String>,
+    current: Option<String>,
+    /// What could not be read, per check (`None`: the whole run).
+    pub(super) gaps: Vec<(Option<String>, Gap)>,
+    /// Gaps noted once per check (denied, budget, shallow, tree).
+    noted: HashSet<(Option<String>, GapKind, String)>,
 }
 
 impl RunState {
@@ -54,7 +66,12 @@ impl RunState {
         refused: Vec<(Capability, String)>,
         limits: Limits,
         now: i64,
+        checks: Vec<String>,
     ) -> Self {
+        let started = Instant::now();
+        if let Some(reader) = &reader {
+            reader.set_deadline(started.checked_add(limits.timeout));
+        }
         let stdout = CappedPipe::new(limits.max_output_bytes);
         let stderr = CappedPipe::new(limits.max_output_bytes);
         let wasi = WasiCtxBuilder::new()
@@ -80,63 +97,129 @@ impl RunState {
             stderr,
             log: Vec::new(),
             log_dropped: 0,
-            started: Instant::now(),
-            host_time: Duration::ZERO,
+            started,
             timed_out: false,
+            checks,
+            current: None,
+            gaps: Vec::new(),
+            noted: HashSet::new(),
         }
+    }
+
+    /// Records a gap for the current check.
+    fn note(&mut self, gap: Gap) {
+        if self.gaps.len() < MAX_GAPS {
+            self.gaps.push((self.current.clone(), gap));
+        }
+    }
+
+    /// Records a gap once per check and kind (with `key` telling apart
+    /// gaps of one kind that are different facts).
+    fn note_once(&mut self, gap: Gap, key: &str) {
+        if self.noted.insert((self.current.clone(), gap.kind, key.to_owned())) {
+            self.note(gap);
+        }
+    }
+
+    /// Notes `err` as a gap at `path` if it is one, and converts it.
+    fn read_failed(&mut self, err: ReadError, path: &str) -> types::RepoError {
+        if let Some(gap) = err.gap(path) {
+            if gap.kind == GapKind::Budget {
+                self.note_once(gap, "");
+            } else {
+                self.note(gap);
+            }
+        }
+        repo_error(err)
+    }
+
+    /// The history ends early: noted once per check that reads history.
+    fn note_history_cut(&mut self) {
+        if let Some(gap) = self.reader.as_ref().and_then(Reader::history_cut) {
+            self.note_once(gap, "");
+        }
+    }
+
+    /// True once the run's deadline has passed.
+    fn expired(&self) -> bool {
+        self.started.elapsed() >= self.limits.timeout
     }
 
     pub(super) fn log_dropped(&self) -> usize {
         self.log_dropped
     }
 
-    /// The reader, if `capability` may be used; else the error for the plugin.
-    fn access(&self, capability: Capability) -> Result<&Reader, types::RepoError> {
-        let Some(reader) = &self.reader else {
-            return Err(types::RepoError::Denied("plugins must not read the repository in `describe`".to_owned()));
+    /// The reader, if `capability` may be used and the deadline has not
+    /// passed; else the error for the plugin (noted as a gap).
+    fn access(&mut self, capability: Capability) -> Result<&Reader, types::RepoError> {
+        let denied = if self.reader.is_none() {
+            Some("plugins must not read the repository in `describe`".to_owned())
+        } else if let Some((_, reason)) = self.refused.iter().find(|(c, _)| *c == capability) {
+            Some(reason.clone())
+        } else if !self.allowed.contains(&capability) {
+            Some(format!("the plugin did not declare the `{capability}` capability in `describe`"))
+        } else {
+            None
         };
-        if let Some((_, reason)) = self.refused.iter().find(|(c, _)| *c == capability) {
-            return Err(types::RepoError::Denied(reason.clone()));
+        if let Some(reason) = denied {
+            let gap = Gap { kind: GapKind::Denied, path: String::new(), id: None, bytes: 0, reason: reason.clone() };
+            self.note_once(gap, capability.as_str());
+            return Err(types::RepoError::Denied(reason));
         }
-        if !self.allowed.contains(&capability) {
-            return Err(types::RepoError::Denied(format!(
-                "the plugin did not declare the `{capability}` capability in `describe`"
-            )));
+        if self.expired() {
+            self.timed_out = true;
+            let reason = format!("the run reached its time limit of {:?}", self.limits.timeout);
+            let gap = Gap { kind: GapKind::Budget, path: String::new(), id: None, bytes: 0, reason: reason.clone() };
+            self.note_once(gap, "");
+            return Err(types::RepoError::LimitExceeded(reason));
         }
-        Ok(reader)
+        self.reader.as_ref().ok_or_else(|| types::RepoError::Denied("no repository".to_owned()))
     }
 
     /// Charges `bytes` to the read budget.
     fn charge(&mut self, bytes: u64) -> Result<(), types::RepoError> {
         self.bytes_read = self.bytes_read.saturating_add(bytes);
         if self.bytes_read > self.limits.max_read_bytes {
-            return Err(types::RepoError::LimitExceeded(format!(
-                "the run read more than {} bytes from the repository",
-                self.limits.max_read_bytes
-            )));
+            let reason = format!("the run read more than {} bytes from the repository", self.limits.max_read_bytes);
+            let gap = Gap { kind: GapKind::Budget, path: String::new(), id: None, bytes: 0, reason: reason.clone() };
+            self.note_once(gap, "");
+            return Err(types::RepoError::LimitExceeded(reason));
         }
         Ok(())
     }
 
-    /// Runs a host call, keeping its time out of the guest's CPU deadline.
-    fn timed<R>(&mut self, call: impl FnOnce(&mut Self) -> R) -> R {
-        let start = Instant::now();
-        let result = call(self);
-        self.host_time += start.elapsed();
-        result
+    /// The file list was served: say once per check if it is incomplete.
+    fn note_tree(&mut self) {
+        let Some(reader) = &self.reader else { return };
+        if reader.snapshot().tree_incomplete {
+            let dirs = reader.snapshot().unread.iter().filter(|g| g.reason.starts_with("directory")).count();
+            let gap = Gap {
+                kind: GapKind::Missing,
+                path: String::new(),
+                id: None,
+                bytes: 0,
+                reason: format!("the file list is incomplete: {dirs} directories could not be read"),
+            };
+            self.note_once(gap, "tree");
+        }
     }
 
     fn read_bounded(
         &mut self,
+        path: &str,
         read: impl FnOnce(&Reader, u64) -> Result<git::BlobData, ReadError>,
         max_bytes: u64,
     ) -> Result<types::Blob, types::RepoError> {
-        self.timed(|state| {
-            let max_bytes = max_bytes.min(state.limits.max_read_bytes);
-            let blob = read(state.access(Capability::Contents)?, max_bytes).map_err(repo_error)?;
-            state.charge(blob.data.len() as u64)?;
-            Ok(types::Blob { id: blob.id, size: blob.size, data: blob.data, truncated: blob.truncated })
-        })
+        let max_bytes = max_bytes.min(self.limits.max_read_bytes);
+        let result = read(self.access(Capability::Contents)?, max_bytes);
+        let blob = result.map_err(|err| self.read_failed(err, path))?;
+        self.charge(blob.data.len() as u64)?;
+        Ok(types::Blob { id: blob.id, size: blob.size, data: blob.data, truncated: blob.truncated })
+    }
+
+    /// The path a blob id is known by, for gaps: the checked tree's, else the id.
+    fn path_of(&self, id: &str) -> String {
+        self.reader.as_ref().and_then(|r| r.snapshot().path_of(id)).unwrap_or_default().to_owned()
     }
 }
 
@@ -144,8 +227,10 @@ fn repo_error(err: ReadError) -> types::RepoError {
     match err {
         ReadError::NotFound(what) => types::RepoError::NotFound(what),
         ReadError::Invalid(what) => types::RepoError::Invalid(what),
-        err @ ReadError::TooLarge { .. } => types::RepoError::LimitExceeded(err.to_string()),
-        ReadError::Git(what) => types::RepoError::NotFound(format!("unreadable: {what}")),
+        err @ (ReadError::TooLarge { .. } | ReadError::Expired) => types::RepoError::LimitExceeded(err.to_string()),
+        err @ (ReadError::Missing(_) | ReadError::Corrupt(_) | ReadError::Git(_)) => {
+            types::RepoError::Missing(err.to_string())
+        }
     }
 }
 
@@ -184,101 +269,133 @@ impl repo::Host for RunState {
                     revision: s.revision.clone(),
                     time: s.time,
                     summary: s.summary.clone(),
+                    shallow: s.shallow,
                 }
             }
-            None => types::HeadInfo { commit: String::new(), revision: String::new(), time: 0, summary: String::new() },
+            None => types::HeadInfo {
+                commit: String::new(),
+                revision: String::new(),
+                time: 0,
+                summary: String::new(),
+                shallow: false,
+            },
         }
     }
 
     fn files(&mut self) -> Result<Vec<types::TreeEntry>, types::RepoError> {
-        self.timed(|state| {
-            let reader = state.access(Capability::Tree)?;
-            let files: Vec<types::TreeEntry> = reader.snapshot().files().iter().map(tree_entry).collect();
-            let bytes: u64 = files.iter().map(|f| f.path.len() as u64 + 64).sum();
-            state.charge(bytes)?;
-            Ok(files)
-        })
+        let files: Vec<types::TreeEntry> =
+            self.access(Capability::Tree)?.snapshot().files().iter().map(tree_entry).collect();
+        let bytes: u64 = files.iter().map(|f| f.path.len() as u64 + 64).sum();
+        self.charge(bytes)?;
+        self.note_tree();
+        Ok(files)
     }
 
     fn list_dir(&mut self, dir: String, recursive: bool) -> Result<Vec<types::TreeEntry>, types::RepoError> {
-        self.timed(|state| {
-            let reader = state.access(Capability::Tree)?;
-            let files: Vec<types::TreeEntry> =
-                reader.snapshot().list_dir(&dir, recursive).into_iter().map(tree_entry).collect();
-            let bytes: u64 = files.iter().map(|f| f.path.len() as u64 + 64).sum();
-            state.charge(bytes)?;
-            Ok(files)
-        })
+        let files: Vec<types::TreeEntry> =
+            self.access(Capability::Tree)?.snapshot().list_dir(&dir, recursive).into_iter().map(tree_entry).collect();
+        let bytes: u64 = files.iter().map(|f| f.path.len() as u64 + 64).sum();
+        self.charge(bytes)?;
+        self.note_tree();
+        Ok(files)
     }
 
     fn entry(&mut self, path: String) -> Result<Option<types::TreeEntry>, types::RepoError> {
-        self.timed(|state| Ok(state.access(Capability::Tree)?.snapshot().file(&path).map(tree_entry)))
+        let entry = self.access(Capability::Tree)?.snapshot().file(&path).map(tree_entry);
+        if entry.is_none() {
+            self.note_tree();
+        }
+        Ok(entry)
     }
 
     fn entry_at(&mut self, commit: String, path: String) -> Result<Option<types::TreeEntry>, types::RepoError> {
-        self.timed(|state| {
-            let reader = state.access(Capability::History)?;
-            Ok(reader.entry_at(&commit, &path).map_err(repo_error)?.as_ref().map(tree_entry))
-        })
+        let result = self.access(Capability::History)?.entry_at(&commit, &path);
+        let entry = result.map_err(|err| self.read_failed(err, &path))?;
+        self.note_history_cut();
+        Ok(entry.as_ref().map(tree_entry))
     }
 
     fn read_file(&mut self, path: String, max_bytes: u64) -> Result<types::Blob, types::RepoError> {
-        self.read_bounded(|reader, max| reader.read_file(&path, max), max_bytes)
+        self.read_bounded(&path.clone(), |reader, max| reader.read_file(&path, max), max_bytes)
     }
 
     fn read_blob(&mut self, id: String, max_bytes: u64) -> Result<types::Blob, types::RepoError> {
-        self.read_bounded(|reader, max| reader.read_blob(&id, max), max_bytes)
+        let path = self.path_of(&id);
+        self.read_bounded(&path, |reader, max| reader.read_blob(&id, 0, max), max_bytes)
+    }
+
+    fn read_blob_range(&mut self, id: String, offset: u64, max_bytes: u64) -> Result<types::Blob, types::RepoError> {
+        let path = self.path_of(&id);
+        self.read_bounded(&path, |reader, max| reader.read_blob(&id, offset, max), max_bytes)
     }
 
     fn commits(&mut self, start: u32, limit: u32) -> Result<Vec<types::CommitInfo>, types::RepoError> {
-        self.timed(|state| {
-            let reader = state.access(Capability::History)?;
-            let commits = reader.commits(start, page(limit)).map_err(repo_error)?;
-            state.charge(commits.len() as u64 * 256)?;
-            Ok(commits
-                .into_iter()
-                .map(|c| types::CommitInfo {
-                    id: c.id,
-                    parents: c.parents,
-                    author: person(c.author),
-                    committer: person(c.committer),
-                    summary: c.summary,
-                    trailers: c.trailers.into_iter().map(|(key, value)| types::Trailer { key, value }).collect(),
-                })
-                .collect())
-        })
+        let result = self.access(Capability::History)?.commits(start, page(limit));
+        let commits = result.map_err(|err| self.read_failed(err, ""))?;
+        self.charge(commits.len() as u64 * 256)?;
+        if commits.len() < page(limit) as usize {
+            // The end of the log: say if it is not the project's first commit.
+            self.note_history_cut();
+        }
+        Ok(commits
+            .into_iter()
+            .map(|c| types::CommitInfo {
+                id: c.id,
+                parents: c.parents,
+                author: person(c.author),
+                committer: person(c.committer),
+                summary: c.summary,
+                trailers: c.trailers.into_iter().map(|(key, value)| types::Trailer { key, value }).collect(),
+            })
+            .collect())
     }
 
     fn tags(&mut self) -> Result<Vec<types::TagInfo>, types::RepoError> {
-        self.timed(|state| {
-            let reader = state.access(Capability::History)?;
-            let tags = reader.tags().map_err(repo_error)?;
-            Ok(tags
-                .iter()
-                .map(|t| types::TagInfo {
-                    name: t.name.clone(),
-                    target: t.target.clone(),
-                    time: t.time,
-                    annotated: t.annotated,
-                })
-                .collect())
-        })
+        let result = self.access(Capability::History)?.tags();
+        let tags = result.map_err(|err| self.read_failed(err, ""))?;
+        self.note_history_cut();
+        Ok(tags
+            .iter()
+            .map(|t| types::TagInfo {
+                name: t.name.clone(),
+                target: t.target.clone(),
+                time: t.time,
+                annotated: t.annotated,
+            })
+            .collect())
     }
 
     fn history_blobs(&mut self, start: u32, limit: u32) -> Result<Vec<types::HistoryBlob>, types::RepoError> {
-        self.timed(|state| {
-            let reader = state.access(Capability::History)?;
-            let blobs = reader.history_blobs(start, page(limit)).map_err(repo_error)?;
-            state.charge(blobs.len() as u64 * 128)?;
-            Ok(blobs
-                .into_iter()
-                .map(|b| types::HistoryBlob { id: b.id, size: b.size, path: b.path, commit: b.commit })
-                .collect())
-        })
+        let result = self.access(Capability::History)?.history();
+        let index = result.map_err(|err| self.read_failed(err, ""))?;
+        if start == 0 {
+            self.note_history_cut();
+            for gap in &index.unread {
+                self.note(gap.clone());
+            }
+        }
+        let start = (start as usize).min(index.blobs.len());
+        let end = start.saturating_add(page(limit) as usize).min(index.blobs.len());
+        self.charge((end - start) as u64 * 128)?;
+        Ok(index.blobs[start..end]
+            .iter()
+            .map(|b| types::HistoryBlob {
+                id: b.id.clone(),
+                size: b.size,
+                path: b.path.clone(),
+                commit: b.commit.clone(),
+            })
+            .collect())
     }
 }
 
 impl host::Host for RunState {
+    fn begin_check(&mut self, id: String) {
+        if self.checks.contains(&id) {
+            self.current = Some(id);
+        }
+    }
+
     fn log(&mut self, level: types::LogLevel, message: String) {
         if self.log.len() >= MAX_LOG_LINES {
             self.log_dropped += 1;
@@ -290,7 +407,7 @@ impl host::Host for RunState {
             types::LogLevel::Warn => "warn",
             types::LogLevel::Error => "error",
         };
-        let mut message = message;
+        let mut message = crate::report::printable(&message).into_owned();
         truncate(&mut message, MAX_LOG_LINE);
         self.log.push(format!("{level}: {message}"));
     }

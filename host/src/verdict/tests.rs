@@ -40,8 +40,25 @@ approver = "ospo@example.com"
 expires = 2026-12-31
 "#;
 
+/// The committee's key: a fixed seed, so that every test signs alike.
+fn committee_key() -> ssh_key::PrivateKey {
+    let keypair = ssh_key::private::Ed25519Keypair::from_seed(&[7u8; 32]);
+    ssh_key::PrivateKey::from(keypair)
+}
+
+/// The commit every test record attests, in the checked history.
+const ATTESTED: &str = "c0ffeec0ffeec0ffeec0ffeec0ffeec0ffeec0ff";
+
 fn policy() -> Policy {
-    Policy::parse(POLICY, "policy.toml", jiff::civil::date(2026, 1, 1)).unwrap()
+    let text = format!("allowed_signers = \"signers\"\n{POLICY}");
+    let mut policy = Policy::parse(&text, "policy.toml", jiff::civil::date(2026, 1, 1)).unwrap();
+    let public = committee_key().public_key().to_openssh().unwrap();
+    policy.signer_files.insert("signers".to_owned(), Ok(format!("jane@example.com {public}\n")));
+    policy
+}
+
+fn history() -> BTreeMap<String, bool> {
+    BTreeMap::from([(ATTESTED.to_owned(), true)])
 }
 
 fn check(id: &str, status: Status, score: u8) -> CheckReport {
@@ -58,6 +75,7 @@ fn check(id: &str, status: Status, score: u8) -> CheckReport {
         rationale: String::new(),
         findings: Vec::new(),
         metrics: Vec::new(),
+        unread: None,
     }
 }
 
@@ -68,21 +86,29 @@ fn decide(
     mut checks: Vec<CheckReport>,
 ) -> (Verdict, Vec<CheckReport>) {
     let policy = policy();
-    let subject = Subject { name, today, attestations: records };
+    let history = history();
+    let subject = Subject { name, today, attestations: records, history: &history };
     let exemptions = apply_policy(&policy, &subject, &mut checks);
     let scores = scores(&policy, &checks);
     (verdict(&policy, &subject, &checks, &scores, exemptions), checks)
 }
 
-fn signed(items: &[&str]) -> AttestationRecords {
+/// Records of `items` for repository `name`, signed by the committee.
+fn signed(name: &str, items: &[&str]) -> AttestationRecords {
+    let key = committee_key().to_openssh(ssh_key::LineEnding::LF).unwrap();
     items
         .iter()
         .map(|item| {
-            let record = AttestationRecord {
-                signed_by: Some("Jane Doe <jane@example.com>".to_owned()),
-                date: Some("2026-03-01".parse().unwrap()),
+            let mut record = AttestationRecord {
+                signer: Some("jane@example.com".to_owned()),
+                repository: Some(name.to_owned()),
+                decision: Some("approved".to_owned()),
+                date: Some("2026-01-10".parse().unwrap()),
+                commit: Some(ATTESTED.to_owned()),
                 note: String::new(),
+                signature: None,
             };
+            attest::sign(item, &mut record, &key).unwrap();
             ((*item).to_owned(), record)
         })
         .collect()
@@ -102,7 +128,7 @@ fn stage_boundaries_at_min_score() {
             check("docs.contributing", if contributing == 100 { Status::Pass } else { Status::Warn }, contributing),
             check("license.approved", Status::Pass, 100),
         ];
-        decide("other/repo", jan(), &signed(&["trademark", "merit"]), checks).0
+        decide("other/repo", jan(), &signed("other/repo", &["trademark", "merit"]), checks).0
     };
     // (100 + 20) / 2 = 60; (60 + 100) / 2 = 80: exactly the minimum, but the
     // contributing gate does not pass.
@@ -124,9 +150,14 @@ fn stage_boundaries_at_min_score() {
     let computed = scores(&policy, &checks);
     // docs (98 + 100 + 20) / 3 = 72.7, license 100: (72.7 + 100) / 2.
     assert_eq!(computed.overall, 86.4);
-    let records = signed(&["trademark", "merit"]);
-    let decided =
-        verdict(&policy, &Subject { name: "x", today: jan(), attestations: &records }, &checks, &computed, Vec::new());
+    let records = signed("x", &["trademark", "merit"]);
+    let decided = verdict(
+        &policy,
+        &Subject { name: "x", today: jan(), attestations: &records, history: &history() },
+        &checks,
+        &computed,
+        Vec::new(),
+    );
     assert_eq!((decided.stage.as_str(), decided.next), ("public", None));
     let low = vec![
         check("docs.readme", Status::Pass, 100),
@@ -136,12 +167,12 @@ fn stage_boundaries_at_min_score() {
         check("license.approved", Status::Pass, 100),
     ];
     // docs (100 + 100 + 0 + 50) / 4 = 62.5; overall (62.5 + 100) / 2 = 81.25 -> 81.3.
-    let high = decide("x", jan(), &signed(&["trademark", "merit"]), low.clone()).0;
+    let high = decide("x", jan(), &signed("x", &["trademark", "merit"]), low.clone()).0;
     assert_eq!(high.stage, "public");
     let mut lower = low;
     lower[3] = check("docs.changelog", Status::Fail, 0);
     // docs 50, overall 75: below 80.
-    let below = decide("x", jan(), &signed(&["trademark", "merit"]), lower).0;
+    let below = decide("x", jan(), &signed("x", &["trademark", "merit"]), lower).0;
     assert_eq!(below.stage, "incubating");
     assert_eq!(
         below.blockers,
@@ -187,7 +218,7 @@ fn exemptions_count_until_they_expire() {
             check("license.approved", Status::Pass, 100),
         ]
     };
-    let (verdict, reported) = decide("team/widget", jan(), &signed(&["trademark", "merit"]), checks());
+    let (verdict, reported) = decide("team/widget", jan(), &signed("team/widget", &["trademark", "merit"]), checks());
     assert_eq!(verdict.stage, "public");
     assert_eq!(reported[1].status, Status::Exempt);
     assert_eq!(
@@ -196,19 +227,19 @@ fn exemptions_count_until_they_expire() {
     );
     assert_eq!(verdict.exemptions[0].state, "applied");
     // Another repository is not covered by the glob.
-    let (other, _) = decide("elsewhere/widget", jan(), &signed(&["trademark", "merit"]), checks());
+    let (other, _) = decide("elsewhere/widget", jan(), &signed("elsewhere/widget", &["trademark", "merit"]), checks());
     assert_eq!(other.stage, "incubating");
     assert!(other.exemptions.is_empty());
     // After the expiry date the check counts as it is.
     let (expired, reported) =
-        decide("team/widget", jiff::civil::date(2027, 1, 1), &signed(&["trademark", "merit"]), checks());
+        decide("team/widget", jiff::civil::date(2027, 1, 1), &signed("team/widget", &["trademark", "merit"]), checks());
     assert_eq!(expired.stage, "incubating");
     assert_eq!(reported[1].status, Status::Fail);
     assert_eq!(expired.exemptions[0].state, "expired");
 }
 
 #[test]
-fn attestations_present_missing_and_unsigned() {
+fn attestations_signed_missing_and_unsigned() {
     let checks = || {
         vec![
             check("docs.readme", Status::Pass, 100),
@@ -216,10 +247,14 @@ fn attestations_present_missing_and_unsigned() {
             check("license.approved", Status::Pass, 100),
         ]
     };
-    let mut records = signed(&["merit"]);
+    let mut records = signed("x", &["merit"]);
     records.insert(
         "trademark".to_owned(),
-        AttestationRecord { signed_by: None, date: None, note: "waiting for legal".to_owned() },
+        AttestationRecord {
+            signer: Some("legal".to_owned()),
+            note: "waiting for legal".to_owned(),
+            ..Default::default()
+        },
     );
     let (verdict, _) = decide("x", jan(), &records, checks());
     assert_eq!(verdict.stage, "incubating");
@@ -228,13 +263,14 @@ fn attestations_present_missing_and_unsigned() {
         [Blocker::Attestation {
             item: "trademark".to_owned(),
             title: "Trademark clearance".to_owned(),
-            state: "unsigned".to_owned(),
+            state: "invalid".to_owned(),
+            reason: Some("not signed (`fledge attest sign` writes signed records)".to_owned()),
             signers: vec!["legal".to_owned()]
         }]
     );
     assert_eq!(verdict.summary.as_deref(), Some("get 1 attestation signed to reach `public`"));
     let states: Vec<(&str, &str)> = verdict.attestations.iter().map(|a| (a.item.as_str(), a.state.as_str())).collect();
-    assert_eq!(states, [("trademark", "unsigned"), ("merit", "signed")]);
+    assert_eq!(states, [("trademark", "invalid"), ("merit", "signed")]);
     let (none, _) = decide("x", jan(), &AttestationRecords::new(), checks());
     assert_eq!(none.summary.as_deref(), Some("get 2 attestations signed to reach `public`"));
     assert!(none.attestations.iter().all(|a| a.state == "missing"));
@@ -256,7 +292,7 @@ fn blockers_are_ordered_by_what_unblocks_most() {
     )
     .unwrap();
     let records = AttestationRecords::new();
-    let subject = Subject { name: "x", today: jan(), attestations: &records };
+    let subject = Subject { name: "x", today: jan(), attestations: &records, history: &history() };
     let computed = scores(&policy, &checks);
     let decided = verdict(&policy, &subject, &checks, &computed, Vec::new());
     // Fixing license.approved gains more than docs.contributing (license
@@ -297,7 +333,11 @@ fn severity_overrides() {
         check("docs.changelog", Status::Fail, 0),
     ];
     let records = AttestationRecords::new();
-    apply_policy(&policy, &Subject { name: "x", today: jan(), attestations: &records }, &mut checks);
+    apply_policy(
+        &policy,
+        &Subject { name: "x", today: jan(), attestations: &records, history: &history() },
+        &mut checks,
+    );
     assert_eq!((checks[0].status, checks[0].score), (Status::Fail, 0));
     assert_eq!(checks[1].status, Status::Warn);
     assert_eq!((checks[2].status, checks[2].weight), (Status::Fail, 0.0));

@@ -68,6 +68,8 @@ impl Default for Config {
 pub struct Community {
     /// Human commits of the last 12 months, newest first, read once.
     year: Option<Vec<Commit>>,
+    /// The walk for `year` reached the end of the history.
+    reached_end: bool,
 }
 
 impl Plugin for Community {
@@ -126,15 +128,22 @@ impl Plugin for Community {
         let config: Config = check.config()?;
         let repo = check.repo();
         let now = config.as_of.unwrap_or(repo.head().time);
-        match check.id() {
+        let result = match check.id() {
             "community.recent-activity" => recent_activity(repo, &self.year(repo, &config, now)?, &config, now),
             "community.contributors" => Ok(contributors(&self.year(repo, &config, now)?, &config)),
             "community.bus-factor" => Ok(bus_factor_check(&self.year(repo, &config, now)?)),
             "community.org-diversity" => Ok(org_diversity(&self.year(repo, &config, now)?, &config)),
             "community.releases" => releases(repo, now),
-            "community.maintainers" => maintainers(repo),
-            other => Err(Error::new(format!("unknown check {other}"))),
-        }
+            "community.maintainers" => return maintainers(repo),
+            other => return Err(Error::new(format!("unknown check {other}"))),
+        }?;
+        // A shallow history that ends inside the period looked at is not
+        // the project's history: say so, so that no gate passes on it.
+        let truncated = repo.head().shallow && (check.id() == "community.releases" || self.reached_end);
+        Ok(result.unread(
+            truncated
+                .then(|| Gap::new(GapKind::Shallow, "", "history truncated (shallow clone): fetch the full history")),
+        ))
     }
 }
 
@@ -149,9 +158,11 @@ impl Community {
         }
         let since = now - YEAR;
         let mut year = Vec::new();
+        self.reached_end = true;
         for commit in repo.commits() {
             let commit = commit?;
             if commit.committer.time <= since && commit.author.time <= since {
+                self.reached_end = false;
                 break;
             }
             if commit.author.time > now || commit.author.time <= since || is_bot(&commit.author, &config.bots) {

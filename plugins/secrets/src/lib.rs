@@ -42,7 +42,9 @@ struct Config {
     private_ips: bool,
     /// Known findings that may stay, each with a reason.
     allow: Vec<Allow>,
-    /// Blobs larger than this are skipped (and counted).
+    /// Blobs larger than this are not scanned (and reported as not read,
+    /// so that a gate does not pass on them). Default: no bound; large
+    /// blobs are read in pieces.
     max_blob_bytes: u64,
     /// Scan the whole history for internal references and key files too.
     history: bool,
@@ -56,7 +58,7 @@ impl Default for Config {
             ticket_patterns: Vec::new(),
             private_ips: true,
             allow: Vec::new(),
-            max_blob_bytes: 2 << 20,
+            max_blob_bytes: u64::MAX,
             history: true,
         }
     }
@@ -80,13 +82,20 @@ struct BlobScan {
 }
 
 /// What happened to a blob, so that nothing is silently ignored.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 enum Outcome {
     Scanned(u64),
-    Binary,
-    Oversize,
-    Unreadable,
+    Binary(u64),
+    Oversize(u64),
+    Unreadable(String),
 }
+
+/// Large blobs are scanned in pieces of this size...
+const CHUNK: u64 = 1 << 20;
+/// ...each read with this much of the text before and after it, so that a
+/// credential (and the keyword that announces it) across a boundary is
+/// found whole, in the piece where it starts.
+const MARGIN: u64 = 16 << 10;
 
 /// Counts of [`Outcome`]s over a set of blobs.
 #[derive(Clone, Debug, Default)]
@@ -107,9 +116,9 @@ impl Stats {
                     stats.scanned += 1;
                     stats.bytes += bytes;
                 }
-                Outcome::Binary => stats.binary += 1,
-                Outcome::Oversize => stats.oversize += 1,
-                Outcome::Unreadable => stats.unreadable += 1,
+                Outcome::Binary(_) => stats.binary += 1,
+                Outcome::Oversize(_) => stats.oversize += 1,
+                Outcome::Unreadable(_) => stats.unreadable += 1,
             }
         }
         stats
@@ -173,23 +182,26 @@ impl Plugin for Secrets {
         match check.id() {
             "secrets.credentials-head" => {
                 self.scan_head(repo, &config)?;
-                Ok(self.credentials(repo, &allow, false))
+                Ok(self.credentials(repo, &allow, false).unread(self.gaps(repo, false)))
             }
             "secrets.credentials-history" => {
                 self.scan_history(repo, &config)?;
                 self.scan_head(repo, &config)?;
-                Ok(self.credentials(repo, &allow, true))
+                Ok(self.credentials(repo, &allow, true).unread(self.gaps(repo, true)))
             }
             "secrets.internal-references" => {
                 if config.history {
                     self.scan_history(repo, &config)?;
                 }
                 self.scan_head(repo, &config)?;
-                Ok(self.internal_references(repo, &allow))
+                Ok(self.internal_references(repo, &allow).unread(self.gaps(repo, config.history)))
             }
             "secrets.key-files" => {
                 let history = if config.history { Some(self.history_list(repo)?) } else { None };
-                keyfiles::check(repo, history.as_deref(), &allow)
+                let shallow = config.history && repo.head().shallow;
+                Ok(keyfiles::check(repo, history.as_deref(), &allow)?.unread(shallow.then(|| {
+                    Gap::new(GapKind::Shallow, "", "history truncated (shallow clone): fetch the full history")
+                })))
             }
             other => Err(Error::new(format!("unknown check {other}"))),
         }
@@ -242,31 +254,96 @@ impl Secrets {
         self.scanner.as_ref().ok_or_else(|| Error::new("scanner unavailable"))
     }
 
-    /// Reads and scans blob `id` (found at `path`) unless it was scanned.
+    /// Reads and scans blob `id` (found at `path`) unless it was scanned:
+    /// in pieces of [`CHUNK`] bytes with [`MARGIN`] either side, so memory
+    /// stays bounded whatever the blob's size.
     fn scan_blob(&mut self, repo: &Repo, config: &Config, id: &str, path: &str, size: u64) -> Result<()> {
         if self.outcomes.contains_key(id) {
             return Ok(());
         }
-        let outcome = if size > config.max_blob_bytes {
-            Outcome::Oversize
-        } else {
-            match repo.read_blob(id, config.max_blob_bytes) {
-                Err(_) => Outcome::Unreadable,
-                Ok(blob) if scan::is_binary(&blob.data) => Outcome::Binary,
-                Ok(blob) => {
-                    let want_internal = self.want_internal;
-                    let scanner = self.scanner(config)?;
-                    let internal = if want_internal { scanner.internal.find(path, &blob.data) } else { Vec::new() };
-                    let result = BlobScan { credentials: scanner.credentials(path, &blob.data), internal };
-                    if !result.credentials.is_empty() || !result.internal.is_empty() {
-                        self.scans.insert(id.to_owned(), result);
-                    }
-                    Outcome::Scanned(blob.data.len() as u64)
+        if size > config.max_blob_bytes {
+            self.outcomes.insert(id.to_owned(), Outcome::Oversize(size));
+            return Ok(());
+        }
+        let want_internal = self.want_internal;
+        let mut result = BlobScan::default();
+        let (mut start, mut lines_before, mut scanned) = (0u64, 0u32, 0u64);
+        let outcome = loop {
+            let from = start.saturating_sub(MARGIN);
+            let blob = match repo.read_blob_range(id, from, (start - from) + CHUNK + MARGIN) {
+                Ok(blob) => blob,
+                Err(err) => break Outcome::Unreadable(err.to_string()),
+            };
+            if start == 0 && scan::is_binary(&blob.data) {
+                break Outcome::Binary(blob.size);
+            }
+            let own = usize::try_from(start - from).unwrap_or(0);
+            let own_end = own.saturating_add(usize::try_from(CHUNK).unwrap_or(usize::MAX)).min(blob.data.len());
+            let last = !blob.truncated;
+            let scanner = self.scanner(config)?;
+            for mut hit in scanner.credentials(path, &blob.data) {
+                if hit.offset >= own && (hit.offset < own_end || last) {
+                    hit.line += lines_before;
+                    result.credentials.push(hit);
                 }
             }
+            if want_internal {
+                for mut reference in scanner.internal.find(path, &blob.data) {
+                    reference.line += lines_before;
+                    if !result.internal.contains(&reference) {
+                        result.internal.push(reference);
+                    }
+                }
+            }
+            scanned = scanned.saturating_add((own_end - own) as u64);
+            if last || own_end == own {
+                break Outcome::Scanned(scanned);
+            }
+            // The next piece's data starts MARGIN before its own part.
+            let next_from = (start + CHUNK).saturating_sub(MARGIN);
+            let skip = usize::try_from(next_from - from).unwrap_or(0).min(blob.data.len());
+            lines_before += blob.data[..skip].iter().filter(|&&b| b == b'\n').count() as u32;
+            start += CHUNK;
         };
+        result.internal.sort_by_key(|r| r.line);
+        if !result.credentials.is_empty() || !result.internal.is_empty() {
+            self.scans.insert(id.to_owned(), result);
+        }
         self.outcomes.insert(id.to_owned(), outcome);
         Ok(())
+    }
+
+    /// What the blobs at HEAD (and of the history, with `history`) left
+    /// unread: binary, over the configured bound, or unreadable; and the
+    /// history itself when the clone is shallow.
+    fn gaps(&self, repo: &Repo, history: bool) -> Vec<Gap> {
+        let mut places: Vec<(&str, &str)> =
+            repo.all_files().map(|f| f.iter().map(|e| (e.id.as_str(), e.path.as_str())).collect()).unwrap_or_default();
+        if history {
+            places.extend(self.history.iter().flatten().map(|b| (b.id.as_str(), b.path.as_str())));
+        }
+        let mut seen = HashSet::new();
+        let mut gaps = Vec::new();
+        for (id, path) in places {
+            if !seen.insert(id) {
+                continue;
+            }
+            match self.outcomes.get(id) {
+                Some(Outcome::Binary(size)) => {
+                    gaps.push(Gap::new(GapKind::Binary, path, "binary content").bytes(*size));
+                }
+                Some(Outcome::Oversize(size)) => gaps.push(
+                    Gap::new(GapKind::TooLarge, path, format!("above max_blob_bytes ({})", megabytes(*size)))
+                        .bytes(*size),
+                ),
+                Some(Outcome::Unreadable(why)) => gaps.push(Gap::new(GapKind::Missing, path, why.clone())),
+                _ => {}
+            }
+        }
+        if history && repo.head().shallow {
+            gaps.push(Gap::new(GapKind::Shallow, "", "history truncated (shallow clone): fetch the full history"));
+        }
+        gaps
     }
 
     /// What happened to the blobs at HEAD, or to every blob of the history.

@@ -22,6 +22,8 @@ pub struct Hit {
     pub rule: usize,
     /// 1-based line.
     pub line: u32,
+    /// Byte offset of the secret in the scanned data.
+    pub offset: usize,
     /// Stable fingerprint of the rule and secret (never the secret).
     pub fingerprint: String,
     /// The line with the secret redacted, shortened.
@@ -127,6 +129,7 @@ impl Scanner {
                     hits.push(Hit {
                         rule: index,
                         line: line_number,
+                        offset: secret_start,
                         fingerprint: fingerprint(rule.id, &text),
                         excerpt: excerpt(&line, &text),
                     });

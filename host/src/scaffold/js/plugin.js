@@ -49,6 +49,7 @@ export function run(request) {
           fingerprint: undefined,
         })),
         metrics: [],
+        unread: [],
       };
     });
 }

@@ -1,7 +1,9 @@
 //! A plugin that misbehaves on request, to test the sandbox. It reads the
 //! file `hostile.txt` of the repository under check and does what it says:
 //! `loop`, `alloc`, `open-file`, `env`, `network`, `clock`, `flood`,
-//! `stdout-flood`, `panic`, `bad-score`, `read-all`, `deny-history`.
+//! `stdout-flood`, `panic`, `bad-score`, `read-all`, `history` (reads the
+//! commit log, which a policy may deny), `host-loop` (calls the host
+//! forever), `other-ref` (asks for content outside the checked history).
 
 use std::hint::black_box;
 
@@ -14,7 +16,7 @@ impl Plugin for Hostile {
     fn meta() -> PluginMeta {
         PluginMeta::new("hostile", "0.1.0")
             .description("misbehaves on request")
-            .reads(&[Capability::Tree, Capability::Contents])
+            .reads(&[Capability::Tree, Capability::Contents, Capability::History])
             .check(
                 CheckMeta::new("hostile.act", "does what hostile.txt says")
                     .category("quality")
@@ -87,11 +89,29 @@ impl Plugin for Hostile {
                 }
                 CheckResult::fail(format!("read {total} bytes without limit"))
             }
-            "deny-history" => match repo.commits().next() {
+            "history" => match repo.commits().next() {
                 Some(Err(err)) => CheckResult::pass(format!("history refused: {err}")),
-                Some(Ok(_)) => CheckResult::fail("read history without declaring it"),
+                Some(Ok(commit)) => CheckResult::fail(format!("read commit {}", commit.id)),
                 None => CheckResult::fail("no commits"),
             },
+            "host-loop" => {
+                let head = repo.head().commit;
+                loop {
+                    let _ = black_box(repo.entry_at(&head, "hostile.txt"));
+                    let _ = black_box(repo.commits().count());
+                }
+            }
+            "other-ref" => {
+                let mut refused = Vec::new();
+                for revision in ["refs/heads/other", "other", ":/secret", "HEAD~1", "HEAD"] {
+                    match repo.entry_at(revision, "secret.txt") {
+                        Ok(Some(entry)) => return Ok(CheckResult::fail(format!("read {} at {revision}", entry.id))),
+                        Ok(None) => refused.push(format!("{revision}: none")),
+                        Err(err) => refused.push(format!("{revision}: {err}")),
+                    }
+                }
+                CheckResult::pass(refused.join("; "))
+            }
             other => CheckResult::skip(format!("unknown mode `{other}`")),
         })
     }
