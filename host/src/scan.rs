@@ -104,12 +104,19 @@ pub struct Summary {
 
 /// The key under which an evaluation may be reused.
 fn cache_key(setup: &Setup, entry: &Entry, commit: &str) -> String {
+    // The commits the catalog's attestations name are checked against the
+    // history during the evaluation: new ones need a new evaluation.
+    let mut attested: Vec<&str> =
+        entry.attestations.iter().flatten().filter_map(|(_, record)| record.commit.as_deref()).collect();
+    attested.sort_unstable();
+    let attested = attested.join(",");
     digest_of(&[
         &setup.digest,
         commit,
         entry.branch.as_deref().unwrap_or("HEAD"),
         entry.kind.as_deref().unwrap_or(""),
         &entry.name,
+        &attested,
     ])
 }
 
@@ -256,7 +263,8 @@ async fn scan_one(shared: Arc<Shared>, job: Job) -> Result<ResultRow> {
         stage_rank: None,
     };
     let timeout = shared.settings.repo_timeout;
-    let result = tokio::time::timeout(timeout, evaluate(&shared, &job, &mut row)).await;
+    let deadline = Instant::now() + timeout;
+    let result = tokio::time::timeout(timeout, evaluate(&shared, &job, &mut row, deadline)).await;
     let (evaluation, report) = match result {
         Ok(Ok((evaluation, report))) => (evaluation, Some(report)),
         Ok(Err(failure)) => {
@@ -297,6 +305,7 @@ async fn evaluate(
     shared: &Arc<Shared>,
     job: &Job,
     row: &mut ResultRow,
+    deadline: Instant,
 ) -> Result<(Option<Evaluation>, Report), Failure> {
     let settings = &shared.settings;
     let entry = &job.entry;
@@ -370,6 +379,10 @@ async fn evaluate(
     };
     let evaluated = tokio::task::spawn_blocking(move || {
         let _permit = permit;
+        let mut options = options;
+        // No plugin runs past the repository's own deadline: when it
+        // passes, the plugins stop too and free this slot.
+        options.limits.timeout = options.limits.timeout.min(deadline.saturating_duration_since(Instant::now()));
         let started = Instant::now();
         let snapshot = Arc::new(acquired.snapshot(options.revision.as_deref(), &options.open)?);
         let snapshot_time = started.elapsed();

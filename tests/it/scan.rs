@@ -267,6 +267,29 @@ fn a_vanished_repository_is_recorded_as_an_error_and_the_others_stand() {
 }
 
 #[test]
+fn a_damaged_remote_is_corrupt_not_unreachable_and_is_not_retried() {
+    let repos = three_repositories();
+    let urls: Vec<String> = repos.iter().map(RepoBuilder::url).collect();
+    // The remote lost the blob of its README.
+    let blob = RepoBuilder::blob_id(WELL_RUN_README);
+    std::fs::remove_file(repos[1].loose_object(&blob)).unwrap();
+    let nightly = Nightly::new(&[("a/governed", &urls[0], ""), ("a/damaged", &urls[1], "")]);
+    let output = nightly.scan(&["--retries", "2"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let expected = owned(&[("a/governed", "scanned", None), ("a/damaged", "error", Some("corrupt"))]);
+    assert_eq!(outcomes(&nightly.db()), expected);
+    let conn = rusqlite::Connection::open(nightly.db()).unwrap();
+    let (attempts, error): (u32, String) = conn
+        .query_row("SELECT attempts, error FROM results WHERE repository = 'a/damaged'", [], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })
+        .unwrap();
+    assert_eq!(attempts, 1, "{error}");
+    assert!(error.contains("the repository is damaged or incomplete"), "{error}");
+    assert!(error.contains(&blob), "{error}");
+}
+
+#[test]
 fn a_plugin_timing_out_on_one_repository_spares_the_others() {
     let mut looping = RepoBuilder::new();
     looping.file("README.md", WELL_RUN_README).file("hostile.txt", "loop");

@@ -289,6 +289,17 @@ fn classify(shown: &str, err: &git2::Error, asked_for_credentials: bool) -> Acqu
             ),
         );
     }
+    // A remote that cannot pack its own objects is damaged, not away: no
+    // retry will help.
+    if matches!(err.class(), ErrorClass::Odb | ErrorClass::Zlib | ErrorClass::Object)
+        || lower.contains("object not found")
+        || lower.contains("packfile")
+    {
+        return AcquireError::new(
+            AcquireErrorKind::Corrupt,
+            format!("failed to fetch {shown}: the repository is damaged or incomplete ({detail})"),
+        );
+    }
     let network =
         matches!(err.class(), ErrorClass::Net | ErrorClass::Http | ErrorClass::Ssh | ErrorClass::Os | ErrorClass::Ssl)
             || err.code() == ErrorCode::NotFound
@@ -300,9 +311,6 @@ fn classify(shown: &str, err: &git2::Error, asked_for_credentials: bool) -> Acqu
             AcquireErrorKind::Unreachable,
             format!("failed to fetch {shown}: remote unreachable ({detail})"),
         );
-    }
-    if matches!(err.class(), ErrorClass::Odb | ErrorClass::Zlib | ErrorClass::Object) {
-        return AcquireError::new(AcquireErrorKind::Corrupt, format!("failed to fetch {shown}: {detail}"));
     }
     AcquireError::new(AcquireErrorKind::Other, format!("failed to fetch {shown}: {detail}"))
 }

@@ -1,4 +1,5 @@
 use fledge_sdk::testing::MemRepo;
+use fledge_sdk::{Gap, GapKind};
 use fledge_sdk::{Severity, Status};
 use serde_json::json;
 
@@ -132,14 +133,22 @@ fn the_policy_allowlist_needs_a_reason() {
 }
 
 #[test]
-fn binary_and_oversize_blobs_are_counted() {
+fn binary_and_oversize_blobs_are_counted_and_reported_as_unread() {
+    let big = format!("{}\nGITHUB_TOKEN=ghp_R8x2Kq7LmN4pT9vW3yZ6aB1cD5eF0gH2jK4m\n", "a".repeat(3 << 20));
     let repo = MemRepo::new()
         .file("bin/tool", b"\x7fELF\x02\x01\x01\x00\x00\x00")
-        .file("big.txt", "a".repeat(3 << 20))
+        .file("big.txt", &big)
         .file("ok.txt", "hello\n");
+    // Large text is read in pieces: the token at its end is found.
     let result = repo.run::<Secrets>("secrets.credentials-head");
-    assert_eq!(result.status, Status::Pass);
-    assert_eq!(result.findings.last().unwrap().message, "not scanned: 1 binary, 1 over the size limit blobs");
+    assert_eq!(result.status, Status::Fail);
+    assert_eq!(result.findings[0].locations[0].line, Some(2));
+    assert_eq!(result.unread, [Gap::new(GapKind::Binary, "bin/tool", "binary content").bytes(10)]);
+    // With a bound of its own, the plugin says what it left out.
+    let bounded = repo.run_with::<Secrets>("secrets.credentials-head", json!({"max_blob_bytes": 1_000_000}));
+    assert_eq!(bounded.findings.last().unwrap().message, "not scanned: 1 binary, 1 over the size limit blobs");
+    let kinds: Vec<(GapKind, &str)> = bounded.unread.iter().map(|g| (g.kind, g.path.as_str())).collect();
+    assert_eq!(kinds, [(GapKind::TooLarge, "big.txt"), (GapKind::Binary, "bin/tool")]);
 }
 
 #[test]
