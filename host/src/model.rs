@@ -293,18 +293,26 @@ impl Unread {
         Some(unread)
     }
 
-    /// "3 not read (4.2 MB): 2 missing objects, 1 too large; first: a.txt (missing object 0123abcd)".
+    /// "3 not read (4.2 MB): 2 missing objects, 1 too large; first: a.txt
+    /// (missing object 0123abcd)", or the reason of a gap about the whole.
     pub fn summary(&self) -> String {
         let kinds: Vec<String> = self.kinds.iter().map(|(kind, n)| kind.describe(*n)).collect();
         let size = if self.bytes > 0 { format!(" ({})", human_bytes(self.bytes)) } else { String::new() };
-        let first = self.gaps.first().map_or(String::new(), |g| {
-            if g.path.is_empty() {
-                return format!(" ({})", g.reason);
+        match self.gaps.first() {
+            // A fact about the whole (a truncated history, a denied
+            // capability): its reason says it best.
+            Some(g) if g.path.is_empty() && self.kinds.len() == 1 => {
+                format!("{} not read{size}: {}", self.count, g.reason)
             }
-            let id = g.id.as_deref().map_or(String::new(), |id| format!(" {}", &id[..id.len().min(12)]));
-            format!("; first: {} ({}{id})", g.path, g.reason)
-        });
-        format!("{} not read{size}: {}{first}", self.count, kinds.join(", "))
+            Some(g) if g.path.is_empty() => {
+                format!("{} not read{size}: {} ({})", self.count, kinds.join(", "), g.reason)
+            }
+            Some(g) => {
+                let id = g.id.as_deref().map_or(String::new(), |id| format!(" {}", &id[..id.len().min(12)]));
+                format!("{} not read{size}: {}; first: {} ({}{id})", self.count, kinds.join(", "), g.path, g.reason)
+            }
+            None => format!("{} not read{size}: {}", self.count, kinds.join(", ")),
+        }
     }
 }
 

@@ -439,12 +439,13 @@ fn dedup_gaps(gaps: &mut Vec<Gap>) {
     let mut seen = std::collections::HashSet::new();
     gaps.retain(|g| {
         let key = match (g.path.is_empty(), g.kind) {
-            // One fact per check, however many reads ran into it.
-            (true, GapKind::Shallow | GapKind::Budget) => String::new(),
-            (true, _) => g.reason.clone(),
-            (false, _) => g.path.clone(),
+            // One fact per path (the host's account first), and one per
+            // check for a truncated history or a spent budget.
+            (false, _) => (None, g.path.clone()),
+            (true, GapKind::Shallow | GapKind::Budget) => (Some(g.kind), String::new()),
+            (true, _) => (Some(g.kind), g.reason.clone()),
         };
-        seen.insert((g.kind, key))
+        seen.insert(key)
     });
 }
 

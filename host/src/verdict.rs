@@ -191,7 +191,12 @@ fn apply_unread(policy: &Policy, check: &mut CheckReport) {
     let Some(unread) = &mut check.unread else { return };
     let accepted = policy.accepted_unread(&check.id);
     unread.accepted = unread.kinds.keys().all(|kind| accepted.contains(kind));
-    if unread.accepted || !matches!(check.status, Status::Pass | Status::Skip) {
+    if unread.accepted || matches!(check.status, Status::Error | Status::Exempt) {
+        return;
+    }
+    if matches!(check.status, Status::Warn | Status::Fail) {
+        // The result stands, but it rests on part of the content.
+        check.message = format!("{}; incomplete: {}", check.message, unread.summary());
         return;
     }
     check.message = format!("incomplete: {}; {} (was {})", unread.summary(), check.message, check.status);

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::RepoError;
+
 /// Why a check could not be evaluated. Returning it from
 /// [`Plugin::check`](crate::Plugin::check) gives the check the status
 /// `error` with this message; a failing check is a
@@ -23,12 +25,20 @@ use std::fmt;
 /// ```
 pub struct Error {
     message: String,
+    /// The host's refusal, when the error is one.
+    repo: Option<RepoError>,
 }
 
 impl Error {
     /// An error with `message`.
     pub fn new(message: impl Into<String>) -> Self {
-        Error { message: message.into() }
+        Error { message: message.into(), repo: None }
+    }
+
+    /// The host's refusal behind this error, if it is one (a missing
+    /// object, a denied capability, a spent budget...).
+    pub fn repo_error(&self) -> Option<&RepoError> {
+        self.repo.as_ref()
     }
 }
 
@@ -44,9 +54,10 @@ impl fmt::Debug for Error {
     }
 }
 
-impl<E: std::error::Error> From<E> for Error {
+impl<E: std::error::Error + 'static> From<E> for Error {
     fn from(err: E) -> Self {
-        Error::new(err.to_string())
+        let repo = (&err as &dyn std::any::Any).downcast_ref::<RepoError>().cloned();
+        Error { message: err.to_string(), repo }
     }
 }
 

@@ -98,9 +98,10 @@ fn a_missing_directory_makes_the_file_list_incomplete() {
     let readme = check(&report, "docs.readme");
     assert_eq!(readme["status"], "warn", "{readme:#}");
     assert!(
-        readme["message"].as_str().unwrap().starts_with(
-            "incomplete: 1 not read: 1 missing object (the file list is incomplete: 1 directories could not be read); "
-        ),
+        readme["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("incomplete: 1 not read: the file list is incomplete: 1 directories could not be read; "),
         "{readme:#}"
     );
 }

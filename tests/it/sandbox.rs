@@ -105,9 +105,7 @@ fn the_read_budget_is_enforced_and_a_pass_on_a_spent_budget_is_only_a_warning() 
     // not read everything, so the check cannot pass.
     assert_eq!(status, "warn", "{message}");
     assert!(
-        message.starts_with(
-            "incomplete: 1 not read: read budget or time limit spent (the run read more than 1048576 bytes from the repository); after "
-        ),
+        message.starts_with("incomplete: 1 not read: the run read more than 1048576 bytes from the repository; after "),
         "{message}"
     );
     assert!(
@@ -128,7 +126,7 @@ fn capabilities_the_policy_denies_are_refused_and_counted_as_unread() {
     assert_eq!(status, "warn", "{message}");
     assert_eq!(
         message,
-        "incomplete: 1 not read: 1 denied read (the policy denies the `history` capability to plugin `hostile`); history refused: denied: the policy denies the `history` capability to plugin `hostile` (was pass)"
+        "incomplete: 1 not read: the policy denies the `history` capability to plugin `hostile`; history refused: denied: the policy denies the `history` capability to plugin `hostile` (was pass)"
     );
 }
 

@@ -1,5 +1,5 @@
 use super::*;
-use crate::model::Status;
+use crate::model::{Gap, GapKind, Status, Unread};
 use crate::policy::{CheckPolicy, SeverityOverride};
 use crate::report::CheckReport;
 
@@ -341,4 +341,40 @@ fn severity_overrides() {
     assert_eq!((checks[0].status, checks[0].score), (Status::Fail, 0));
     assert_eq!(checks[1].status, Status::Warn);
     assert_eq!((checks[2].status, checks[2].weight), (Status::Fail, 0.0));
+}
+
+fn gap(kind: GapKind, path: &str) -> Gap {
+    Gap { kind, path: path.to_owned(), id: None, bytes: 10, reason: format!("{kind} content") }
+}
+
+#[test]
+fn unread_content_stops_a_pass_unless_the_policy_accepts_it() {
+    let policy = Policy::parse(&format!("accept_unread = [\"binary\"]\n{POLICY}"), "policy.toml", jan()).unwrap();
+    let mut checks = vec![
+        check("docs.readme", Status::Pass, 100),
+        check("license.approved", Status::Pass, 100),
+        check("docs.contributing", Status::Fail, 0),
+    ];
+    checks[0].unread = Unread::of(vec![gap(GapKind::Binary, "logo.png")]);
+    checks[1].unread = Unread::of(vec![gap(GapKind::Missing, "LICENSE"), gap(GapKind::Binary, "logo.png")]);
+    checks[2].unread = Unread::of(vec![gap(GapKind::Shallow, "")]);
+    let records = AttestationRecords::new();
+    apply_policy(
+        &policy,
+        &Subject { name: "x", today: jan(), attestations: &records, history: &history() },
+        &mut checks,
+    );
+    // Binary content is accepted: the pass stands, the gap is shown.
+    assert_eq!((checks[0].status, checks[0].unread.as_ref().map(|u| u.accepted)), (Status::Pass, Some(true)));
+    // A missing object is not: the pass becomes a warning that says why.
+    assert_eq!(checks[1].status, Status::Warn);
+    assert_eq!(checks[1].score, 50);
+    assert_eq!(
+        checks[1].message,
+        "incomplete: 2 not read (20 B): 1 missing object, 1 binary; first: LICENSE (missing content); license.approved is pass (was pass)"
+    );
+    assert!(checks[1].remediation.as_deref().unwrap().starts_with("Check a complete clone"));
+    // A failure stays a failure, and says it rests on part of the content.
+    assert_eq!(checks[2].status, Status::Fail);
+    assert_eq!(checks[2].message, "docs.contributing is fail; incomplete: 1 not read (10 B): shallow content");
 }

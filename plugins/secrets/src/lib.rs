@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use fledge_sdk::conventions::is_test_path;
 use fledge_sdk::prelude::*;
-use fledge_sdk::{HistoryBlob, Location};
+use fledge_sdk::{HistoryBlob, Location, RepoError};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 
@@ -87,7 +87,19 @@ enum Outcome {
     Scanned(u64),
     Binary(u64),
     Oversize(u64),
-    Unreadable(String),
+    Unreadable(GapKind, String),
+}
+
+/// The kind of gap a refused read leaves.
+fn unread_kind(err: &Error) -> GapKind {
+    match err.repo_error() {
+        Some(RepoError::Missing(why)) if why.contains("missing from the object database") => GapKind::Missing,
+        Some(RepoError::Missing(_)) => GapKind::Corrupt,
+        Some(RepoError::LimitExceeded(why)) if why.contains("above the read limit") => GapKind::TooLarge,
+        Some(RepoError::LimitExceeded(_)) => GapKind::Budget,
+        Some(RepoError::Denied(_)) => GapKind::Denied,
+        _ => GapKind::Missing,
+    }
 }
 
 /// Large blobs are scanned in pieces of this size...
@@ -118,7 +130,7 @@ impl Stats {
                 }
                 Outcome::Binary(_) => stats.binary += 1,
                 Outcome::Oversize(_) => stats.oversize += 1,
-                Outcome::Unreadable(_) => stats.unreadable += 1,
+                Outcome::Unreadable(..) => stats.unreadable += 1,
             }
         }
         stats
@@ -272,7 +284,7 @@ impl Secrets {
             let from = start.saturating_sub(MARGIN);
             let blob = match repo.read_blob_range(id, from, (start - from) + CHUNK + MARGIN) {
                 Ok(blob) => blob,
-                Err(err) => break Outcome::Unreadable(err.to_string()),
+                Err(err) => break Outcome::Unreadable(unread_kind(&err), err.to_string()),
             };
             if start == 0 && scan::is_binary(&blob.data) {
                 break Outcome::Binary(blob.size);
@@ -336,7 +348,7 @@ impl Secrets {
                     Gap::new(GapKind::TooLarge, path, format!("above max_blob_bytes ({})", megabytes(*size)))
                         .bytes(*size),
                 ),
-                Some(Outcome::Unreadable(why)) => gaps.push(Gap::new(GapKind::Missing, path, why.clone())),
+                Some(Outcome::Unreadable(kind, why)) => gaps.push(Gap::new(*kind, path, why.clone())),
                 _ => {}
             }
         }
