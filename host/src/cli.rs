@@ -443,6 +443,7 @@ impl RuntimeArgs {
             cache_dir: self.cache_dir(),
             max_blob_bytes: self.max_blob_size.saturating_mul(1 << 20),
             ignore: Vec::new(),
+            deadline: None,
         }
     }
 

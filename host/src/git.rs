@@ -45,6 +45,9 @@ pub struct OpenOptions {
     /// Path globs left out for every plugin (a bare directory name means
     /// the whole directory).
     pub ignore: Vec<String>,
+    /// A fetch still transferring at this time is stopped (the scan's
+    /// per-repository deadline), so that it frees its slot.
+    pub deadline: Option<std::time::Instant>,
 }
 
 /// Acquires `target` (opening a local repository in place, or mirroring a
@@ -58,7 +61,7 @@ pub fn open(target: &Target, revision: Option<&str>, options: &OpenOptions) -> R
 pub fn acquire(target: &Target, options: &OpenOptions) -> Result<Acquired, AcquireError> {
     let repo = match target {
         Target::Local(path) => acquire::open_local(path)?,
-        Target::Remote(url) => acquire::mirror(url, &options.cache_dir)?,
+        Target::Remote(url) => acquire::mirror(url, &options.cache_dir, options.deadline)?,
     };
     Ok(Acquired { repo, source: target.display() })
 }

@@ -311,6 +311,7 @@ async fn evaluate(
     let entry = &job.entry;
     let mut open = settings.open.clone();
     open.ignore.extend(job.setup.policy.ignore.iter().cloned());
+    open.deadline = Some(deadline);
 
     // Fetch, retrying network errors with backoff.
     let acquired = loop {

@@ -72,7 +72,7 @@ fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> Duration {
 /// caches under `work/cache`.
 fn builtin_setup(work: &Path) -> anyhow::Result<(OpenOptions, Runtime, PluginSet)> {
     let cache = work.join("cache");
-    let open = OpenOptions { cache_dir: cache.clone(), max_blob_bytes: 64 << 20, ignore: Vec::new() };
+    let open = OpenOptions { cache_dir: cache.clone(), max_blob_bytes: 64 << 20, ignore: Vec::new(), deadline: None };
     let runtime = Runtime::new(Some(cache.join("compiled")))?;
     let plugins = PluginSet::load(&runtime, &PluginSources { builtins: true, ..PluginSources::default() })?;
     Ok((open, runtime, plugins))
@@ -321,7 +321,8 @@ fn languages(work: &Path) -> anyhow::Result<()> {
         }
         Err(e) => println!("languages: no JavaScript plugin, componentize-js cannot be installed: {e:#}"),
     }
-    let open = OpenOptions { cache_dir: work.join("cache"), max_blob_bytes: 64 << 20, ignore: Vec::new() };
+    let open =
+        OpenOptions { cache_dir: work.join("cache"), max_blob_bytes: 64 << 20, ignore: Vec::new(), deadline: None };
     let fixture = |files: usize| -> anyhow::Result<(RepoBuilder, Arc<git::Snapshot>)> {
         let mut repo = RepoBuilder::new();
         for i in 0..files {

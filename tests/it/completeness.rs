@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use fledge_tests::{RepoBuilder, WELL_RUN_README};
 use serde_json::Value;
 
-use crate::util::{check, check_json, run, stderr};
+use crate::util::{assert_valid, check, check_json, report_validator, run, sarif_validator, stderr};
 
 /// A GitHub token of the documented shape (not a real one).
 const TOKEN: &str = "ghp_R8x2Kq7LmN4pT9vW3yZ6aB1cD5eF0gH2jK4m";
@@ -50,6 +50,14 @@ fn a_missing_blob_is_named_and_the_checks_that_needed_it_do_not_pass() {
     assert_eq!(status(&report, "docs.readme"), "pass");
     // The stage cannot rest on the unread file: the incubating gate fails.
     assert!(report["verdict"]["blockers"].to_string().contains("secrets.credentials-head"), "{:#}", report["verdict"]);
+    assert_valid(&report_validator(), &report);
+    // SARIF says it too, as notifications of the run.
+    let sarif = run(&["check", &repo.arg(), "--format", "sarif"]);
+    let sarif: Value = serde_json::from_slice(&sarif.stdout).unwrap();
+    assert_valid(&sarif_validator(), &sarif);
+    let notifications = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"].as_array().unwrap();
+    assert!(notifications[0]["message"]["text"].as_str().unwrap().starts_with("incomplete repository: "));
+    assert!(notifications.iter().any(|n| n["associatedRule"]["id"] == "secrets.credentials-head"));
 }
 
 #[test]

@@ -6,7 +6,7 @@ use std::path::Path;
 use fledge_tests::{RepoBuilder, well_run};
 use serde_json::Value;
 
-use crate::util::{check, fledge, run, stderr};
+use crate::util::{assert_valid, check, fledge, run, sarif_validator, stderr, validator};
 
 fn write(dir: &Path, name: &str, text: &str) -> String {
     let path = dir.join(name);
@@ -22,21 +22,6 @@ fn report(args: &[&str], today: &str) -> Value {
     let output = fledge().args(&all).env("FLEDGE_TODAY", today).output().unwrap();
     assert!(output.status.success(), "{}", stderr(&output));
     serde_json::from_slice(&output.stdout).unwrap()
-}
-
-fn validator(schema: &str) -> jsonschema::Validator {
-    let schema: Value = serde_json::from_str(schema).unwrap();
-    jsonschema::options().should_validate_formats(true).build(&schema).unwrap()
-}
-
-/// The OASIS SARIF 2.1.0 schema (see tests/fixtures/README.md).
-fn sarif_validator() -> jsonschema::Validator {
-    validator(include_str!("../fixtures/sarif-schema-2.1.0.json"))
-}
-
-fn assert_valid(validator: &jsonschema::Validator, value: &Value) {
-    let errors: Vec<String> = validator.iter_errors(value).map(|e| format!("{e} at {}", e.instance_path())).collect();
-    assert!(errors.is_empty(), "schema violations: {errors:#?}");
 }
 
 #[test]

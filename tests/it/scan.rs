@@ -290,6 +290,20 @@ fn a_damaged_remote_is_corrupt_not_unreachable_and_is_not_retried() {
 }
 
 #[test]
+fn partial_clones_left_by_stopped_scans_are_removed() {
+    let cache = tempfile::tempdir().unwrap();
+    // A process id above Linux's largest: nobody is working on this one.
+    let stale = cache.path().join("mirrors/team_x.git-0123.tmp-4194999");
+    std::fs::create_dir_all(stale.join("objects")).unwrap();
+    let repos = three_repositories();
+    let nightly = Nightly::new(&[("a/readme", &repos[1].url(), "")]);
+    let output =
+        nightly.scan_command(&nightly.db(), &["--cache-dir", cache.path().to_str().unwrap()]).output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(!stale.exists());
+}
+
+#[test]
 fn a_plugin_timing_out_on_one_repository_spares_the_others() {
     let mut looping = RepoBuilder::new();
     looping.file("README.md", WELL_RUN_README).file("hostile.txt", "loop");

@@ -74,3 +74,23 @@ pub const GOVERNANCE: &[&str] = &[
     "governance.maintainers",
     "governance.templates",
 ];
+
+pub fn validator(schema: &str) -> jsonschema::Validator {
+    let schema: Value = serde_json::from_str(schema).unwrap();
+    jsonschema::options().should_validate_formats(true).build(&schema).unwrap()
+}
+
+/// The OASIS SARIF 2.1.0 schema (see tests/fixtures/README.md).
+pub fn sarif_validator() -> jsonschema::Validator {
+    validator(include_str!("../fixtures/sarif-schema-2.1.0.json"))
+}
+
+/// The JSON report's schema, docs/report-schema.json.
+pub fn report_validator() -> jsonschema::Validator {
+    validator(include_str!("../../docs/report-schema.json"))
+}
+
+pub fn assert_valid(validator: &jsonschema::Validator, value: &Value) {
+    let errors: Vec<String> = validator.iter_errors(value).map(|e| format!("{e} at {}", e.instance_path())).collect();
+    assert!(errors.is_empty(), "schema violations: {errors:#?}");
+}

@@ -107,7 +107,12 @@ fn sign(args: &SignArgs) -> Result<ExitCode> {
         .into());
     }
     let target = Target::Local(args.repo.clone());
-    let options = git::OpenOptions { cache_dir: std::env::temp_dir(), max_blob_bytes: 1 << 20, ignore: Vec::new() };
+    let options = git::OpenOptions {
+        cache_dir: std::env::temp_dir(),
+        max_blob_bytes: 1 << 20,
+        ignore: Vec::new(),
+        deadline: None,
+    };
     let snapshot = Arc::new(git::open(&target, args.rev.as_deref(), &options)?);
     let (name, _, _, _) = check::attestation_view(&snapshot, &target, args.name.as_deref());
     let date: toml::value::Datetime =

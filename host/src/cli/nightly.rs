@@ -74,6 +74,10 @@ pub fn scan(args: &ScanArgs) -> Result<ExitCode> {
     let db = args.db.path();
     let store = Store::open(&db)?;
     let _lock = store.lock_for_scan()?;
+    let stale = crate::git::acquire::clean_stale_mirrors(&args.runtime.cache_dir());
+    if stale > 0 {
+        log::info!("removed {stale} partial clones left by stopped scans");
+    }
     // The catalog is known by its absolute path, so that runs from any
     // directory resume one another.
     let catalog_key =

@@ -9,6 +9,7 @@
 use std::fmt;
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use git2::{AutotagOption, Cred, CredentialType, ErrorClass, ErrorCode, FetchOptions, RemoteCallbacks, Repository};
 use sha2::{Digest, Sha256};
@@ -143,7 +144,7 @@ pub(crate) fn open_local(path: &Path) -> Result<Repository, AcquireError> {
 
 /// Mirrors `url` into `cache_dir` (cloning on first use, fetching after) and
 /// opens the mirror. The mirror's HEAD follows the remote's default branch.
-pub(crate) fn mirror(url: &str, cache_dir: &Path) -> Result<Repository, AcquireError> {
+pub(crate) fn mirror(url: &str, cache_dir: &Path, deadline: Option<Instant>) -> Result<Repository, AcquireError> {
     let shown = redact_url(url);
     let other = |what: &str, err: &dyn fmt::Display| {
         AcquireError::new(AcquireErrorKind::Other, format!("failed to {what} for {shown}: {err}"))
@@ -180,7 +181,7 @@ pub(crate) fn mirror(url: &str, cache_dir: &Path) -> Result<Repository, AcquireE
             )
         })?
     };
-    let fetched = fetch(&repo, url);
+    let fetched = fetch(&repo, url, deadline);
     if let Err(err) = fetched {
         if fresh {
             drop(repo);
@@ -196,7 +197,7 @@ pub(crate) fn mirror(url: &str, cache_dir: &Path) -> Result<Repository, AcquireE
     Repository::open_bare(&path).map_err(|e| other("open the mirror", &e.message()))
 }
 
-fn fetch(repo: &Repository, url: &str) -> Result<(), AcquireError> {
+fn fetch(repo: &Repository, url: &str, deadline: Option<Instant>) -> Result<(), AcquireError> {
     let shown = redact_url(url);
     let mut remote = repo.remote_anonymous(url).map_err(|e| classify(&shown, &e, false))?;
     let mut attempts = 0u32;
@@ -211,12 +212,20 @@ fn fetch(repo: &Repository, url: &str) -> Result<(), AcquireError> {
         }
         credentials(cred_url, username_from_url, allowed, attempts)
     });
+    // Returning false stops the transfer.
+    callbacks.transfer_progress(|_| deadline.is_none_or(|d| Instant::now() < d));
     let mut options = FetchOptions::new();
     options.remote_callbacks(callbacks).download_tags(AutotagOption::All).prune(git2::FetchPrune::On);
     let refspecs = ["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"];
     let result = remote.fetch(&refspecs, Some(&mut options), Some("fledge: fetch"));
     drop(options);
     if let Err(err) = result {
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            return Err(AcquireError::new(
+                AcquireErrorKind::Other,
+                format!("fetch of {shown} stopped at the repository's time limit"),
+            ));
+        }
         return Err(classify(&shown, &err, asked_for_credentials));
     }
     // Point HEAD at the remote's default branch, so that checking "HEAD"
@@ -313,6 +322,23 @@ fn classify(shown: &str, err: &git2::Error, asked_for_credentials: bool) -> Acqu
         );
     }
     AcquireError::new(AcquireErrorKind::Other, format!("failed to fetch {shown}: {detail}"))
+}
+
+/// Removes partial clones (`<mirror>.tmp-<pid>`) in `cache_dir` whose
+/// process is gone (killed, or stopped by a timeout); returns how many.
+pub fn clean_stale_mirrors(cache_dir: &Path) -> usize {
+    let mut removed = 0;
+    for entry in fs::read_dir(cache_dir.join("mirrors")).into_iter().flatten().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some((_, pid)) = name.rsplit_once(".tmp-") else { continue };
+        let alive = pid
+            .parse::<u32>()
+            .is_ok_and(|pid| pid == std::process::id() || Path::new("/proc").join(pid.to_string()).exists());
+        if !alive && fs::remove_dir_all(entry.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
 }
 
 /// The directory name of a URL's mirror: readable, and unique by a hash of

@@ -91,10 +91,30 @@ pub fn render(report: &Report) -> Value {
             results.push(result);
         }
     }
+    // What was not read: one notification for the repository and one per
+    // check, so that a code-scanning view does not read "no results" as
+    // "nothing there".
+    let mut notifications = Vec::new();
+    if let Some(summary) = report.repository.completeness.summary() {
+        notifications.push(json!({ "level": "warning", "message": { "text": summary } }));
+    }
+    for check in &report.checks {
+        if let Some(unread) = &check.unread {
+            notifications.push(json!({
+                "level": if unread.accepted { "note" } else { "warning" },
+                "message": { "text": format!("{}: {}", check.id, unread.summary()) },
+                "associatedRule": { "id": check.id },
+            }));
+        }
+    }
     json!({
         "$schema": SCHEMA,
         "version": "2.1.0",
         "runs": [{
+            "invocations": [{
+                "executionSuccessful": true,
+                "toolExecutionNotifications": notifications,
+            }],
             "tool": {
                 "driver": {
                     "name": "fledge",
