@@ -69,15 +69,12 @@ pub(crate) struct Objects<'r> {
 
 impl<'r> Objects<'r> {
     pub(crate) fn new(repo: &'r Repository) -> Result<Objects<'r>, ReadError> {
+        Objects::with_loose_dirs(repo, loose_dirs(repo))
+    }
+
+    /// With the loose-object directories known already ([`loose_dirs`]).
+    pub(crate) fn with_loose_dirs(repo: &'r Repository, loose_dirs: Vec<PathBuf>) -> Result<Objects<'r>, ReadError> {
         let odb = repo.odb().map_err(|e| ReadError::Git(e.message().to_owned()))?;
-        let objects = repo.path().join("objects");
-        let mut loose_dirs = vec![objects.clone()];
-        if let Ok(text) = std::fs::read_to_string(objects.join("info/alternates")) {
-            for line in text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).take(16) {
-                let path = PathBuf::from(line);
-                loose_dirs.push(if path.is_absolute() { path } else { objects.join(path) });
-            }
-        }
         Ok(Objects { odb, loose_dirs })
     }
 
@@ -156,6 +153,19 @@ impl<'r> Objects<'r> {
         let (_, rest) = tagger.rsplit_once("> ")?;
         rest.split_whitespace().next()?.parse().ok()
     }
+}
+
+/// Where `repo` keeps loose objects: `objects/` and its alternates.
+pub(crate) fn loose_dirs(repo: &Repository) -> Vec<PathBuf> {
+    let objects = repo.path().join("objects");
+    let mut dirs = vec![objects.clone()];
+    if let Ok(text) = std::fs::read_to_string(objects.join("info/alternates")) {
+        for line in text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).take(16) {
+            let path = PathBuf::from(line);
+            dirs.push(if path.is_absolute() { path } else { objects.join(path) });
+        }
+    }
+    dirs
 }
 
 /// The value of a header line (`object <hex>`) of a commit or tag.

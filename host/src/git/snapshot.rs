@@ -389,7 +389,14 @@ impl Snapshot {
     pub fn reader(self: &Arc<Self>) -> Result<Reader, ReadError> {
         let repo =
             Repository::open_bare(&self.git_dir).or_else(|_| Repository::open(&self.git_dir)).map_err(git_err)?;
-        Ok(Reader { snapshot: Arc::clone(self), repo, deadline: Cell::new(None), last_blob: RefCell::new(None) })
+        let loose_dirs = crate::git::objects::loose_dirs(&repo);
+        Ok(Reader {
+            snapshot: Arc::clone(self),
+            repo,
+            deadline: Cell::new(None),
+            last_blob: RefCell::new(None),
+            loose_dirs,
+        })
     }
 }
 
@@ -468,6 +475,8 @@ pub struct Reader {
     /// The last blob read whole, so that reading a large blob in ranges
     /// inflates it once.
     last_blob: RefCell<Option<(Oid, Arc<Vec<u8>>)>>,
+    /// Where the repository keeps loose objects, read once.
+    loose_dirs: Vec<PathBuf>,
 }
 
 impl Reader {
@@ -481,7 +490,7 @@ impl Reader {
     }
 
     fn objects(&self) -> Result<Objects<'_>, ReadError> {
-        Objects::new(&self.repo)
+        Objects::with_loose_dirs(&self.repo, self.loose_dirs.clone())
     }
 
     /// Up to `max_bytes` of the file at `path` in the checked commit.
