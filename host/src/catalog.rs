@@ -75,10 +75,10 @@ impl Catalog {
     /// Reads and checks the catalog at `path`.
     pub fn load(path: &Path) -> anyhow::Result<Catalog> {
         let text = std::fs::read_to_string(path)
-            .map_err(|e| crate::cli::UserError::new(format!("cannot read catalog {}: {e}", path.display())))?;
+            .map_err(|e| crate::error::UserError::new(format!("cannot read catalog {}: {e}", path.display())))?;
         let base = path.parent().unwrap_or(Path::new("."));
         Catalog::parse(&text, &path.display().to_string(), base)
-            .map_err(|e| crate::cli::UserError::new(e.to_string()).into())
+            .map_err(|e| crate::error::UserError::new(e.to_string()).into())
     }
 
     /// Parses a catalog; `file` names it in errors and relative paths are

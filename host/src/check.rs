@@ -8,15 +8,17 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::git::{self, AcquireError, OpenOptions, Snapshot, Target};
 use crate::located::FileErrors;
+pub use crate::model::evaluation::Evaluation;
+use crate::model::report::{CheckReport, Completeness, PluginReport, Report, Repository, SCHEMA_VERSION, Tool};
 use crate::model::{Outcome, Status, Unread};
 use crate::plugins::PluginSet;
 use crate::policy::Policy;
-use crate::report::{self, CheckReport, Completeness, PluginReport, Report, Tool};
 use crate::runtime::{Limits, LoadedPlugin, RunOutput, RunRequest, Runtime};
+use crate::text::rfc3339;
 use crate::verdict::{self, AttestationRecords, Subject};
 
 /// The file in a repository that says what it is.
@@ -52,33 +54,6 @@ pub struct CheckOptions {
 struct RepositoryFile {
     name: Option<String>,
     kind: Option<String>,
-}
-
-/// What the plugins found in one repository, before the policy's
-/// decision: everything needed to decide again (on another day, with other
-/// attestations) without the repository. The nightly scan stores it and
-/// reuses it while the commit, the plugins and the policy are unchanged.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Evaluation {
-    pub repository: report::Repository,
-    /// The repository's own `.fledge/attestations.toml`.
-    pub attestations: AttestationRecords,
-    /// For each commit an attestation record names (the repository's own
-    /// and the catalog's): is it the checked commit or an ancestor.
-    #[serde(default)]
-    pub attested_commits: BTreeMap<String, bool>,
-    /// The checks' outcomes before severity overrides and exemptions.
-    pub checks: Vec<CheckReport>,
-    pub excluded: Vec<String>,
-    pub plugins: Vec<PluginReport>,
-    pub warnings: Vec<String>,
-}
-
-impl Evaluation {
-    /// The plugins that failed as a whole, with their reasons.
-    pub fn plugin_failures(&self) -> Vec<String> {
-        self.plugins.iter().filter_map(|p| p.error.as_ref().map(|e| format!("plugin {}: {e}", p.name))).collect()
-    }
 }
 
 /// Checks one repository with every plugin of `plugins` under `policy`.
@@ -169,13 +144,13 @@ pub fn evaluate(
     };
     warnings.extend(completeness.summary());
     Evaluation {
-        repository: report::Repository {
+        repository: Repository {
             name,
             kind,
             source: snapshot.source.clone(),
             commit: snapshot.commit.clone(),
             revision: snapshot.revision.clone(),
-            commit_time: report::rfc3339(snapshot.time),
+            commit_time: rfc3339(snapshot.time),
             kind_source: kind_source.map(str::to_owned),
             completeness,
         },
@@ -221,10 +196,10 @@ pub fn decide(
     let scores = verdict::scores(policy, &checks);
     let verdict = verdict::verdict(policy, &subject, &checks, &scores, exemptions);
     Report {
-        schema_version: report::SCHEMA_VERSION,
+        schema_version: SCHEMA_VERSION,
         tool: Tool::current(),
         repository,
-        policy: report::PolicyInfo { source: policy.source.clone(), digest: policy.digest.clone() },
+        policy: crate::model::report::PolicyInfo { source: policy.source.clone(), digest: policy.digest.clone() },
         stage: verdict.stage.clone(),
         score: scores.overall,
         verdict,

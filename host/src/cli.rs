@@ -14,7 +14,8 @@ mod nightly;
 
 use crate::catalog::Shard;
 use crate::check::{self, CheckOptions};
-use crate::git::{AcquireError, OpenOptions, Target};
+pub use crate::error::{UserError, exit_code_for};
+use crate::git::{OpenOptions, Target};
 use crate::plugins::{PluginSet, PluginSources};
 use crate::policy::{DEFAULT_POLICY, Policy};
 use crate::report::terminal::{self, Style};
@@ -32,31 +33,6 @@ pub const EXIT_CODES: &str = "Exit codes:
   2  usage or input error (bad arguments, missing repository, bad plugin)
   3  internal error
   130  the scan was interrupted (SIGINT/SIGTERM); the next scan resumes it";
-
-/// An error caused by the user's input (exit code 2), as opposed to an
-/// internal failure (exit code 3).
-#[derive(Debug)]
-pub struct UserError(String);
-
-impl UserError {
-    pub fn new(message: impl Into<String>) -> UserError {
-        UserError(message.into())
-    }
-}
-
-impl std::fmt::Display for UserError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for UserError {}
-
-/// The exit code for an error: 2 for input errors, 3 for the rest.
-pub fn exit_code_for(err: &anyhow::Error) -> u8 {
-    let input = err.chain().any(|cause| cause.is::<UserError>() || cause.is::<AcquireError>());
-    if input { 2 } else { 3 }
-}
 
 #[derive(Parser, Debug)]
 #[command(
@@ -462,7 +438,7 @@ pub(crate) fn seconds(value: f64, flag: &str, min: f64) -> Result<Duration> {
         Ok(Duration::from_secs_f64(value))
     } else {
         let low = if min > 0.0 { "above 0" } else { "0" };
-        let shown = crate::model::shown_number(value);
+        let shown = crate::text::shown_number(value);
         Err(UserError::new(format!("{flag} must be a number of seconds from {low} to {MAX_SECONDS}, not {shown}"))
             .into())
     }

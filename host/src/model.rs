@@ -2,9 +2,18 @@
 //! runtime converts the WIT types into these at the sandbox boundary; scoring
 //! and reports work only with these.
 
+pub mod evaluation;
+pub mod report;
+pub mod scan;
+pub mod verdict;
+
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
+
+/// The contract version this host implements (`package fledge:plugin@…`
+/// in `sdk/wit/plugin.wit`).
+pub const CONTRACT_VERSION: &str = "0.2.0";
 
 /// What a plugin reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -297,7 +306,7 @@ impl Unread {
     /// (missing object 0123abcd)", or the reason of a gap about the whole.
     pub fn summary(&self) -> String {
         let kinds: Vec<String> = self.kinds.iter().map(|(kind, n)| kind.describe(*n)).collect();
-        let size = if self.bytes > 0 { format!(" ({})", human_bytes(self.bytes)) } else { String::new() };
+        let size = if self.bytes > 0 { format!(" ({})", crate::text::human_bytes(self.bytes)) } else { String::new() };
         match self.gaps.first() {
             // A fact about the whole (a truncated history, a denied
             // capability): its reason says it best.
@@ -314,19 +323,4 @@ impl Unread {
             None => format!("{} not read{size}: {}", self.count, kinds.join(", ")),
         }
     }
-}
-
-/// `4.2 MB`, `812 KB`, `12 B`.
-pub fn human_bytes(bytes: u64) -> String {
-    match bytes {
-        b if b >= 1_000_000 => format!("{:.1} MB", b as f64 / 1e6),
-        b if b >= 1_000 => format!("{:.0} KB", b as f64 / 1e3),
-        b => format!("{b} B"),
-    }
-}
-
-/// A number as a user would write it: `-1`, `0.5`, `NaN`, and `1e308`
-/// rather than 309 digits.
-pub fn shown_number(value: f64) -> String {
-    if value.is_finite() && value.abs() >= 1e9 { format!("{value:e}") } else { value.to_string() }
 }

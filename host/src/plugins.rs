@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use sha2::{Digest, Sha256};
 
-use crate::cli::UserError;
+use crate::error::UserError;
 use crate::policy::Policy;
 use crate::runtime::{LoadedPlugin, Runtime};
 

@@ -16,7 +16,8 @@ use toml::Spanned;
 
 use crate::located::{FileErrors, Lines};
 
-use crate::model::{Capability, CheckMeta, GapKind, shown_number};
+use crate::model::{Capability, CheckMeta, GapKind};
+use crate::text::shown_number;
 
 /// The default policy, written out by `fledge policy init`.
 pub const DEFAULT_POLICY: &str = include_str!("policy/default.toml");

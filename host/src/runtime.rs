@@ -31,8 +31,7 @@ use sandbox::RunState;
 
 pub(crate) use sandbox::truncate;
 
-/// The contract version this host implements (`package fledge:plugin@…`).
-pub const CONTRACT_VERSION: &str = "0.2.0";
+pub use crate::model::CONTRACT_VERSION;
 const CONTRACT_PACKAGE: &str = "fledge:plugin";
 
 /// How often the epoch ticks; the CPU deadline's resolution.

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-use crate::cli::UserError;
+use crate::error::UserError;
 use crate::plugins::SDK_FILES;
 use crate::runtime::CONTRACT_VERSION;
 

@@ -25,11 +25,12 @@ use tokio::task::JoinSet;
 use crate::catalog::Entry;
 use crate::check::{self, CheckOptions, Evaluation};
 use crate::git::{self, OpenOptions};
+use crate::model::report::Report;
+use crate::model::scan::{Outcome, ResultRow, RunId, RunState, Tally};
 use crate::plugins::PluginSet;
 use crate::policy::Policy;
-use crate::report::Report;
 use crate::runtime::{Limits, Runtime};
-use crate::store::{self, Outcome, ResultRow, RunId, RunState, Store, Tally};
+use crate::store::{self, Store};
 
 pub use progress::ProgressMode;
 

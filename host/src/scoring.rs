@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::model::Status;
+pub use crate::model::report::CategoryScore;
 
 /// The weight of each category in the overall score. Categories not listed
 /// weigh 1.
@@ -29,16 +30,6 @@ pub struct ScoredCheck<'a> {
     pub weight: f64,
     pub status: Status,
     pub score: u8,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct CategoryScore {
-    pub name: String,
-    /// `None` when no check of the category counted (all skipped).
-    pub score: Option<f64>,
-    pub weight: f64,
-    pub checks: usize,
-    pub passed: usize,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

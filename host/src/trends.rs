@@ -9,10 +9,11 @@ use std::collections::{BTreeMap, HashMap};
 use anyhow::Result;
 use serde::{Deserialize, Serialize};
 
-use crate::cli::UserError;
-use crate::report::Tool;
-use crate::store::{Headline, Outcome, ResultRow, Run, RunId, RunState, Store, Tally};
-use crate::verdict::{Blocker, Verdict};
+use crate::error::UserError;
+use crate::model::report::Tool;
+use crate::model::scan::{Headline, Outcome, ResultRow, Run, RunId, RunState, Tally};
+use crate::model::verdict::{Blocker, Verdict};
+use crate::store::Store;
 
 /// Bumped on every incompatible change of the JSON run report.
 pub const RUN_REPORT_SCHEMA_VERSION: u32 = 1;

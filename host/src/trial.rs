@@ -9,7 +9,7 @@ use anyhow::{Context, Result};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::cli::UserError;
+use crate::error::UserError;
 use crate::git::{self, OpenOptions, Target};
 use crate::model::Outcome;
 use crate::runtime::{Limits, LoadedPlugin, RunRequest, Runtime};

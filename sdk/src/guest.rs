@@ -5,6 +5,19 @@ use crate::bindings::fledge::plugin::{repo as wit_repo, types as wit};
 use crate::repo::{Blob, Commit, EntryKind, Head, HistoryBlob, RepoError, Signature, Source, Tag, TreeEntry};
 use crate::{Capability, CheckRequest, CheckResult, GapKind, Plugin, PluginMeta, Repo, Severity, Status};
 
+/// Writes a line to fledge's log.
+#[cfg(target_arch = "wasm32")]
+pub(crate) fn log(level: crate::log::Level, message: &str) {
+    use crate::bindings::fledge::plugin::host;
+    let level = match level {
+        crate::log::Level::Debug => wit::LogLevel::Debug,
+        crate::log::Level::Info => wit::LogLevel::Info,
+        crate::log::Level::Warn => wit::LogLevel::Warn,
+        crate::log::Level::Error => wit::LogLevel::Error,
+    };
+    host::log(level, message);
+}
+
 /// The `describe` export.
 pub fn describe<P: Plugin>() -> wit::PluginMeta {
     plugin_meta_to_wit(P::meta())
@@ -205,4 +218,30 @@ fn check_result_to_wit(r: CheckResult) -> wit::CheckResult {
             })
             .collect(),
     }
+}
+
+/// Turns a [`Plugin`] into the component's exports. Use it once, at the
+/// crate root of a `cdylib` crate.
+#[macro_export]
+macro_rules! export_plugin {
+    ($plugin:ty) => {
+        #[allow(unsafe_code)]
+        const _: () = {
+            struct FledgeExport;
+            impl $crate::bindings::Guest for FledgeExport {
+                fn describe() -> $crate::bindings::fledge::plugin::types::PluginMeta {
+                    $crate::__private::describe::<$plugin>()
+                }
+                fn run(
+                    request: $crate::bindings::fledge::plugin::types::RunRequest,
+                ) -> ::core::result::Result<
+                    ::std::vec::Vec<$crate::bindings::fledge::plugin::types::CheckResult>,
+                    ::std::string::String,
+                > {
+                    $crate::__private::run::<$plugin>(request)
+                }
+            }
+    $crate::bindings::export!(FledgeExport with_types_in $crate::bindings);
+        };
+    };
 }

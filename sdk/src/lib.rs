@@ -157,32 +157,6 @@ impl<'a> Check<'a> {
     }
 }
 
-/// Turns a [`Plugin`] into the component's exports. Use it once, at the
-/// crate root of a `cdylib` crate.
-#[macro_export]
-macro_rules! export_plugin {
-    ($plugin:ty) => {
-        #[allow(unsafe_code)]
-        const _: () = {
-            struct FledgeExport;
-            impl $crate::bindings::Guest for FledgeExport {
-                fn describe() -> $crate::bindings::fledge::plugin::types::PluginMeta {
-                    $crate::__private::describe::<$plugin>()
-                }
-                fn run(
-                    request: $crate::bindings::fledge::plugin::types::RunRequest,
-                ) -> ::core::result::Result<
-                    ::std::vec::Vec<$crate::bindings::fledge::plugin::types::CheckResult>,
-                    ::std::string::String,
-                > {
-                    $crate::__private::run::<$plugin>(request)
-                }
-            }
-    $crate::bindings::export!(FledgeExport with_types_in $crate::bindings);
-        };
-    };
-}
-
 /// One requested check: its id and the globs it must ignore.
 #[derive(Clone, Debug, Default)]
 pub struct CheckRequest {

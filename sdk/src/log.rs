@@ -24,7 +24,7 @@ pub fn error(message: impl AsRef<str>) {
 }
 
 #[derive(Clone, Copy, Debug)]
-enum Level {
+pub(crate) enum Level {
     Debug,
     Info,
     Warn,
@@ -33,14 +33,7 @@ enum Level {
 
 #[cfg(target_arch = "wasm32")]
 fn write(level: Level, message: &str) {
-    use crate::bindings::fledge::plugin::{host, types::LogLevel};
-    let level = match level {
-        Level::Debug => LogLevel::Debug,
-        Level::Info => LogLevel::Info,
-        Level::Warn => LogLevel::Warn,
-        Level::Error => LogLevel::Error,
-    };
-    host::log(level, message);
+    crate::guest::log(level, message);
 }
 
 #[cfg(not(target_arch = "wasm32"))]

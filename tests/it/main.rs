@@ -12,5 +12,6 @@ mod hygiene;
 mod policy;
 mod sandbox;
 mod scan;
+mod tidy;
 mod trust;
 mod util;

@@ -15,10 +15,11 @@ use super::{
 };
 use crate::catalog::{Catalog, Entry, Shard};
 use crate::located::FileErrors;
+use crate::model::scan::{Run, RunState};
 use crate::plugins::PluginSet;
 use crate::report::{dashboard, run as run_report};
 use crate::scan::{self, Job, ScanSettings, Setup};
-use crate::store::{self, Run, RunState, Store};
+use crate::store::{self, Store};
 use crate::trends::{self, Selection};
 
 /// Exit code of a scan stopped by a signal (128 + SIGINT).

@@ -9,7 +9,7 @@
 use std::fmt::Write as _;
 
 use super::run::{blocking, change_counts, counts, headline, outcome, signed};
-use crate::store::Outcome;
+use crate::model::scan::Outcome;
 use crate::trends::{RepositoryEntry, RunReport, TrendPoint};
 
 /// Escapes text for HTML content and attribute values.

@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use super::markdown::cell;
-use crate::store::Outcome;
+use crate::model::scan::Outcome;
 use crate::trends::{RepositoryEntry, RunReport};
 
 /// "run 12 (complete) of catalog.toml, started …; compared with run 11 of …"

@@ -407,7 +407,7 @@ impl host::Host for RunState {
             types::LogLevel::Warn => "warn",
             types::LogLevel::Error => "error",
         };
-        let mut message = crate::report::printable(&message).into_owned();
+        let mut message = crate::text::printable(&message).into_owned();
         truncate(&mut message, MAX_LOG_LINE);
         self.log.push(format!("{level}: {message}"));
     }

@@ -1,7 +1,7 @@
 use super::*;
+use crate::model::report::CheckReport;
 use crate::model::{Gap, GapKind, Status, Unread};
 use crate::policy::{CheckPolicy, SeverityOverride};
-use crate::report::CheckReport;
 
 const POLICY: &str = r#"
 [categories]

@@ -1,0 +1,44 @@
+//! Text for people: what is safe to print (nothing from a repository or a
+//! plugin reaches a terminal or a document raw), and numbers, sizes and
+//! times as a person reads them. A leaf: it depends on nothing of fledge.
+
+/// `text` made safe to show: control characters (ESC, OSC, BEL, carriage
+/// returns, newlines...) and bidirectional overrides are written as visible
+/// escapes (`\x1b`, `\u{202e}`), so that nothing read from a repository
+/// or a plugin can move the cursor, set the title or reorder a line.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' | '\t' => out.push(' '),
+            c if (c as u32) < 0x100 && unsafe_char(c) => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if unsafe_char(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// RFC 3339 for a Unix time (UTC).
+pub fn rfc3339(seconds: i64) -> String {
+    jiff::Timestamp::from_second(seconds).map(|t| t.to_string()).unwrap_or_else(|_| seconds.to_string())
+}
+
+/// `4.2 MB`, `812 KB`, `12 B`.
+pub fn human_bytes(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1_000_000 => format!("{:.1} MB", b as f64 / 1e6),
+        b if b >= 1_000 => format!("{:.0} KB", b as f64 / 1e3),
+        b => format!("{b} B"),
+    }
+}
+
+/// A number as a user would write it: `-1`, `0.5`, `NaN`, and `1e308`
+/// rather than 309 digits.
+pub fn shown_number(value: f64) -> String {
+    if value.is_finite() && value.abs() >= 1e9 { format!("{value:e}") } else { value.to_string() }
+}
