@@ -559,9 +559,13 @@ fn plugin_test(
             .map_err(|e| UserError::new(format!("{} is not valid JSON: {e}", path.display())))?;
         let differences = trial::compare(&expected, &results)?;
         if !differences.is_empty() {
-            eprintln!("{} differences from {}:", differences.len(), path.display());
-            for difference in &differences {
-                eprintln!("  {difference}");
+            // The differences are the command's diagnostic output.
+            #[allow(clippy::disallowed_macros)]
+            {
+                eprintln!("{} differences from {}:", differences.len(), path.display());
+                for difference in &differences {
+                    eprintln!("  {}", printable(difference));
+                }
             }
             return Ok(ExitCode::from(1));
         }
@@ -751,5 +755,26 @@ pub fn write_stdout(text: &str) -> Result<()> {
     match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
         Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => other.context("failed to write to stdout"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn durations_are_checked() {
+        assert_eq!(seconds(1.5, "--x", 0.0).ok(), Some(Duration::from_millis(1500)));
+        for bad in [f64::NAN, f64::INFINITY, -1.0, 1e300, 8.0 * 86_400.0] {
+            assert!(seconds(bad, "--x", 0.0).is_err(), "{bad}");
+        }
+        assert!(seconds(0.0, "--x", 0.001).is_err());
     }
 }

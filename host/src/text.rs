@@ -7,13 +7,27 @@
 /// escapes (`\x1b`, `\u{202e}`), so that nothing read from a repository
 /// or a plugin can move the cursor, set the title or reorder a line.
 pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
-    let unsafe_char = |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    escape(text, false)
+}
+
+/// Like [`printable`], keeping line breaks (for multi-line messages such
+/// as a list of policy errors).
+pub fn printable_lines(text: &str) -> std::borrow::Cow<'_, str> {
+    escape(text, true)
+}
+
+fn escape(text: &str, keep_newlines: bool) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| {
+        (c.is_control() && !(keep_newlines && c == '\n'))
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
     if !text.chars().any(unsafe_char) {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
         match c {
+            '\n' if keep_newlines => out.push('\n'),
             '\n' | '\t' => out.push(' '),
             c if (c as u32) < 0x100 && unsafe_char(c) => out.push_str(&format!("\\x{:02x}", c as u32)),
             c if unsafe_char(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),

@@ -36,8 +36,9 @@ fn write(level: Level, message: &str) {
     crate::guest::log(level, message);
 }
 
+/// Natively (unit tests), the log goes to stderr.
 #[cfg(not(target_arch = "wasm32"))]
-#[allow(clippy::print_stderr)]
+#[allow(clippy::print_stderr, clippy::disallowed_macros)]
 fn write(level: Level, message: &str) {
     eprintln!("[{level:?}] {message}");
 }

@@ -14,6 +14,8 @@
 //! Each figure is the median of several runs, with the compiled-plugin cache
 //! warm (a first, unmeasured run fills it).
 
+#![allow(clippy::disallowed_macros)] // test and benchmark code reports on stdout and stderr
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;

@@ -2,6 +2,7 @@
 //! directory ([`RepoBuilder`]), and the paths of the test plugins built by
 //! this crate's build script.
 
+#![allow(clippy::disallowed_macros)] // test and benchmark code reports on stdout and stderr
 #![allow(clippy::unwrap_used, clippy::missing_panics_doc)]
 
 use std::collections::BTreeMap;

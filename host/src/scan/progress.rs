@@ -71,13 +71,20 @@ impl Progress {
                 (Outcome::Scanned | Outcome::Cached, Some(error)) => format!(" [{error}]"),
                 _ => String::new(),
             };
-            eprintln!(
-                "fledge scan: [{}/{}] {}: {what}{plugin_error} ({:.1} s elapsed)",
-                self.done,
-                self.total,
-                row.repository,
-                self.started.elapsed().as_secs_f64()
-            );
+            // Progress lines go to stderr as they happen (sanctioned output).
+            #[allow(clippy::disallowed_macros)]
+            {
+                eprintln!(
+                    "fledge scan: [{}/{}] {}",
+                    self.done,
+                    self.total,
+                    crate::text::printable(&format!(
+                        "{}: {what}{plugin_error} ({:.1} s elapsed)",
+                        row.repository,
+                        self.started.elapsed().as_secs_f64()
+                    ))
+                );
+            }
         }
     }
 

@@ -3,6 +3,8 @@
 //! prints one line per file: the SPDX ids and the confidence, or the closest
 //! match. Useful to validate the identifier against a collection of texts.
 
+#![allow(clippy::disallowed_macros)] // a command-line example prints its results
+
 use fledge_plugin_license::identify::{Identification, identify};
 
 fn main() {

@@ -5,6 +5,8 @@
 //! commit log, which a policy may deny), `host-loop` (calls the host
 //! forever), `other-ref` (asks for content outside the checked history).
 
+#![allow(clippy::disallowed_macros)] // test and benchmark code reports on stdout and stderr
+
 use std::hint::black_box;
 
 use fledge_sdk::prelude::*;
