@@ -56,3 +56,19 @@ pub fn human_bytes(bytes: u64) -> String {
 pub fn shown_number(value: f64) -> String {
     if value.is_finite() && value.abs() >= 1e9 { format!("{value:e}") } else { value.to_string() }
 }
+
+/// Text for HTML content and attribute values.
+pub fn html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}

@@ -51,13 +51,20 @@ pub struct SignArgs {
     /// A note kept with the record.
     #[arg(long, default_value = "")]
     pub note: String,
-    /// The commit attested (default HEAD).
+    #[command(flatten)]
+    pub record: RecordArgs,
+}
+
+/// Which records: the commit, the repository's name, the policy.
+#[derive(Args, Debug)]
+pub struct RecordArgs {
+    /// The commit attested, or whose records are verified (default HEAD).
     #[arg(long)]
     pub rev: Option<String>,
     /// The repository's name, as `fledge check --name` or the catalog gives it.
     #[arg(long)]
     pub name: Option<String>,
-    /// The policy whose attestation items apply (default: the built-in one).
+    /// The policy with the attestation items and allowed signers (default: the built-in one).
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
 }
@@ -66,15 +73,8 @@ pub struct SignArgs {
 pub struct VerifyArgs {
     /// The repository (path or URL).
     pub repo: String,
-    /// The revision whose records are verified (default HEAD).
-    #[arg(long)]
-    pub rev: Option<String>,
-    /// The repository's name, as `fledge check --name` or the catalog gives it.
-    #[arg(long)]
-    pub name: Option<String>,
-    /// The policy with the attestation items and allowed signers.
-    #[arg(long, value_name = "FILE")]
-    pub policy: Option<PathBuf>,
+    #[command(flatten)]
+    pub record: RecordArgs,
     #[command(flatten)]
     pub runtime: RuntimeArgs,
 }
@@ -87,7 +87,7 @@ pub fn run(command: &AttestCommand) -> Result<ExitCode> {
 }
 
 fn sign(args: &SignArgs) -> Result<ExitCode> {
-    let policy = load_policy(args.policy.as_deref())?;
+    let policy = load_policy(args.record.policy.as_deref())?;
     if !policy.attestations.contains_key(&args.item) {
         let known: Vec<&str> = policy.attestations.keys().map(String::as_str).collect();
         return Err(UserError::new(format!(
@@ -113,8 +113,8 @@ fn sign(args: &SignArgs) -> Result<ExitCode> {
         ignore: Vec::new(),
         deadline: None,
     };
-    let snapshot = Arc::new(git::open(&target, args.rev.as_deref(), &options)?);
-    let (name, _, _, _) = check::attestation_view(&snapshot, &target, args.name.as_deref());
+    let snapshot = Arc::new(git::open(&target, args.record.rev.as_deref(), &options)?);
+    let (name, _, _, _) = check::attestation_view(&snapshot, &target, args.record.name.as_deref());
     let date: toml::value::Datetime =
         today()?.to_string().parse().context("today's date does not fit TOML (this is a bug)")?;
     let mut record = AttestationRecord {
@@ -170,10 +170,10 @@ fn write_record(path: &Path, item: &str, record: &AttestationRecord) -> Result<(
 }
 
 fn verify(args: &VerifyArgs) -> Result<ExitCode> {
-    let policy = load_policy(args.policy.as_deref())?;
+    let policy = load_policy(args.record.policy.as_deref())?;
     let target = Target::parse(&args.repo);
-    let snapshot = Arc::new(git::open(&target, args.rev.as_deref(), &args.runtime.open_options())?);
-    let (name, records, history, warnings) = check::attestation_view(&snapshot, &target, args.name.as_deref());
+    let snapshot = Arc::new(git::open(&target, args.record.rev.as_deref(), &args.runtime.open_options())?);
+    let (name, records, history, warnings) = check::attestation_view(&snapshot, &target, args.record.name.as_deref());
     let subject = Subject { name: &name, today: today()?, attestations: &records, history: &history };
     let mut items: Vec<&String> = policy.attestations.keys().collect();
     items.extend(records.keys().filter(|k| !policy.attestations.contains_key(*k)));

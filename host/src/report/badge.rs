@@ -19,10 +19,6 @@ fn text_width(text: &str) -> usize {
         + 10
 }
 
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
-
 /// The badge colour for a stage: the last stage green, the first orange.
 fn colour(report: &Report) -> &'static str {
     let stages = &report.verdict.stages;
@@ -41,7 +37,7 @@ pub fn render(report: &Report) -> String {
     let (left, right) = (text_width(label), text_width(&value));
     let total = left + right;
     let colour = colour(report);
-    let value = escape(&value);
+    let value = crate::text::html(&value);
     format!(
         r##"<svg xmlns="http://www.w3.org/2000/svg" width="{total}" height="20" role="img" aria-label="{label}: {value}">
 <title>{label}: {value}</title>

@@ -12,21 +12,7 @@ use super::run::{blocking, change_counts, counts, headline, outcome, signed};
 use crate::model::scan::Outcome;
 use crate::trends::{RepositoryEntry, RunReport, TrendPoint};
 
-/// Escapes text for HTML content and attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use crate::text::html as escape;
 
 /// Escapes text, turning `backticked` spans into `<code>`.
 fn with_code(text: &str) -> String {

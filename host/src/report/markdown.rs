@@ -8,22 +8,16 @@ use crate::model::Status;
 use crate::report::Report;
 
 /// Escapes text for Markdown, in a table cell or a paragraph: control
-/// characters made visible, HTML and Markdown's inline syntax (code spans,
-/// emphasis, links, pipes) shown literally.
+/// characters made visible, HTML shown as text, and Markdown's inline
+/// syntax (code spans, emphasis, links, pipes) shown literally.
 pub(crate) fn cell(text: &str) -> String {
-    let text = crate::report::printable(text);
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' | '#' | '!' => {
-                out.push('\\');
-                out.push(c);
-            }
-            c => out.push(c),
+    let html = crate::text::html(&crate::text::printable(text));
+    let mut out = String::with_capacity(html.len());
+    for c in html.chars() {
+        if matches!(c, '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~') {
+            out.push('\\');
         }
+        out.push(c);
     }
     out
 }
