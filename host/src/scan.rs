@@ -26,7 +26,7 @@ use crate::catalog::Entry;
 use crate::check::{self, CheckOptions, Evaluation};
 use crate::git::{self, OpenOptions};
 use crate::model::report::Report;
-use crate::model::scan::{Outcome, ResultRow, RunId, RunState, Tally};
+use crate::model::scan::{ResultOutcome, ResultRow, RunId, RunState, Tally};
 use crate::plugins::PluginSet;
 use crate::policy::Policy;
 use crate::runtime::{Limits, Runtime};
@@ -52,7 +52,16 @@ impl Setup {
             env!("CARGO_PKG_VERSION"),
             &policy.digest,
             &plugin_digests.join(","),
-            &format!("{limits:?}"),
+            // Each limit by name, not a `Debug` rendering that could change
+            // with the type.
+            &format!(
+                "memory={} timeout_ms={} read={} findings={} output={}",
+                limits.max_memory_bytes,
+                limits.timeout.as_millis(),
+                limits.max_read_bytes,
+                limits.max_findings,
+                limits.max_output_bytes
+            ),
             &open.max_blob_bytes.to_string(),
         ]);
         Setup { policy, plugins, digest }
@@ -248,7 +257,7 @@ async fn scan_one(shared: Arc<Shared>, job: Job) -> Result<ResultRow> {
         team: job.entry.team.clone(),
         url: git::acquire::redact_url(&job.entry.url),
         recorded_stage: job.entry.stage.clone(),
-        outcome: Outcome::Error,
+        outcome: ResultOutcome::Error,
         commit: None,
         cache_key: None,
         stage: None,
@@ -269,13 +278,13 @@ async fn scan_one(shared: Arc<Shared>, job: Job) -> Result<ResultRow> {
     let (evaluation, report) = match result {
         Ok(Ok((evaluation, report))) => (evaluation, Some(report)),
         Ok(Err(failure)) => {
-            row.outcome = Outcome::Error;
+            row.outcome = ResultOutcome::Error;
             row.error_kind = Some(failure.kind);
             row.error = Some(failure.message);
             (None, None)
         }
         Err(_) => {
-            row.outcome = Outcome::Error;
+            row.outcome = ResultOutcome::Error;
             row.error_kind = Some("timeout".to_owned());
             row.error = Some(format!("gave up after {} s (--repo-timeout)", timeout.as_secs_f64()));
             (None, None)
@@ -359,7 +368,7 @@ async fn evaluate(
         .map_err(|e| Failure::new("internal", e.to_string()))?
         .map_err(|e| Failure::new("internal", format!("{e:#}")))?;
         let report = check::decide(&job.setup.policy, evaluation, entry.attestations.as_ref(), settings.today);
-        row.outcome = Outcome::Cached;
+        row.outcome = ResultOutcome::Cached;
         row.evaluation = Some(evaluation_digest.clone());
         return Ok((None, report));
     }
@@ -404,6 +413,6 @@ async fn evaluate(
         row.error = Some(failures.join("; "));
     }
     let report = check::decide(&job.setup.policy, evaluation.clone(), entry.attestations.as_ref(), settings.today);
-    row.outcome = Outcome::Scanned;
+    row.outcome = ResultOutcome::Scanned;
     Ok((Some(evaluation), report))
 }

@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 use crate::error::UserError;
 use crate::model::evaluation::Evaluation;
 use crate::model::report::Report;
-use crate::model::scan::{Headline, Outcome, ResultRow, Run, RunId, RunState};
+use crate::model::scan::{Headline, ResultOutcome, ResultRow, Run, RunId, RunState};
 
 /// The migrations, in order; the database's `user_version` is how many
 /// have been applied.
@@ -366,7 +366,7 @@ impl Store {
                 Ok(Headline {
                     run: row.get(0)?,
                     repository: row.get(1)?,
-                    outcome: Outcome::parse(&row.get::<_, String>(2)?),
+                    outcome: ResultOutcome::parse(&row.get::<_, String>(2)?),
                     stage: row.get(3)?,
                     stage_rank: row.get(4)?,
                     score: row.get(5)?,
@@ -548,7 +548,7 @@ fn result_from_row_at(row: &Row<'_>, at: usize) -> rusqlite::Result<ResultRow> {
         team: row.get(at + 1)?,
         url: row.get(at + 2)?,
         recorded_stage: row.get(at + 3)?,
-        outcome: Outcome::parse(&row.get::<_, String>(at + 4)?),
+        outcome: ResultOutcome::parse(&row.get::<_, String>(at + 4)?),
         commit: row.get(at + 5)?,
         cache_key: row.get(at + 6)?,
         stage: row.get(at + 7)?,

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::UserError;
 use crate::model::report::Tool;
-use crate::model::scan::{Headline, Outcome, ResultRow, Run, RunId, RunState, Tally};
+use crate::model::scan::{Headline, ResultOutcome, ResultRow, Run, RunId, RunState, Tally};
 use crate::model::verdict::{Blocker, Verdict};
 use crate::store::Store;
 
@@ -307,9 +307,9 @@ fn compare(before: Option<&ResultRow>, after: &ResultRow, min_change: f64) -> Op
     let Some(before) = before else {
         return Some(change(ChangeKind::New, "first result".to_owned()));
     };
-    match (before.outcome == Outcome::Error, after.outcome == Outcome::Error) {
+    match (before.outcome == ResultOutcome::Error, after.outcome == ResultOutcome::Error) {
         (_, true) => {
-            let since = if before.outcome == Outcome::Error { "still failing; " } else { "" };
+            let since = if before.outcome == ResultOutcome::Error { "still failing; " } else { "" };
             return Some(change(ChangeKind::Failing, format!("{since}{}", error(after))));
         }
         (true, false) => return Some(change(ChangeKind::Recovered, format!("was {}", error(before)))),
@@ -345,7 +345,7 @@ fn trend_points(runs: &[&Run], headlines: &[Headline]) -> Vec<TrendPoint> {
                 run: run.id,
                 started_at: run.started_at.clone(),
                 repositories: of_run.len(),
-                errors: of_run.iter().filter(|h| h.outcome == Outcome::Error).count(),
+                errors: of_run.iter().filter(|h| h.outcome == ResultOutcome::Error).count(),
                 mean_score: mean(&scores),
                 stages,
             }
@@ -421,7 +421,7 @@ pub fn history(store: &Store, name: &str) -> Result<Vec<HistoryEntry>> {
 mod tests {
     use super::*;
 
-    fn row(name: &str, outcome: Outcome, stage: Option<(&str, u32)>, score: Option<f64>) -> ResultRow {
+    fn row(name: &str, outcome: ResultOutcome, stage: Option<(&str, u32)>, score: Option<f64>) -> ResultRow {
         ResultRow {
             repository: name.to_owned(),
             team: None,
@@ -432,8 +432,8 @@ mod tests {
             cache_key: None,
             stage: stage.map(|(s, _)| s.to_owned()),
             score,
-            error_kind: (outcome == Outcome::Error).then(|| "unreachable".to_owned()),
-            error: (outcome == Outcome::Error).then(|| "gone".to_owned()),
+            error_kind: (outcome == ResultOutcome::Error).then(|| "unreachable".to_owned()),
+            error: (outcome == ResultOutcome::Error).then(|| "gone".to_owned()),
             attempts: 1,
             git_ms: 0.0,
             plugin_ms: 0.0,
@@ -446,14 +446,14 @@ mod tests {
 
     #[test]
     fn changes_are_classified_by_stage_then_score() {
-        let ok = |stage, rank, score| row("a", Outcome::Scanned, Some((stage, rank)), Some(score));
+        let ok = |stage, rank, score| row("a", ResultOutcome::Scanned, Some((stage, rank)), Some(score));
         let kind = |before: &ResultRow, after: &ResultRow| compare(Some(before), after, 1.0).map(|c| c.kind);
         // A lower stage is a regression even when the score rose.
         assert_eq!(kind(&ok("public", 2, 80.0), &ok("incubating", 1, 85.0)), Some(ChangeKind::Regressed));
         assert_eq!(kind(&ok("sandbox", 0, 80.0), &ok("incubating", 1, 70.0)), Some(ChangeKind::Improved));
         assert_eq!(kind(&ok("sandbox", 0, 80.0), &ok("sandbox", 0, 78.5)), Some(ChangeKind::Regressed));
         assert_eq!(kind(&ok("sandbox", 0, 80.0), &ok("sandbox", 0, 80.5)), None);
-        let failed = row("a", Outcome::Error, None, None);
+        let failed = row("a", ResultOutcome::Error, None, None);
         assert_eq!(kind(&ok("sandbox", 0, 80.0), &failed), Some(ChangeKind::Failing));
         assert_eq!(kind(&failed, &ok("sandbox", 0, 80.0)), Some(ChangeKind::Recovered));
         let still = compare(Some(&failed), &failed, 1.0).map(|c| c.detail);

@@ -54,7 +54,7 @@ pub struct Run {
 /// What became of one repository in a run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Outcome {
+pub enum ResultOutcome {
     /// Checked by the plugins.
     Scanned,
     /// Unchanged since a successful scan (commit, plugins, policy): that
@@ -64,20 +64,20 @@ pub enum Outcome {
     Error,
 }
 
-impl Outcome {
+impl ResultOutcome {
     pub fn as_str(self) -> &'static str {
         match self {
-            Outcome::Scanned => "scanned",
-            Outcome::Cached => "cached",
-            Outcome::Error => "error",
+            ResultOutcome::Scanned => "scanned",
+            ResultOutcome::Cached => "cached",
+            ResultOutcome::Error => "error",
         }
     }
 
-    pub(crate) fn parse(text: &str) -> Outcome {
+    pub(crate) fn parse(text: &str) -> ResultOutcome {
         match text {
-            "scanned" => Outcome::Scanned,
-            "cached" => Outcome::Cached,
-            _ => Outcome::Error,
+            "scanned" => ResultOutcome::Scanned,
+            "cached" => ResultOutcome::Cached,
+            _ => ResultOutcome::Error,
         }
     }
 }
@@ -90,7 +90,7 @@ pub struct ResultRow {
     pub url: String,
     /// The stage the catalog has on record.
     pub recorded_stage: Option<String>,
-    pub outcome: Outcome,
+    pub outcome: ResultOutcome,
     pub commit: Option<String>,
     #[serde(skip)]
     pub cache_key: Option<String>,
@@ -130,11 +130,11 @@ pub struct Tally {
 impl Tally {
     pub fn add(&mut self, row: &ResultRow) {
         match row.outcome {
-            Outcome::Scanned => self.scanned += 1,
-            Outcome::Cached => self.cached += 1,
-            Outcome::Error => self.errors += 1,
+            ResultOutcome::Scanned => self.scanned += 1,
+            ResultOutcome::Cached => self.cached += 1,
+            ResultOutcome::Error => self.errors += 1,
         }
-        if row.outcome != Outcome::Error && row.error_kind.is_some() {
+        if row.outcome != ResultOutcome::Error && row.error_kind.is_some() {
             self.plugin_errors += 1;
         }
     }
@@ -156,7 +156,7 @@ impl std::fmt::Display for Tally {
 pub struct Headline {
     pub run: RunId,
     pub repository: String,
-    pub outcome: Outcome,
+    pub outcome: ResultOutcome,
     pub stage: Option<String>,
     pub stage_rank: Option<u32>,
     pub score: Option<f64>,

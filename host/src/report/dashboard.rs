@@ -9,7 +9,7 @@
 use std::fmt::Write as _;
 
 use super::run::{blocking, change_counts, counts, headline, outcome, signed};
-use crate::model::scan::Outcome;
+use crate::model::scan::ResultOutcome;
 use crate::trends::{RepositoryEntry, RunReport, TrendPoint};
 
 pub use crate::text::html as escape;
@@ -179,7 +179,7 @@ fn repositories_table(out: &mut String, report: &RunReport) {
     out.push_str(
         "</select></div><table id=\"repos\"><thead><tr><th>Repository</th><th>Team</th>\
          <th data-type=\"number\">Stage</th><th data-type=\"number\">Score</th><th data-type=\"number\">Change</th>\
-         <th>Outcome</th><th>Trend</th></tr></thead><tbody>\n",
+         <th>ResultOutcome</th><th>Trend</th></tr></thead><tbody>\n",
     );
     for (i, entry) in report.repositories.iter().enumerate() {
         let result = &entry.result;
@@ -190,7 +190,7 @@ fn repositories_table(out: &mut String, report: &RunReport) {
             Some(c) if c < 0.0 => " down",
             _ => "",
         };
-        let outcome_class = if result.outcome == Outcome::Error { " class=\"error\"" } else { "" };
+        let outcome_class = if result.outcome == ResultOutcome::Error { " class=\"error\"" } else { "" };
         let _ = writeln!(
             out,
             "<tr data-team=\"{team}\"><td data-v=\"{name}\"><a href=\"#r{i}\">{name}</a></td><td data-v=\"{team}\">{team}</td>\

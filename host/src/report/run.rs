@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use super::markdown::cell;
-use crate::model::scan::Outcome;
+use crate::model::scan::ResultOutcome;
 use crate::trends::{RepositoryEntry, RunReport};
 
 /// "run 12 (complete) of catalog.toml, started …; compared with run 11 of …"
@@ -114,7 +114,7 @@ pub fn markdown(report: &RunReport) -> String {
     }
     let _ = writeln!(
         out,
-        "### Repositories\n\n| Repository | Team | Stage | Score | Change | Outcome | What blocks the next stage |\n|---|---|---|---:|---:|---|---|"
+        "### Repositories\n\n| Repository | Team | Stage | Score | Change | ResultOutcome | What blocks the next stage |\n|---|---|---|---:|---:|---|---|"
     );
     for entry in &report.repositories {
         let result = &entry.result;
@@ -144,7 +144,7 @@ fn standing(stage: Option<&str>, value: Option<f64>) -> String {
 pub fn outcome(entry: &RepositoryEntry) -> String {
     let result = &entry.result;
     match (&result.outcome, &result.error_kind) {
-        (Outcome::Error, kind) => format!("error: {}", kind.as_deref().unwrap_or("unknown")),
+        (ResultOutcome::Error, kind) => format!("error: {}", kind.as_deref().unwrap_or("unknown")),
         (other, Some(kind)) => format!("{} ({kind} error)", other.as_str()),
         (other, None) => other.as_str().to_owned(),
     }

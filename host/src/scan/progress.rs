@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::model::scan::{Outcome, ResultRow};
+use crate::model::scan::{ResultOutcome, ResultRow};
 
 /// How to show progress.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -57,7 +57,7 @@ impl Progress {
         }
         if self.lines {
             let what = match (row.outcome, &row.stage, row.score) {
-                (Outcome::Error, ..) => {
+                (ResultOutcome::Error, ..) => {
                     format!(
                         "error ({}): {}",
                         row.error_kind.as_deref().unwrap_or("?"),
@@ -68,7 +68,7 @@ impl Progress {
                 (outcome, ..) => outcome.as_str().to_owned(),
             };
             let plugin_error = match (row.outcome, &row.error) {
-                (Outcome::Scanned | Outcome::Cached, Some(error)) => format!(" [{error}]"),
+                (ResultOutcome::Scanned | ResultOutcome::Cached, Some(error)) => format!(" [{error}]"),
                 _ => String::new(),
             };
             // Progress lines go to stderr as they happen (sanctioned output).
