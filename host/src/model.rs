@@ -191,14 +191,15 @@ pub enum GapKind {
     Corrupt,
     /// Above a size bound (the host's `--max-blob-size` or the check's own).
     TooLarge,
-    /// Binary content, which the check does not read.
-    Binary,
     /// The history ends early: a shallow clone or grafts.
     Shallow,
     /// The policy denies the capability the read needs.
     Denied,
     /// The run's read budget or time limit was spent.
     Budget,
+    /// Binary content, which the check does not read (last: the kind the
+    /// default policy accepts).
+    Binary,
 }
 
 impl GapKind {
@@ -206,10 +207,10 @@ impl GapKind {
         GapKind::Missing,
         GapKind::Corrupt,
         GapKind::TooLarge,
-        GapKind::Binary,
         GapKind::Shallow,
         GapKind::Denied,
         GapKind::Budget,
+        GapKind::Binary,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -287,10 +288,13 @@ pub struct Unread {
 
 impl Unread {
     /// The summary of `gaps`, or `None` when everything was read.
-    pub fn of(gaps: Vec<Gap>) -> Option<Unread> {
+    pub fn of(mut gaps: Vec<Gap>) -> Option<Unread> {
         if gaps.is_empty() {
             return None;
         }
+        // The gravest kinds first, so that the first gaps listed are the
+        // ones that matter (binary content last).
+        gaps.sort_by_key(|g| g.kind);
         let mut unread = Unread { count: gaps.len(), ..Unread::default() };
         for gap in gaps {
             unread.bytes = unread.bytes.saturating_add(gap.bytes);

@@ -20,3 +20,6 @@ pub use crate::text::{printable, rfc3339};
 pub use crate::model::report::{
     CheckReport, Completeness, PluginReport, PolicyInfo, Report, Repository, SCHEMA_VERSION, Tool,
 };
+
+#[cfg(test)]
+mod tests;

@@ -79,7 +79,7 @@ fn unread_kinds_signers_and_self_declared_kinds() {
         errors(&format!(
             "accept_unread = [\"binry\"]\nself_declared_kinds = [\"demo\"]\nattestation_max_age_days = 0\n{STAGES}"
         )),
-        "policy.toml:1: unknown kind of unread content `binry` (missing, corrupt, too-large, binary, shallow, denied, budget)\n\
+        "policy.toml:1: unknown kind of unread content `binry` (missing, corrupt, too-large, shallow, denied, budget, binary)\n\
          policy.toml:2: self_declared_kinds names `demo`, which [kinds] does not define\n\
          policy.toml:3: attestation_max_age_days must be a number of days from 1 to 36500"
     );

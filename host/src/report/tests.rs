@@ -1,0 +1,44 @@
+//! Every rendering of one fixed report, pinned by snapshot
+//! (`snapshots/`): a change to what users see shows up in review. The
+//! report (`fixtures/report.json`) is a real one: a repository with a
+//! missing object, a credential in a test fixture, an internal host name in
+//! a file whose name holds control characters and markup, and an exemption.
+
+use super::{Report, badge, markdown, sarif, terminal};
+
+fn report() -> Report {
+    serde_json::from_str(include_str!("fixtures/report.json")).expect("the fixture is a report")
+}
+
+#[test]
+fn terminal_table() {
+    insta::assert_snapshot!("terminal", terminal::render(&report(), terminal::Style::new(false), false));
+}
+
+#[test]
+fn terminal_table_verbose() {
+    insta::assert_snapshot!("terminal_verbose", terminal::render(&report(), terminal::Style::new(false), true));
+}
+
+#[test]
+fn markdown() {
+    insta::assert_snapshot!("markdown", markdown::render(&report()));
+}
+
+#[test]
+fn sarif() {
+    let text = serde_json::to_string_pretty(&sarif::render(&report())).expect("SARIF serialises");
+    insta::assert_snapshot!("sarif", text);
+}
+
+#[test]
+fn badge() {
+    insta::assert_snapshot!("badge", badge::render(&report()));
+}
+
+#[test]
+fn json_round_trips() {
+    let report = report();
+    let again: Report = serde_json::from_str(&report.to_json()).expect("the JSON reads back");
+    assert_eq!(again.to_json(), report.to_json());
+}
