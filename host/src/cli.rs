@@ -769,6 +769,40 @@ mod tests {
         Cli::command().debug_assert();
     }
 
+    /// The help of every command, pinned: a changed flag or text shows up
+    /// in review (`snapshots/`).
+    #[test]
+    fn help_of_every_command() {
+        fn walk(command: &mut clap::Command, path: &str, out: &mut Vec<(String, String)>) {
+            // The values of environment variables set where the test runs
+            // are not part of the help.
+            let help: Vec<String> = command
+                .render_long_help()
+                .to_string()
+                .lines()
+                .map(|line| match line.find("[env: ") {
+                    Some(at) => {
+                        let name_end = line[at..].find('=').map_or(line.len(), |i| at + i);
+                        format!("{}]", &line[..name_end])
+                    }
+                    None => line.to_owned(),
+                })
+                .collect();
+            out.push((path.to_owned(), help.join("\n")));
+            for sub in command.get_subcommands_mut().filter(|s| s.get_name() != "help") {
+                let name = format!("{path} {}", sub.get_name());
+                walk(sub, &name, out);
+            }
+        }
+        let mut command = Cli::command().term_width(100);
+        command.build();
+        let mut helps = Vec::new();
+        walk(&mut command, "fledge", &mut helps);
+        for (path, help) in helps {
+            insta::assert_snapshot!(path.replace(' ', "_"), help);
+        }
+    }
+
     #[test]
     fn durations_are_checked() {
         assert_eq!(seconds(1.5, "--x", 0.0).ok(), Some(Duration::from_millis(1500)));
