@@ -102,14 +102,38 @@ fn a_missing_directory_makes_the_file_list_incomplete() {
     assert_eq!(completeness["tree_incomplete"], true);
     assert_eq!(completeness["unread"]["gaps"][0]["path"], "deploy");
     assert_eq!(completeness["unread"]["gaps"][0]["reason"], "directory not read: missing object");
-    // Every check that looked at the file list knows it is incomplete.
+    // A check that read the whole file list knows it is incomplete...
+    let secrets = check(&report, "secrets.credentials-head");
+    assert_eq!(secrets["status"], "warn", "{secrets:#}");
+    assert!(
+        secrets["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("incomplete: 1 not read: the file list is incomplete: 1 directories could not be read; "),
+        "{secrets:#}"
+    );
+    // ...one that looked only where nothing is missing stands.
+    assert_eq!(status(&report, "docs.readme"), "pass");
+}
+
+#[test]
+fn a_missing_directory_where_a_check_looks_makes_it_incomplete() {
+    let mut repo = RepoBuilder::new();
+    repo.file("src/main.rs", "fn main() {}\n").file("docs/README.md", WELL_RUN_README);
+    repo.commit("initial");
+    let head = repo.repo().head().unwrap().peel_to_tree().unwrap();
+    let docs = head.get_name("docs").unwrap().id().to_string();
+    std::fs::remove_file(repo.loose_object(&docs)).unwrap();
+    let report = check_json(&[&repo.arg()]);
+    // No README at the root, and `docs/`, where it could be, is unreadable:
+    // "no README" is not the whole truth, and the check says so.
     let readme = check(&report, "docs.readme");
-    assert_eq!(readme["status"], "warn", "{readme:#}");
+    assert_eq!(readme["status"], "fail", "{readme:#}");
     assert!(
         readme["message"]
             .as_str()
             .unwrap()
-            .starts_with("incomplete: 1 not read: the file list is incomplete: 1 directories could not be read; "),
+            .ends_with("; incomplete: 1 not read: the file list is incomplete: 1 directories could not be read"),
         "{readme:#}"
     );
 }

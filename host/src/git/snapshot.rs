@@ -179,6 +179,8 @@ pub struct Snapshot {
     /// Subtrees of the checked tree that could not be listed: the file
     /// list itself is incomplete.
     pub tree_incomplete: bool,
+    /// Those subtrees' paths (`""` for the root).
+    missing_dirs: Vec<String>,
     /// The repository is a shallow clone (or has grafts): its history ends
     /// before the project's first commit.
     pub shallow: bool,
@@ -301,7 +303,8 @@ impl Snapshot {
         let summary =
             String::from_utf8_lossy(message.split(|&b| b == b'\n').next().unwrap_or_default()).trim_end().to_owned();
         let mut unread = Vec::new();
-        let (mut files, tree_incomplete) = list_tree(&objects, tree, &mut unread);
+        let (mut files, missing_dirs) = list_tree(&objects, tree, &mut unread);
+        let tree_incomplete = !missing_dirs.is_empty();
         if let Some(ignore) = ignore {
             files.retain(|f| !ignore.is_match(&f.path));
             unread.retain(|g| !ignore.is_match(&g.path));
@@ -343,6 +346,7 @@ impl Snapshot {
             history: Mutex::new(None),
             unread,
             tree_incomplete,
+            missing_dirs,
             shallow,
             warnings,
         })
@@ -379,6 +383,22 @@ impl Snapshot {
             .unwrap_or_default()
     }
 
+    /// The unlisted subtrees that could hide files from a listing of `dir`
+    /// (`None`: the whole tree), of its direct files only unless
+    /// `recursive`: the directory itself, an ancestor, or (recursively) a
+    /// directory below it.
+    pub fn missing_dirs_for(&self, dir: Option<&str>, recursive: bool) -> usize {
+        let Some(dir) = dir.map(|d| d.trim_matches('/')) else { return self.missing_dirs.len() };
+        self.missing_dirs
+            .iter()
+            .filter(|missing| {
+                let ancestor_or_self =
+                    missing.is_empty() || is_under(dir, missing) || missing.eq_ignore_ascii_case(dir);
+                ancestor_or_self || (recursive && is_under(missing, dir))
+            })
+            .count()
+    }
+
     /// A path of the checked tree holding blob `id`, if any.
     pub fn path_of(&self, id: &str) -> Option<&str> {
         let index = self.ids.get_or_init(|| self.files.iter().enumerate().map(|(i, f)| (f.id.clone(), i)).collect());
@@ -413,17 +433,17 @@ fn entry_kind(mode: u32) -> Option<EntryKind> {
 
 /// Every file under `tree`, sorted by path. A subtree or blob that cannot
 /// be read is recorded in `unread` (with its path) and the walk goes on; a
-/// blob whose header cannot be read is listed with size 0. Returns whether
-/// some subtree could not be listed.
-fn list_tree(objects: &Objects<'_>, tree: Oid, unread: &mut Vec<Gap>) -> (Vec<TreeEntry>, bool) {
+/// blob whose header cannot be read is listed with size 0. Returns the
+/// paths of the subtrees that could not be listed.
+fn list_tree(objects: &Objects<'_>, tree: Oid, unread: &mut Vec<Gap>) -> (Vec<TreeEntry>, Vec<String>) {
     let mut files = Vec::new();
-    let mut incomplete = false;
+    let mut missing = Vec::new();
     let mut stack = vec![(tree, String::new())];
     while let Some((tree_id, prefix)) = stack.pop() {
         let entries = match objects.tree(tree_id) {
             Ok(entries) => entries,
             Err(err) => {
-                incomplete = true;
+                missing.push(prefix.trim_end_matches('/').to_owned());
                 let path = if prefix.is_empty() { "/".to_owned() } else { prefix.trim_end_matches('/').to_owned() };
                 if let Some(mut gap) = err.gap(&path) {
                     gap.id = Some(tree_id.to_string());
@@ -454,7 +474,7 @@ fn list_tree(objects: &Objects<'_>, tree: Oid, unread: &mut Vec<Gap>) -> (Vec<Tr
         }
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    (files, incomplete)
+    (files, missing)
 }
 
 /// True when `path` is inside directory `dir` (ASCII case-insensitive).

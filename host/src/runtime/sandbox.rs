@@ -188,11 +188,12 @@ impl RunState {
         Ok(())
     }
 
-    /// The file list was served: say once per check if it is incomplete.
-    fn note_tree(&mut self) {
+    /// A listing of `dir` (`None`: every file) was served: say once per
+    /// check if unlisted directories could hide files from it.
+    fn note_tree(&mut self, dir: Option<&str>, recursive: bool) {
         let Some(reader) = &self.reader else { return };
-        if reader.snapshot().tree_incomplete {
-            let dirs = reader.snapshot().unread.iter().filter(|g| g.reason.starts_with("directory")).count();
+        let dirs = reader.snapshot().missing_dirs_for(dir, recursive);
+        if dirs > 0 {
             let gap = Gap {
                 kind: GapKind::Missing,
                 path: String::new(),
@@ -287,7 +288,7 @@ impl repo::Host for RunState {
             self.access(Capability::Tree)?.snapshot().files().iter().map(tree_entry).collect();
         let bytes: u64 = files.iter().map(|f| f.path.len() as u64 + 64).sum();
         self.charge(bytes)?;
-        self.note_tree();
+        self.note_tree(None, true);
         Ok(files)
     }
 
@@ -296,14 +297,15 @@ impl repo::Host for RunState {
             self.access(Capability::Tree)?.snapshot().list_dir(&dir, recursive).into_iter().map(tree_entry).collect();
         let bytes: u64 = files.iter().map(|f| f.path.len() as u64 + 64).sum();
         self.charge(bytes)?;
-        self.note_tree();
+        self.note_tree(Some(&dir), recursive);
         Ok(files)
     }
 
     fn entry(&mut self, path: String) -> Result<Option<types::TreeEntry>, types::RepoError> {
         let entry = self.access(Capability::Tree)?.snapshot().file(&path).map(tree_entry);
         if entry.is_none() {
-            self.note_tree();
+            let parent = path.rsplit_once('/').map_or("", |(parent, _)| parent);
+            self.note_tree(Some(parent), false);
         }
         Ok(entry)
     }
