@@ -10,21 +10,23 @@ use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 mod attest;
+mod check;
 mod nightly;
+mod plugin;
+mod policy;
 
-use crate::catalog::Shard;
-use crate::check::{self, CheckOptions};
+pub use check::{CheckArgs, Format};
+pub use nightly::{HistoryArgs, MergeArgs, ReportArgs, RunFormat, ScanArgs};
+pub use plugin::{PluginCommand, PluginsArgs};
+pub use policy::PolicyCommand;
+
 pub use crate::error::{UserError, exit_code_for};
-use crate::git::{OpenOptions, Target};
-use crate::plugins::{PluginSet, PluginSources};
-use crate::policy::{DEFAULT_POLICY, Policy};
-use crate::report::terminal::{self, Style};
-use crate::report::{badge, markdown, printable, sarif};
+use crate::git::OpenOptions;
+use crate::plugins::PluginSources;
+use crate::policy::Policy;
+use crate::report::terminal::Style;
 use crate::runtime::{Limits, Runtime};
-use crate::scaffold::{self, Language};
-use crate::scan::ProgressMode;
 use crate::store::Store;
-use crate::trial;
 
 pub const EXIT_CODES: &str = "Exit codes:
   0  success
@@ -97,220 +99,11 @@ impl DbArgs {
     }
 }
 
-#[derive(Args, Debug)]
-pub struct ScanArgs {
-    /// The catalog (TOML; see docs/nightly.md).
-    pub catalog: PathBuf,
-    /// Repositories checked at the same time (default: the number of cores).
-    #[arg(long, value_name = "N")]
-    pub jobs: Option<usize>,
-    /// Clones and fetches at the same time.
-    #[arg(long, value_name = "N", default_value_t = 4)]
-    pub fetch_jobs: usize,
-    /// Scan only shard K of N (a deterministic split by name), e.g. 3/10.
-    #[arg(long, value_name = "K/N")]
-    pub shard: Option<Shard>,
-    #[command(flatten)]
-    pub db: DbArgs,
-    /// The policy of repositories the catalog gives none (overrides the
-    /// catalog's top-level `policy`).
-    #[arg(long, value_name = "FILE")]
-    pub policy: Option<PathBuf>,
-    /// Exit with code 1 if any repository could not be scanned or a plugin failed.
-    #[arg(long)]
-    pub fail_on_error: bool,
-    /// Retries of a fetch that failed on a network error.
-    #[arg(long, value_name = "N", default_value_t = 2)]
-    pub retries: u32,
-    /// Seconds before the first retry (doubled for each next one).
-    #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
-    pub retry_delay: f64,
-    /// Seconds after which one repository is given up (recorded as a timeout).
-    #[arg(long, value_name = "SECONDS", default_value_t = 1800.0)]
-    pub repo_timeout: f64,
-    /// Check every repository, even those unchanged since their last scan.
-    #[arg(long)]
-    pub force: bool,
-    /// Progress on stderr: a bar on a terminal, else one line per repository.
-    #[arg(long, value_enum, default_value_t = ProgressMode::Auto)]
-    pub progress: ProgressMode,
-    #[command(flatten)]
-    pub plugins: PluginArgs,
-    #[command(flatten)]
-    pub runtime: RuntimeArgs,
-}
-
-/// Formats of the run report.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum RunFormat {
-    /// A summary and the changes.
-    Table,
-    /// JSON, see docs/report-schema.md.
-    Json,
-    /// Markdown: summary, changes, every repository.
-    Markdown,
-    /// A single-file HTML dashboard.
-    Html,
-}
-
-#[derive(Args, Debug)]
-pub struct ReportArgs {
-    #[command(flatten)]
-    pub db: DbArgs,
-    /// The run to report on (default: the latest).
-    #[arg(long, value_name = "ID")]
-    pub run: Option<i64>,
-    /// Changes over this period (e.g. 7d, 24h, 2w) instead of since the previous run.
-    #[arg(long, value_name = "PERIOD")]
-    pub since: Option<String>,
-    /// Smallest score change reported, in points.
-    #[arg(long, value_name = "POINTS", default_value_t = 1.0)]
-    pub min_change: f64,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = RunFormat::Table)]
-    pub format: RunFormat,
-    /// Write the report to this file instead of stdout.
-    #[arg(long, short, value_name = "FILE")]
-    pub output: Option<PathBuf>,
-}
-
-#[derive(Args, Debug)]
-pub struct HistoryArgs {
-    /// The repository's name in the catalog.
-    pub name: String,
-    #[command(flatten)]
-    pub db: DbArgs,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
-    pub format: ListFormat,
-}
-
-#[derive(Args, Debug)]
-pub struct MergeArgs {
-    /// The shards' databases (each from `fledge scan --shard K/N --db FILE`).
-    #[arg(required = true, value_name = "SHARD_DB")]
-    pub shards: Vec<PathBuf>,
-    /// The database to merge into.
-    #[command(flatten)]
-    pub db: DbArgs,
-    /// Merge even if some shards of the split are missing.
-    #[arg(long)]
-    pub partial: bool,
-}
-
-#[derive(Subcommand, Debug)]
-pub enum PluginCommand {
-    /// Create a plugin project that builds against this fledge's contract.
-    New {
-        /// The plugin's name (lowercase, dashes); check ids start with it.
-        name: String,
-        /// The language of the plugin.
-        #[arg(long, value_enum, default_value_t = Language::Rust)]
-        lang: Language,
-        /// Where to create it (default: a directory named like the plugin).
-        #[arg(long)]
-        dir: Option<PathBuf>,
-    },
-    /// Run one plugin on a repository or a plain directory and show what it found.
-    Test {
-        /// The plugin (a wasm32-wasip2 component).
-        plugin: PathBuf,
-        /// A repository (path or URL) or a plain directory.
-        target: String,
-        /// The plugin's configuration, as JSON.
-        #[arg(long, value_name = "JSON", default_value = "{}")]
-        config: String,
-        /// Compare with the expected results in this JSON file; exit 1 on a difference.
-        #[arg(long, value_name = "FILE")]
-        expect: Option<PathBuf>,
-        /// With --expect: write the results to the file instead of comparing.
-        #[arg(long, requires = "expect")]
-        bless: bool,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
-        format: ListFormat,
-        #[command(flatten)]
-        runtime: RuntimeArgs,
-    },
-}
-
-#[derive(Subcommand, Debug)]
-pub enum PolicyCommand {
-    /// Write the default policy, commented, to a file (or `-` for stdout).
-    Init {
-        /// Where to write it.
-        #[arg(default_value = "fledge-policy.toml")]
-        path: PathBuf,
-        /// Overwrite an existing file.
-        #[arg(long)]
-        force: bool,
-    },
-    /// Validate a policy file against the plugins' checks.
-    Check {
-        /// The policy file.
-        path: PathBuf,
-        #[command(flatten)]
-        plugins: PluginArgs,
-        #[command(flatten)]
-        runtime: RuntimeArgs,
-    },
-}
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
     Auto,
     Always,
     Never,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// A readable table.
-    Table,
-    /// JSON, see docs/report-schema.md.
-    Json,
-    /// Markdown, for a review ticket or a pull request comment.
-    Markdown,
-    /// SARIF 2.1.0, for code-scanning interfaces.
-    Sarif,
-    /// An SVG badge with the stage and the score.
-    Badge,
-}
-
-#[derive(Args, Debug)]
-pub struct CheckArgs {
-    /// The repository: a local path (working tree or bare) or a URL
-    /// (https://, ssh://, git@host:path, file://).
-    pub target: String,
-    /// The revision to check (branch, tag or commit); default HEAD.
-    #[arg(long)]
-    pub rev: Option<String>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
-    /// Write the report to this file instead of stdout.
-    #[arg(long, short, value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    /// The graduation policy (default: the built-in one; see `fledge policy init`).
-    #[arg(long, value_name = "FILE")]
-    pub policy: Option<PathBuf>,
-    /// Exit with code 1 unless this stage is reached.
-    #[arg(long, value_name = "STAGE")]
-    pub require_stage: Option<String>,
-    /// The repository's name, which exemptions match (default: from
-    /// .fledge/repository.toml, else the URL's path or the directory's name).
-    #[arg(long)]
-    pub name: Option<String>,
-    /// The repository's kind: a check set of the policy (library, service, docs, sample...).
-    #[arg(long)]
-    pub kind: Option<String>,
-    #[command(flatten)]
-    pub plugins: PluginArgs,
-    #[command(flatten)]
-    pub runtime: RuntimeArgs,
-    /// Plugins run at the same time (default: the number of cores).
-    #[arg(long, value_name = "N")]
-    pub jobs: Option<usize>,
 }
 
 /// Formats of listings.
@@ -320,20 +113,6 @@ pub enum ListFormat {
     Table,
     /// JSON.
     Json,
-}
-
-#[derive(Args, Debug)]
-pub struct PluginsArgs {
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
-    pub format: ListFormat,
-    /// Also list the plugins this policy pins.
-    #[arg(long, value_name = "FILE")]
-    pub policy: Option<PathBuf>,
-    #[command(flatten)]
-    pub plugins: PluginArgs,
-    #[command(flatten)]
-    pub runtime: RuntimeArgs,
 }
 
 #[derive(Args, Debug)]
@@ -465,13 +244,15 @@ pub fn run() -> Result<ExitCode> {
         }
     };
     match cli.command {
-        Command::Check(args) => run_check(&args, Style::new(color), cli.verbose > 0),
-        Command::Plugins(args) => run_plugins(&args),
-        Command::Policy(PolicyCommand::Init { path, force }) => policy_init(&path, force),
-        Command::Policy(PolicyCommand::Check { path, plugins, runtime }) => policy_check(&path, &plugins, &runtime),
-        Command::Plugin(PluginCommand::New { name, lang, dir }) => plugin_new(&name, lang, dir),
+        Command::Check(args) => check::run_check(&args, Style::new(color), cli.verbose > 0),
+        Command::Plugins(args) => plugin::run_plugins(&args),
+        Command::Policy(PolicyCommand::Init { path, force }) => policy::policy_init(&path, force),
+        Command::Policy(PolicyCommand::Check { path, plugins, runtime }) => {
+            policy::policy_check(&path, &plugins, &runtime)
+        }
+        Command::Plugin(PluginCommand::New { name, lang, dir }) => plugin::plugin_new(&name, lang, dir),
         Command::Plugin(PluginCommand::Test { plugin, target, config, expect, bless, format, runtime }) => {
-            plugin_test(&plugin, &target, &config, expect.as_deref(), bless, format, &runtime)
+            plugin::plugin_test(&plugin, &target, &config, expect.as_deref(), bless, format, &runtime)
         }
         Command::Scan(args) => nightly::scan(&args),
         Command::Report(args) => nightly::report(&args),
@@ -479,98 +260,6 @@ pub fn run() -> Result<ExitCode> {
         Command::Merge(args) => nightly::merge(&args),
         Command::Attest(command) => attest::run(&command),
     }
-}
-
-fn plugin_new(name: &str, lang: Language, dir: Option<PathBuf>) -> Result<ExitCode> {
-    let dir = dir.unwrap_or_else(|| PathBuf::from(name));
-    let files = scaffold::create(name, lang, &dir)?;
-    let next = match lang {
-        Language::Rust => format!(
-            "cd {dir} && cargo test && cargo build --release --target wasm32-wasip2\nfledge plugin test {dir}/target/wasm32-wasip2/release/{crate_name}.wasm ../some-repo",
-            dir = dir.display(),
-            crate_name = name.replace('-', "_")
-        ),
-        Language::Python => format!(
-            "cd {} && python -m unittest && pip install componentize-py=={} && componentize-py -d wit -w plugin componentize app -o {name}.wasm",
-            dir.display(),
-            scaffold::COMPONENTIZE_PY_VERSION
-        ),
-        Language::Js => format!("cd {} && npm install && npm test && npm run build", dir.display()),
-    };
-    write_stdout(&format!("created {} files in {}; next:\n{next}\n", files.len(), dir.display()))?;
-    Ok(ExitCode::SUCCESS)
-}
-
-fn plugin_test(
-    plugin: &Path,
-    target: &str,
-    config: &str,
-    expect: Option<&Path>,
-    bless: bool,
-    format: ListFormat,
-    runtime_args: &RuntimeArgs,
-) -> Result<ExitCode> {
-    let config: serde_json::Value =
-        serde_json::from_str(config).map_err(|e| UserError::new(format!("--config is not valid JSON: {e}")))?;
-    let runtime = runtime_args.runtime()?;
-    let sources = PluginSources { paths: vec![plugin.to_path_buf()], ..PluginSources::default() };
-    let set = PluginSet::load(&runtime, &sources)?;
-    let Some(loaded) = set.plugins.first() else { return Err(UserError::new("no plugin loaded").into()) };
-    let (results, failure, log) =
-        trial::run(&runtime, loaded, target, config, &runtime_args.open_options(), &runtime_args.limits()?)?;
-    if let Some(path) = expect.filter(|_| bless) {
-        let text = serde_json::to_string_pretty(&results).context("failed to serialise results")? + "\n";
-        std::fs::write(path, text).with_context(|| format!("failed to write {}", path.display()))?;
-        write_stdout(&format!("wrote {} results to {}\n", results.len(), path.display()))?;
-        return Ok(ExitCode::SUCCESS);
-    }
-    let text = match format {
-        ListFormat::Json => serde_json::to_string_pretty(&results).context("failed to serialise results")? + "\n",
-        ListFormat::Table => {
-            let mut out = format!("{} {} ({})\n", loaded.meta.name, loaded.meta.version, plugin.display());
-            let width = results.iter().map(|r| r.id.len()).max().unwrap_or(0);
-            for result in &results {
-                let outcome = &result.outcome;
-                let status = outcome.status.as_str().to_uppercase();
-                out.push_str(&format!(
-                    "  {status:<6} {:<width$}  {:>3}  {}\n",
-                    result.id,
-                    outcome.score,
-                    printable(&outcome.message)
-                ));
-                for finding in &result.outcome.findings {
-                    out.push_str(&format!("         - {}\n", printable(&terminal::finding_line(finding))));
-                }
-            }
-            if let Some(failure) = &failure {
-                out.push_str(&format!("plugin failed: {}\n", printable(failure)));
-            }
-            for line in &log {
-                out.push_str(&format!("log: {}\n", printable(line)));
-            }
-            out
-        }
-    };
-    write_stdout(&text)?;
-    if let Some(path) = expect {
-        let expected_text = std::fs::read_to_string(path)
-            .map_err(|e| UserError::new(format!("cannot read {}: {e}", path.display())))?;
-        let expected: serde_json::Value = serde_json::from_str(&expected_text)
-            .map_err(|e| UserError::new(format!("{} is not valid JSON: {e}", path.display())))?;
-        let differences = trial::compare(&expected, &results)?;
-        if !differences.is_empty() {
-            // The differences are the command's diagnostic output.
-            #[allow(clippy::disallowed_macros)]
-            {
-                eprintln!("{} differences from {}:", differences.len(), path.display());
-                for difference in &differences {
-                    eprintln!("  {}", printable(difference));
-                }
-            }
-            return Ok(ExitCode::from(1));
-        }
-    }
-    Ok(ExitCode::SUCCESS)
 }
 
 /// Today's date for exemptions: `FLEDGE_TODAY` (YYYY-MM-DD) when set, for
@@ -602,35 +291,6 @@ pub fn load_policy(path: Option<&Path>) -> Result<Policy> {
     Ok(policy)
 }
 
-fn policy_init(path: &Path, force: bool) -> Result<ExitCode> {
-    if path.as_os_str() == "-" {
-        write_stdout(DEFAULT_POLICY)?;
-        return Ok(ExitCode::SUCCESS);
-    }
-    if path.exists() && !force {
-        return Err(UserError::new(format!("{} exists; pass --force to overwrite it", path.display())).into());
-    }
-    std::fs::write(path, DEFAULT_POLICY).with_context(|| format!("failed to write {}", path.display()))?;
-    write_stdout(&format!("wrote the default policy to {}\n", path.display()))?;
-    Ok(ExitCode::SUCCESS)
-}
-
-fn policy_check(path: &Path, plugin_args: &PluginArgs, runtime_args: &RuntimeArgs) -> Result<ExitCode> {
-    let policy = load_policy(Some(path))?;
-    let runtime = runtime_args.runtime()?;
-    let plugins = PluginSet::load(&runtime, &plugin_args.sources(&policy, Some(path)))?;
-    let known = plugins.checks();
-    policy.validate(&known, &plugins.absent_builtins()).map_err(|e| UserError::new(e.to_string()))?;
-    write_stdout(&format!(
-        "{}: valid ({} stages: {}; {} checks known)\n",
-        path.display(),
-        policy.stages.len(),
-        policy.stages.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(" -> "),
-        known.len()
-    ))?;
-    Ok(ExitCode::SUCCESS)
-}
-
 fn init_logging(verbose: u8) {
     let level = match verbose {
         0 => "warn",
@@ -645,100 +305,6 @@ fn init_logging(verbose: u8) {
     }
     builder.format_timestamp(None).format_target(false).target(env_logger::Target::Stderr);
     let _ = builder.try_init();
-}
-
-fn run_check(args: &CheckArgs, style: Style, verbose: bool) -> Result<ExitCode> {
-    let limits = args.runtime.limits()?;
-    let policy = load_policy(args.policy.as_deref())?;
-    if let Some(stage) = &args.require_stage
-        && !policy.stages.iter().any(|s| s.name == *stage)
-    {
-        let names: Vec<&str> = policy.stages.iter().map(|s| s.name.as_str()).collect();
-        return Err(
-            UserError::new(format!("--require-stage {stage}: the policy's stages are {}", names.join(", "))).into()
-        );
-    }
-    let runtime = args.runtime.runtime()?;
-    let plugins = PluginSet::load(&runtime, &args.plugins.sources(&policy, args.policy.as_deref()))?;
-    policy.validate(&plugins.checks(), &plugins.absent_builtins()).map_err(|e| UserError::new(e.to_string()))?;
-    let options = CheckOptions {
-        target: Target::parse(&args.target),
-        revision: args.rev.clone(),
-        open: args.runtime.open_options(),
-        limits,
-        jobs: args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())),
-        name: args.name.clone(),
-        kind: args.kind.clone(),
-        attestations: None,
-        today: today()?,
-    };
-    let report = check::check_repository(&runtime, &plugins, &policy, &options)?;
-    let text = match args.format {
-        Format::Table => {
-            terminal::render(&report, if args.output.is_some() { Style::new(false) } else { style }, verbose)
-        }
-        Format::Json => report.to_json() + "\n",
-        Format::Markdown => markdown::render(&report),
-        Format::Sarif => {
-            serde_json::to_string_pretty(&sarif::render(&report)).context("failed to serialise SARIF")? + "\n"
-        }
-        Format::Badge => badge::render(&report),
-    };
-    write_output(args.output.as_deref(), &text)?;
-    let reached = |name: &str| policy.stages.iter().position(|s| s.name == name);
-    if let Some(required) = &args.require_stage
-        && reached(&report.verdict.stage).is_none_or(|at| Some(at) < reached(required))
-    {
-        log::warn!("stage `{required}` is not reached (the repository is at `{}`)", report.verdict.stage);
-        return Ok(ExitCode::from(1));
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-fn run_plugins(args: &PluginsArgs) -> Result<ExitCode> {
-    let runtime = args.runtime.runtime()?;
-    let policy = load_policy(args.policy.as_deref())?;
-    let plugins = PluginSet::load(&runtime, &args.plugins.sources(&policy, args.policy.as_deref()))?;
-    let text = match args.format {
-        ListFormat::Json => {
-            let metas: Vec<serde_json::Value> = plugins
-                .plugins
-                .iter()
-                .map(|p| {
-                    serde_json::json!({
-                        "name": p.meta.name, "version": p.meta.version, "description": p.meta.description,
-                        "origin": p.origin, "digest": p.digest, "reads": p.meta.reads, "checks": p.meta.checks,
-                    })
-                })
-                .collect();
-            serde_json::to_string_pretty(&metas).context("failed to serialise the plugin list")? + "\n"
-        }
-        ListFormat::Table => {
-            let mut out = String::new();
-            for plugin in &plugins.plugins {
-                let reads: Vec<&str> = plugin.meta.reads.iter().map(|c| c.as_str()).collect();
-                out.push_str(&format!(
-                    "{} {} ({}; reads {})\n  {}\n",
-                    plugin.meta.name,
-                    plugin.meta.version,
-                    plugin.origin,
-                    reads.join(", "),
-                    plugin.meta.description
-                ));
-                let width = plugin.meta.checks.iter().map(|c| c.id.len()).max().unwrap_or(0);
-                for check in &plugin.meta.checks {
-                    out.push_str(&format!(
-                        "  {:<width$}  {:<13} w{:<2} {}\n",
-                        check.id, check.category, check.weight, check.title
-                    ));
-                }
-                out.push('\n');
-            }
-            out
-        }
-    };
-    write_stdout(&text)?;
-    Ok(ExitCode::SUCCESS)
 }
 
 /// Writes a report to `output`, or to stdout when there is none.

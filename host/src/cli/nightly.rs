@@ -8,19 +8,119 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
+use clap::{Args, ValueEnum};
 
-use super::{
-    HistoryArgs, ListFormat, MergeArgs, ReportArgs, RunFormat, ScanArgs, UserError, load_policy, today, write_output,
-    write_stdout,
-};
+use super::{DbArgs, ListFormat, PluginArgs, RuntimeArgs, UserError, load_policy, today, write_output, write_stdout};
 use crate::catalog::{Catalog, Entry, Shard};
 use crate::located::FileErrors;
 use crate::model::scan::{Run, RunState};
 use crate::plugins::PluginSet;
 use crate::report::{dashboard, run as run_report};
+use crate::scan::ProgressMode;
 use crate::scan::{self, Job, ScanSettings, Setup};
 use crate::store::{self, Store};
 use crate::trends::{self, Selection};
+
+#[derive(Args, Debug)]
+pub struct ScanArgs {
+    /// The catalog (TOML; see docs/nightly.md).
+    pub catalog: PathBuf,
+    /// Repositories checked at the same time (default: the number of cores).
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Clones and fetches at the same time.
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub fetch_jobs: usize,
+    /// Scan only shard K of N (a deterministic split by name), e.g. 3/10.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<Shard>,
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// The policy of repositories the catalog gives none (overrides the
+    /// catalog's top-level `policy`).
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// Exit with code 1 if any repository could not be scanned or a plugin failed.
+    #[arg(long)]
+    pub fail_on_error: bool,
+    /// Retries of a fetch that failed on a network error.
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    pub retries: u32,
+    /// Seconds before the first retry (doubled for each next one).
+    #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
+    pub retry_delay: f64,
+    /// Seconds after which one repository is given up (recorded as a timeout).
+    #[arg(long, value_name = "SECONDS", default_value_t = 1800.0)]
+    pub repo_timeout: f64,
+    /// Check every repository, even those unchanged since their last scan.
+    #[arg(long)]
+    pub force: bool,
+    /// Progress on stderr: a bar on a terminal, else one line per repository.
+    #[arg(long, value_enum, default_value_t = ProgressMode::Auto)]
+    pub progress: ProgressMode,
+    #[command(flatten)]
+    pub plugins: PluginArgs,
+    #[command(flatten)]
+    pub runtime: RuntimeArgs,
+}
+
+/// Formats of the run report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RunFormat {
+    /// A summary and the changes.
+    Table,
+    /// JSON, see docs/report-schema.md.
+    Json,
+    /// Markdown: summary, changes, every repository.
+    Markdown,
+    /// A single-file HTML dashboard.
+    Html,
+}
+
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// The run to report on (default: the latest).
+    #[arg(long, value_name = "ID")]
+    pub run: Option<i64>,
+    /// Changes over this period (e.g. 7d, 24h, 2w) instead of since the previous run.
+    #[arg(long, value_name = "PERIOD")]
+    pub since: Option<String>,
+    /// Smallest score change reported, in points.
+    #[arg(long, value_name = "POINTS", default_value_t = 1.0)]
+    pub min_change: f64,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = RunFormat::Table)]
+    pub format: RunFormat,
+    /// Write the report to this file instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct HistoryArgs {
+    /// The repository's name in the catalog.
+    pub name: String,
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+}
+
+#[derive(Args, Debug)]
+pub struct MergeArgs {
+    /// The shards' databases (each from `fledge scan --shard K/N --db FILE`).
+    #[arg(required = true, value_name = "SHARD_DB")]
+    pub shards: Vec<PathBuf>,
+    /// The database to merge into.
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Merge even if some shards of the split are missing.
+    #[arg(long)]
+    pub partial: bool,
+}
 
 /// Exit code of a scan stopped by a signal (128 + SIGINT).
 const INTERRUPTED: u8 = 130;

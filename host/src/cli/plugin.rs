@@ -1,0 +1,203 @@
+//! `fledge plugins`, `fledge plugin new` and `fledge plugin test`: listing,
+//! creating and trying plugins.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Args, Subcommand};
+
+use super::{ListFormat, PluginArgs, RuntimeArgs, UserError, load_policy, write_stdout};
+use crate::plugins::{PluginSet, PluginSources};
+use crate::report::printable;
+use crate::report::terminal;
+use crate::scaffold::{self, Language};
+use crate::trial;
+
+#[derive(Subcommand, Debug)]
+pub enum PluginCommand {
+    /// Create a plugin project that builds against this fledge's contract.
+    New {
+        /// The plugin's name (lowercase, dashes); check ids start with it.
+        name: String,
+        /// The language of the plugin.
+        #[arg(long, value_enum, default_value_t = Language::Rust)]
+        lang: Language,
+        /// Where to create it (default: a directory named like the plugin).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+    /// Run one plugin on a repository or a plain directory and show what it found.
+    Test {
+        /// The plugin (a wasm32-wasip2 component).
+        plugin: PathBuf,
+        /// A repository (path or URL) or a plain directory.
+        target: String,
+        /// The plugin's configuration, as JSON.
+        #[arg(long, value_name = "JSON", default_value = "{}")]
+        config: String,
+        /// Compare with the expected results in this JSON file; exit 1 on a difference.
+        #[arg(long, value_name = "FILE")]
+        expect: Option<PathBuf>,
+        /// With --expect: write the results to the file instead of comparing.
+        #[arg(long, requires = "expect")]
+        bless: bool,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+        #[command(flatten)]
+        runtime: RuntimeArgs,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct PluginsArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+    /// Also list the plugins this policy pins.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    #[command(flatten)]
+    pub plugins: PluginArgs,
+    #[command(flatten)]
+    pub runtime: RuntimeArgs,
+}
+
+pub(super) fn plugin_new(name: &str, lang: Language, dir: Option<PathBuf>) -> Result<ExitCode> {
+    let dir = dir.unwrap_or_else(|| PathBuf::from(name));
+    let files = scaffold::create(name, lang, &dir)?;
+    let next = match lang {
+        Language::Rust => format!(
+            "cd {dir} && cargo test && cargo build --release --target wasm32-wasip2\nfledge plugin test {dir}/target/wasm32-wasip2/release/{crate_name}.wasm ../some-repo",
+            dir = dir.display(),
+            crate_name = name.replace('-', "_")
+        ),
+        Language::Python => format!(
+            "cd {} && python -m unittest && pip install componentize-py=={} && componentize-py -d wit -w plugin componentize app -o {name}.wasm",
+            dir.display(),
+            scaffold::COMPONENTIZE_PY_VERSION
+        ),
+        Language::Js => format!("cd {} && npm install && npm test && npm run build", dir.display()),
+    };
+    write_stdout(&format!("created {} files in {}; next:\n{next}\n", files.len(), dir.display()))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(super) fn plugin_test(
+    plugin: &Path,
+    target: &str,
+    config: &str,
+    expect: Option<&Path>,
+    bless: bool,
+    format: ListFormat,
+    runtime_args: &RuntimeArgs,
+) -> Result<ExitCode> {
+    let config: serde_json::Value =
+        serde_json::from_str(config).map_err(|e| UserError::new(format!("--config is not valid JSON: {e}")))?;
+    let runtime = runtime_args.runtime()?;
+    let sources = PluginSources { paths: vec![plugin.to_path_buf()], ..PluginSources::default() };
+    let set = PluginSet::load(&runtime, &sources)?;
+    let Some(loaded) = set.plugins.first() else { return Err(UserError::new("no plugin loaded").into()) };
+    let (results, failure, log) =
+        trial::run(&runtime, loaded, target, config, &runtime_args.open_options(), &runtime_args.limits()?)?;
+    if let Some(path) = expect.filter(|_| bless) {
+        let text = serde_json::to_string_pretty(&results).context("failed to serialise results")? + "\n";
+        std::fs::write(path, text).with_context(|| format!("failed to write {}", path.display()))?;
+        write_stdout(&format!("wrote {} results to {}\n", results.len(), path.display()))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let text = match format {
+        ListFormat::Json => serde_json::to_string_pretty(&results).context("failed to serialise results")? + "\n",
+        ListFormat::Table => {
+            let mut out = format!("{} {} ({})\n", loaded.meta.name, loaded.meta.version, plugin.display());
+            let width = results.iter().map(|r| r.id.len()).max().unwrap_or(0);
+            for result in &results {
+                let outcome = &result.outcome;
+                let status = outcome.status.as_str().to_uppercase();
+                out.push_str(&format!(
+                    "  {status:<6} {:<width$}  {:>3}  {}\n",
+                    result.id,
+                    outcome.score,
+                    printable(&outcome.message)
+                ));
+                for finding in &result.outcome.findings {
+                    out.push_str(&format!("         - {}\n", printable(&terminal::finding_line(finding))));
+                }
+            }
+            if let Some(failure) = &failure {
+                out.push_str(&format!("plugin failed: {}\n", printable(failure)));
+            }
+            for line in &log {
+                out.push_str(&format!("log: {}\n", printable(line)));
+            }
+            out
+        }
+    };
+    write_stdout(&text)?;
+    if let Some(path) = expect {
+        let expected_text = std::fs::read_to_string(path)
+            .map_err(|e| UserError::new(format!("cannot read {}: {e}", path.display())))?;
+        let expected: serde_json::Value = serde_json::from_str(&expected_text)
+            .map_err(|e| UserError::new(format!("{} is not valid JSON: {e}", path.display())))?;
+        let differences = trial::compare(&expected, &results)?;
+        if !differences.is_empty() {
+            // The differences are the command's diagnostic output.
+            #[allow(clippy::disallowed_macros)]
+            {
+                eprintln!("{} differences from {}:", differences.len(), path.display());
+                for difference in &differences {
+                    eprintln!("  {}", printable(difference));
+                }
+            }
+            return Ok(ExitCode::from(1));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(super) fn run_plugins(args: &PluginsArgs) -> Result<ExitCode> {
+    let runtime = args.runtime.runtime()?;
+    let policy = load_policy(args.policy.as_deref())?;
+    let plugins = PluginSet::load(&runtime, &args.plugins.sources(&policy, args.policy.as_deref()))?;
+    let text = match args.format {
+        ListFormat::Json => {
+            let metas: Vec<serde_json::Value> = plugins
+                .plugins
+                .iter()
+                .map(|p| {
+                    serde_json::json!({
+                        "name": p.meta.name, "version": p.meta.version, "description": p.meta.description,
+                        "origin": p.origin, "digest": p.digest, "reads": p.meta.reads, "checks": p.meta.checks,
+                    })
+                })
+                .collect();
+            serde_json::to_string_pretty(&metas).context("failed to serialise the plugin list")? + "\n"
+        }
+        ListFormat::Table => {
+            let mut out = String::new();
+            for plugin in &plugins.plugins {
+                let reads: Vec<&str> = plugin.meta.reads.iter().map(|c| c.as_str()).collect();
+                out.push_str(&format!(
+                    "{} {} ({}; reads {})\n  {}\n",
+                    plugin.meta.name,
+                    plugin.meta.version,
+                    plugin.origin,
+                    reads.join(", "),
+                    plugin.meta.description
+                ));
+                let width = plugin.meta.checks.iter().map(|c| c.id.len()).max().unwrap_or(0);
+                for check in &plugin.meta.checks {
+                    out.push_str(&format!(
+                        "  {:<width$}  {:<13} w{:<2} {}\n",
+                        check.id, check.category, check.weight, check.title
+                    ));
+                }
+                out.push('\n');
+            }
+            out
+        }
+    };
+    write_stdout(&text)?;
+    Ok(ExitCode::SUCCESS)
+}
