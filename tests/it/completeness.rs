@@ -17,6 +17,14 @@ fn status(report: &Value, id: &str) -> String {
     check(report, id)["status"].as_str().unwrap().to_owned()
 }
 
+/// Asserts that check `id` warns, its message starting with `prefix`; the check.
+fn assert_warns<'a>(report: &'a Value, id: &str, prefix: &str) -> &'a Value {
+    let result = check(report, id);
+    assert_eq!(result["status"], "warn", "{result:#}");
+    assert!(result["message"].as_str().unwrap().starts_with(prefix), "{result:#}");
+    result
+}
+
 #[test]
 fn a_missing_blob_is_named_and_the_checks_that_needed_it_do_not_pass() {
     let mut repo = RepoBuilder::new();
@@ -36,14 +44,10 @@ fn a_missing_blob_is_named_and_the_checks_that_needed_it_do_not_pass() {
     let warnings = report["warnings"].to_string();
     assert!(warnings.contains("incomplete repository: of the checked commit, 1 not read: 1 missing object; first: config/app.env (missing object"), "{warnings}");
     // The secrets scan could not read the file: it does not pass.
-    let secrets = check(&report, "secrets.credentials-head");
-    assert_eq!(secrets["status"], "warn", "{secrets:#}");
-    assert!(
-        secrets["message"]
-            .as_str()
-            .unwrap()
-            .starts_with("incomplete: 1 not read: 1 missing object; first: config/app.env"),
-        "{secrets:#}"
+    let secrets = assert_warns(
+        &report,
+        "secrets.credentials-head",
+        "incomplete: 1 not read: 1 missing object; first: config/app.env",
     );
     assert_eq!(secrets["unread"]["gaps"][0]["path"], "config/app.env");
     // Checks that did not need it are unaffected.
@@ -103,14 +107,10 @@ fn a_missing_directory_makes_the_file_list_incomplete() {
     assert_eq!(completeness["unread"]["gaps"][0]["path"], "deploy");
     assert_eq!(completeness["unread"]["gaps"][0]["reason"], "directory not read: missing object");
     // A check that read the whole file list knows it is incomplete...
-    let secrets = check(&report, "secrets.credentials-head");
-    assert_eq!(secrets["status"], "warn", "{secrets:#}");
-    assert!(
-        secrets["message"]
-            .as_str()
-            .unwrap()
-            .starts_with("incomplete: 1 not read: the file list is incomplete: 1 directories could not be read; "),
-        "{secrets:#}"
+    assert_warns(
+        &report,
+        "secrets.credentials-head",
+        "incomplete: 1 not read: the file list is incomplete: 1 directories could not be read; ",
     );
     // ...one that looked only where nothing is missing stands.
     assert_eq!(status(&report, "docs.readme"), "pass");
