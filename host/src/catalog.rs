@@ -12,7 +12,7 @@ use toml::Spanned;
 
 use crate::attest::AttestationRecords;
 use crate::git::Target;
-use crate::located::{FileErrors, Lines};
+use crate::located::{FileErrors, Sink};
 
 /// A parsed catalog.
 #[derive(Clone, Debug)]
@@ -85,24 +85,23 @@ impl Catalog {
     /// resolved against `base`.
     pub fn parse(text: &str, file: &str, base: &Path) -> Result<Catalog, FileErrors> {
         let raw: RawCatalog = toml::from_str(text).map_err(|err| FileErrors::from_toml(file, text, &err))?;
-        let lines = Lines(text);
-        let mut errors = Vec::new();
+        let mut sink = Sink::new(text);
         let mut seen: BTreeMap<String, usize> = BTreeMap::new();
         let mut repositories = Vec::new();
         for spanned in raw.repository {
-            let line = lines.of(&spanned);
+            let line = sink.lines.of(&spanned);
             let raw = spanned.into_inner();
             let name = raw.name.unwrap_or_default();
             let url = raw.url.unwrap_or_default();
             if name.trim().is_empty() {
-                errors.push((line, "repository has no `name`".to_owned()));
+                sink.push(line, "repository has no `name`");
             } else if name.trim() != name || name.chars().any(char::is_control) {
-                errors.push((line, format!("repository name `{name}` has surrounding spaces or control characters")));
+                sink.push(line, format!("repository name `{name}` has surrounding spaces or control characters"));
             } else if let Some(first) = seen.insert(name.clone(), line) {
-                errors.push((line, format!("repository `{name}` is listed twice (first on line {first})")));
+                sink.push(line, format!("repository `{name}` is listed twice (first on line {first})"));
             }
             if url.trim().is_empty() {
-                errors.push((line, format!("repository `{name}` has no `url`")));
+                sink.push(line, format!("repository `{name}` has no `url`"));
             }
             let target = match Target::parse(&url) {
                 Target::Local(path) if path.is_relative() => Target::Local(base.join(path)),
@@ -121,13 +120,10 @@ impl Catalog {
                 line,
             });
         }
-        if repositories.is_empty() && errors.is_empty() {
-            errors.push((1, "the catalog lists no repositories (add [[repository]] tables)".to_owned()));
+        if repositories.is_empty() && sink.is_empty() {
+            sink.push(1, "the catalog lists no repositories (add [[repository]] tables)");
         }
-        if !errors.is_empty() {
-            errors.sort();
-            return Err(FileErrors { file: file.to_owned(), errors });
-        }
+        sink.finish(file)?;
         Ok(Catalog {
             source: file.to_owned(),
             digest: hex::encode(Sha256::digest(text.as_bytes())),

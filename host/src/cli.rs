@@ -15,14 +15,14 @@ mod nightly;
 mod plugin;
 mod policy;
 
-pub use check::{CheckArgs, Format};
-pub use nightly::{HistoryArgs, MergeArgs, ReportArgs, RunFormat, ScanArgs};
+pub use check::CheckArgs;
+pub use nightly::{HistoryArgs, MergeArgs, ReportArgs, ScanArgs};
 pub use plugin::{PluginCommand, PluginsArgs};
 pub use policy::PolicyCommand;
 
 pub use crate::error::{UserError, exit_code_for};
 use crate::git::OpenOptions;
-use crate::plugins::PluginSources;
+use crate::plugins::{PluginSet, PluginSources};
 use crate::policy::Policy;
 use crate::report::terminal::Style;
 use crate::runtime::{Limits, Runtime};
@@ -104,15 +104,6 @@ pub enum ColorChoice {
     Auto,
     Always,
     Never,
-}
-
-/// Formats of listings.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum ListFormat {
-    /// A readable table.
-    Table,
-    /// JSON.
-    Json,
 }
 
 #[derive(Args, Debug)]
@@ -275,6 +266,15 @@ pub fn today() -> Result<jiff::civil::Date> {
 
 /// Reads and parses a policy file (or the default), without the check ids
 /// validation that needs the plugins.
+/// The policy at `policy_path` (or the built-in one) and the plugins of
+/// the run, the policy checked against the plugins' checks.
+pub fn load_setup(policy_path: Option<&Path>, plugins: &PluginArgs, runtime: &Runtime) -> Result<(Policy, PluginSet)> {
+    let policy = load_policy(policy_path)?;
+    let set = PluginSet::load(runtime, &plugins.sources(&policy, policy_path))?;
+    policy.validate(&set.checks(), &set.absent_builtins()).map_err(|e| UserError::new(e.to_string()))?;
+    Ok((policy, set))
+}
+
 pub fn load_policy(path: Option<&Path>) -> Result<Policy> {
     let Some(path) = path else { return Ok(Policy::default_policy()) };
     let text = std::fs::read_to_string(path)

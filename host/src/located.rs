@@ -31,6 +31,7 @@ impl fmt::Display for FileErrors {
 impl std::error::Error for FileErrors {}
 
 /// Line numbers of byte offsets in a text.
+#[derive(Clone, Copy)]
 pub struct Lines<'a>(pub &'a str);
 
 impl Lines<'_> {
@@ -42,5 +43,42 @@ impl Lines<'_> {
     /// The line of byte `offset`.
     pub fn at(&self, offset: usize) -> usize {
         self.0.as_bytes()[..offset.min(self.0.len())].iter().filter(|&&b| b == b'\n').count() + 1
+    }
+}
+
+/// Where the validators of one file note their errors, by line.
+pub struct Sink<'a> {
+    pub lines: Lines<'a>,
+    errors: Vec<(usize, String)>,
+}
+
+impl<'a> Sink<'a> {
+    pub fn new(text: &'a str) -> Self {
+        Sink { lines: Lines(text), errors: Vec::new() }
+    }
+
+    /// Notes an error at `line`.
+    pub fn push(&mut self, line: usize, message: impl Into<String>) {
+        self.errors.push((line, message.into()));
+    }
+
+    /// Notes an error at the line of `spanned`.
+    pub fn at<T>(&mut self, spanned: &Spanned<T>, message: impl Into<String>) {
+        let line = self.lines.of(spanned);
+        self.push(line, message);
+    }
+
+    /// True when no error was noted.
+    pub fn is_empty(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    /// The errors of `file`, in line order, if there are any.
+    pub fn finish(mut self, file: &str) -> Result<(), FileErrors> {
+        if self.errors.is_empty() {
+            return Ok(());
+        }
+        self.errors.sort();
+        Err(FileErrors { file: file.to_owned(), errors: self.errors })
     }
 }

@@ -109,6 +109,9 @@ pub struct CheckMeta {
     pub weight: u32,
     pub rationale: String,
     pub remediation: String,
+    /// Markdown: what the check reads and when it passes, warns or fails.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub looks_at: String,
 }
 
 /// A plugin as it describes itself.
@@ -117,6 +120,9 @@ pub struct PluginMeta {
     pub name: String,
     pub version: String,
     pub description: String,
+    /// Markdown paragraphs about how the plugin works and its configuration.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub about: String,
     pub reads: Vec<Capability>,
     pub checks: Vec<CheckMeta>,
 }

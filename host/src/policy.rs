@@ -14,7 +14,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use toml::Spanned;
 
-use crate::located::{FileErrors, Lines};
+use crate::located::{FileErrors, Sink};
 
 use crate::model::{Capability, CheckMeta, GapKind};
 use crate::text::shown_number;
@@ -223,34 +223,305 @@ struct RawAttestation {
     max_age_days: Option<Spanned<i64>>,
 }
 
+/// `[categories]`: a positive weight each, over the default policy's.
+fn categories(raw: BTreeMap<Spanned<String>, Spanned<f64>>, sink: &mut Sink<'_>) -> BTreeMap<String, f64> {
+    let mut categories = default_category_weights();
+    for (name, weight) in raw {
+        if !(weight.get_ref().is_finite() && *weight.get_ref() > 0.0 && *weight.get_ref() <= MAX_WEIGHT) {
+            sink.at(
+                &weight,
+                format!(
+                    "weight of category `{}` must be a positive number up to 1000000, not {}",
+                    name.get_ref(),
+                    shown_number(*weight.get_ref())
+                ),
+            );
+        }
+        categories.insert(name.into_inner(), weight.into_inner());
+    }
+    categories
+}
+
+/// `[checks.<id>]`, and the line of each id.
+fn checks(
+    raw: BTreeMap<Spanned<String>, Spanned<RawCheck>>,
+    sink: &mut Sink<'_>,
+) -> (BTreeMap<String, CheckPolicy>, BTreeMap<String, usize>) {
+    let mut checks = BTreeMap::new();
+    let mut check_lines = BTreeMap::new();
+    for (id, raw_check) in raw {
+        let line = sink.lines.of(&id);
+        let raw_check = raw_check.into_inner();
+        if let Some(weight) = &raw_check.weight
+            && !(weight.get_ref().is_finite() && *weight.get_ref() > 0.0 && *weight.get_ref() <= MAX_WEIGHT)
+        {
+            sink.at(
+                weight,
+                format!(
+                    "weight of check `{}` must be a positive number up to 1000000, not {}",
+                    id.get_ref(),
+                    shown_number(*weight.get_ref())
+                ),
+            );
+        }
+        let severity = match raw_check.severity.as_ref().map(|s| s.get_ref().as_str()) {
+            None => None,
+            Some("error") => Some(SeverityOverride::Error),
+            Some("warning") => Some(SeverityOverride::Warning),
+            Some("info") => Some(SeverityOverride::Info),
+            Some(other) => {
+                let at = raw_check.severity.as_ref().map_or(line, |s| sink.lines.of(s));
+                sink.push(
+                    at,
+                    format!(
+                        "severity of check `{}` must be \"error\", \"warning\" or \"info\", not \"{other}\"",
+                        id.get_ref()
+                    ),
+                );
+                None
+            }
+        };
+        let accept_unread = raw_check.accept_unread.as_ref().map(|items| gap_kinds(items, sink));
+        check_lines.insert(id.get_ref().clone(), line);
+        checks.insert(
+            id.into_inner(),
+            CheckPolicy {
+                enabled: raw_check.enabled.unwrap_or(true),
+                weight: raw_check.weight.map(Spanned::into_inner),
+                severity,
+                ignore: raw_check.ignore,
+                config: raw_check.config.map(json),
+                accept_unread,
+            },
+        );
+    }
+    (checks, check_lines)
+}
+
+/// `[plugins.<name>]`: denied capabilities and pins.
+fn plugins(raw: BTreeMap<Spanned<String>, RawPlugin>, sink: &mut Sink<'_>) -> BTreeMap<String, PluginPolicy> {
+    let mut plugins = BTreeMap::new();
+    for (name, raw_plugin) in raw {
+        let mut deny = Vec::new();
+        for capability in &raw_plugin.deny {
+            match Capability::ALL.iter().find(|c| c.as_str() == capability.get_ref()) {
+                Some(c) => deny.push(*c),
+                None => sink.at(
+                    capability,
+                    format!("unknown capability `{}` (tree, contents or history)", capability.get_ref()),
+                ),
+            }
+        }
+        if let Some(sha) = &raw_plugin.sha256
+            && !(sha.get_ref().len() == 64 && sha.get_ref().chars().all(|c| c.is_ascii_hexdigit()))
+        {
+            sink.at(sha, format!("sha256 of plugin `{}` must be 64 hex digits", name.get_ref()));
+        }
+        if raw_plugin.sha256.is_some() && raw_plugin.path.is_none() {
+            sink.at(&name, format!("plugin `{}` has a sha256 but no path", name.get_ref()));
+        }
+        plugins.insert(
+            name.into_inner(),
+            PluginPolicy {
+                config: raw_plugin.config.map_or(Value::Object(Default::default()), json),
+                path: raw_plugin.path.map(Spanned::into_inner),
+                sha256: raw_plugin.sha256.map(|s| s.into_inner().to_ascii_lowercase()),
+                deny,
+            },
+        );
+    }
+    plugins
+}
+
+/// `[[stages]]`: lowest first, each named once.
+fn stages(raw: Vec<Spanned<RawStage>>, sink: &mut Sink<'_>) -> Vec<Stage> {
+    let mut stages: Vec<Stage> = Vec::new();
+    for raw_stage in raw {
+        let line = sink.lines.of(&raw_stage);
+        let raw_stage = raw_stage.into_inner();
+        let name = raw_stage.name.get_ref().clone();
+        let min_score = *raw_stage.min_score.get_ref();
+        if !(0.0..=100.0).contains(&min_score) {
+            sink.at(
+                &raw_stage.min_score,
+                format!("min_score of stage `{name}` must be between 0 and 100, not {min_score}"),
+            );
+        }
+        if let Some(previous) = stages.last()
+            && min_score < previous.min_score
+        {
+            sink.at(
+                &raw_stage.min_score,
+                format!(
+                    "stages out of order: `{name}` (min_score {min_score}) comes after `{}` (min_score {}); list stages from the lowest to the highest",
+                    previous.name, previous.min_score
+                ));
+        }
+        if stages.iter().any(|s| s.name == name) {
+            sink.at(&raw_stage.name, format!("stage `{name}` is defined twice"));
+        }
+        let mut category_min = BTreeMap::new();
+        for (category, minimum) in raw_stage.category_min {
+            if !(0.0..=100.0).contains(minimum.get_ref()) {
+                sink.at(&minimum, format!("category minimum for `{}` must be between 0 and 100", category.get_ref()));
+            }
+            category_min.insert(category.into_inner(), minimum.into_inner());
+        }
+        let located = |items: Vec<Spanned<String>>| -> Vec<Located<String>> {
+            items.into_iter().map(|s| Located { line: sink.lines.of(&s), value: s.into_inner() }).collect()
+        };
+        stages.push(Stage {
+            name,
+            min_score,
+            require: located(raw_stage.require),
+            category_min,
+            attestations: located(raw_stage.attestations),
+            line,
+        });
+    }
+    if stages.is_empty() {
+        sink.push(1, "the policy defines no stages (add [[stages]] tables, lowest first)".to_owned());
+    }
+    stages
+}
+
+/// `[kinds.<name>]`: the checks each kind leaves out.
+fn kinds(raw: BTreeMap<Spanned<String>, RawKind>, sink: &Sink<'_>) -> BTreeMap<String, Vec<Located<String>>> {
+    let mut kinds = BTreeMap::new();
+    for (name, kind) in raw {
+        let exclude =
+            kind.exclude.into_iter().map(|s| Located { line: sink.lines.of(&s), value: s.into_inner() }).collect();
+        kinds.insert(name.into_inner(), exclude);
+    }
+    kinds
+}
+
+/// `[[exemptions]]`: complete, dated and not expired before `today`.
+fn exemptions(raw: Vec<Spanned<RawExemption>>, today: jiff::civil::Date, sink: &mut Sink<'_>) -> Vec<Exemption> {
+    let mut exemptions = Vec::new();
+    for raw_exemption in raw {
+        let line = sink.lines.of(&raw_exemption);
+        let raw_exemption = raw_exemption.into_inner();
+        let mut missing = Vec::new();
+        let mut field = |value: &Option<Spanned<String>>, name: &'static str| -> String {
+            match value {
+                Some(v) if !v.get_ref().trim().is_empty() => v.get_ref().clone(),
+                _ => {
+                    missing.push(name);
+                    String::new()
+                }
+            }
+        };
+        let repository = field(&raw_exemption.repository, "repository");
+        let check = field(&raw_exemption.check, "check");
+        let reason = field(&raw_exemption.reason, "reason");
+        let approver = field(&raw_exemption.approver, "approver");
+        if !missing.is_empty() {
+            sink.push(line, format!("exemption is missing {}", missing.join(", ")));
+        }
+        let expires = match &raw_exemption.expires {
+            None => {
+                sink.push(line, "exemption has no `expires` date (YYYY-MM-DD)".to_owned());
+                None
+            }
+            Some(value) => {
+                let text = match value.get_ref() {
+                    toml::Value::Datetime(d) => d.to_string(),
+                    toml::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                match text.parse::<jiff::civil::Date>() {
+                    Ok(date) => Some(date),
+                    Err(_) => {
+                        sink.at(value, format!("exemption `expires` must be a date (YYYY-MM-DD), not {text}"));
+                        None
+                    }
+                }
+            }
+        };
+        if let Some(expires) = expires {
+            if expires < today {
+                sink.push(
+                    line,
+                    format!("exemption for `{check}` on `{repository}` expired on {expires}; renew it with a new date or remove it"));
+            }
+            let check_line = raw_exemption.check.as_ref().map_or(line, |c| sink.lines.of(c));
+            exemptions.push(Exemption {
+                repository,
+                check: Located { value: check, line: check_line },
+                reason,
+                approver,
+                expires,
+            });
+        }
+    }
+    exemptions
+}
+
+/// `[attestations.<item>]`.
+fn attestations(
+    raw: BTreeMap<Spanned<String>, RawAttestation>,
+    sink: &mut Sink<'_>,
+) -> BTreeMap<String, AttestationItem> {
+    let mut attestations = BTreeMap::new();
+    for (name, item) in raw {
+        let max_age_days = item.max_age_days.as_ref().and_then(|d| days(d, "max_age_days", sink));
+        attestations.insert(
+            name.into_inner(),
+            AttestationItem {
+                title: item.title,
+                description: item.description,
+                signers: item.signers,
+                allowed_signers: item.allowed_signers,
+                max_age_days,
+            },
+        );
+    }
+    attestations
+}
+
+/// The `[categories]` of the built-in default policy: the one place
+/// category weights are set when a policy does not set them.
+fn default_category_weights() -> BTreeMap<String, f64> {
+    #[derive(Deserialize)]
+    struct Categories {
+        #[serde(default)]
+        categories: BTreeMap<String, f64>,
+    }
+    static WEIGHTS: std::sync::OnceLock<BTreeMap<String, f64>> = std::sync::OnceLock::new();
+    WEIGHTS
+        .get_or_init(|| toml::from_str::<Categories>(DEFAULT_POLICY).map(|c| c.categories).unwrap_or_default())
+        .clone()
+}
+
 /// The default validity of an attestation signature: two years.
 pub const DEFAULT_ATTESTATION_MAX_AGE_DAYS: u32 = 730;
 
 /// Parses gap kinds (`binary`, `too-large`...), noting unknown ones.
-fn gap_kinds(items: &[Spanned<String>], lines: &Lines<'_>, errors: &mut Vec<(usize, String)>) -> Vec<GapKind> {
+fn gap_kinds(items: &[Spanned<String>], sink: &mut Sink<'_>) -> Vec<GapKind> {
     let mut kinds = Vec::new();
     for item in items {
         match GapKind::ALL.iter().find(|k| k.as_str() == item.get_ref()) {
             Some(kind) => kinds.push(*kind),
-            None => errors.push((
-                lines.of(item),
+            None => sink.at(
+                item,
                 format!(
                     "unknown kind of unread content `{}` ({})",
                     item.get_ref(),
                     GapKind::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", ")
                 ),
-            )),
+            ),
         }
     }
     kinds
 }
 
 /// A day count in 1..=36500, noting anything else.
-fn days(value: &Spanned<i64>, what: &str, lines: &Lines<'_>, errors: &mut Vec<(usize, String)>) -> Option<u32> {
+fn days(value: &Spanned<i64>, what: &str, sink: &mut Sink<'_>) -> Option<u32> {
     match u32::try_from(*value.get_ref()) {
         Ok(days @ 1..=36_500) => Some(days),
         _ => {
-            errors.push((lines.of(value), format!("{what} must be a number of days from 1 to 36500")));
+            sink.at(value, format!("{what} must be a number of days from 1 to 36500"));
             None
         }
     }
@@ -272,274 +543,42 @@ impl Policy {
     /// Parses and checks the structure of a policy. `file` names it in
     /// errors; exemptions that expired before `today` are errors.
     pub fn parse(text: &str, file: &str, today: jiff::civil::Date) -> Result<Policy, FileErrors> {
-        let lines = Lines(text);
-        let fail = |errors: Vec<(usize, String)>| FileErrors { file: file.to_owned(), errors };
         let raw: RawPolicy = toml::from_str(text).map_err(|err| FileErrors::from_toml(file, text, &err))?;
-        let mut errors = Vec::new();
-
-        let mut categories = BTreeMap::new();
-        for (name, weight) in raw.categories {
-            if !(weight.get_ref().is_finite() && *weight.get_ref() > 0.0 && *weight.get_ref() <= MAX_WEIGHT) {
-                errors.push((
-                    lines.of(&weight),
-                    format!(
-                        "weight of category `{}` must be a positive number up to 1000000, not {}",
-                        name.get_ref(),
-                        shown_number(*weight.get_ref())
-                    ),
-                ));
-            }
-            categories.insert(name.into_inner(), weight.into_inner());
-        }
-
-        let mut checks = BTreeMap::new();
-        let mut check_lines = BTreeMap::new();
-        for (id, raw_check) in raw.checks {
-            let line = lines.of(&id);
-            let raw_check = raw_check.into_inner();
-            if let Some(weight) = &raw_check.weight
-                && !(weight.get_ref().is_finite() && *weight.get_ref() > 0.0 && *weight.get_ref() <= MAX_WEIGHT)
-            {
-                errors.push((
-                    lines.of(weight),
-                    format!(
-                        "weight of check `{}` must be a positive number up to 1000000, not {}",
-                        id.get_ref(),
-                        shown_number(*weight.get_ref())
-                    ),
-                ));
-            }
-            let severity = match raw_check.severity.as_ref().map(|s| s.get_ref().as_str()) {
-                None => None,
-                Some("error") => Some(SeverityOverride::Error),
-                Some("warning") => Some(SeverityOverride::Warning),
-                Some("info") => Some(SeverityOverride::Info),
-                Some(other) => {
-                    let at = raw_check.severity.as_ref().map_or(line, |s| lines.of(s));
-                    errors.push((
-                        at,
-                        format!(
-                            "severity of check `{}` must be \"error\", \"warning\" or \"info\", not \"{other}\"",
-                            id.get_ref()
-                        ),
-                    ));
-                    None
-                }
-            };
-            let accept_unread = raw_check.accept_unread.as_ref().map(|items| gap_kinds(items, &lines, &mut errors));
-            check_lines.insert(id.get_ref().clone(), line);
-            checks.insert(
-                id.into_inner(),
-                CheckPolicy {
-                    enabled: raw_check.enabled.unwrap_or(true),
-                    weight: raw_check.weight.map(Spanned::into_inner),
-                    severity,
-                    ignore: raw_check.ignore,
-                    config: raw_check.config.map(json),
-                    accept_unread,
-                },
-            );
-        }
-
-        let mut plugins = BTreeMap::new();
-        for (name, raw_plugin) in raw.plugins {
-            let mut deny = Vec::new();
-            for capability in &raw_plugin.deny {
-                match Capability::ALL.iter().find(|c| c.as_str() == capability.get_ref()) {
-                    Some(c) => deny.push(*c),
-                    None => errors.push((
-                        lines.of(capability),
-                        format!("unknown capability `{}` (tree, contents or history)", capability.get_ref()),
-                    )),
-                }
-            }
-            if let Some(sha) = &raw_plugin.sha256
-                && !(sha.get_ref().len() == 64 && sha.get_ref().chars().all(|c| c.is_ascii_hexdigit()))
-            {
-                errors.push((lines.of(sha), format!("sha256 of plugin `{}` must be 64 hex digits", name.get_ref())));
-            }
-            if raw_plugin.sha256.is_some() && raw_plugin.path.is_none() {
-                errors.push((lines.of(&name), format!("plugin `{}` has a sha256 but no path", name.get_ref())));
-            }
-            plugins.insert(
-                name.into_inner(),
-                PluginPolicy {
-                    config: raw_plugin.config.map_or(Value::Object(Default::default()), json),
-                    path: raw_plugin.path.map(Spanned::into_inner),
-                    sha256: raw_plugin.sha256.map(|s| s.into_inner().to_ascii_lowercase()),
-                    deny,
-                },
-            );
-        }
-
-        let mut stages: Vec<Stage> = Vec::new();
-        for raw_stage in raw.stages {
-            let line = lines.of(&raw_stage);
-            let raw_stage = raw_stage.into_inner();
-            let name = raw_stage.name.get_ref().clone();
-            let min_score = *raw_stage.min_score.get_ref();
-            if !(0.0..=100.0).contains(&min_score) {
-                errors.push((
-                    lines.of(&raw_stage.min_score),
-                    format!("min_score of stage `{name}` must be between 0 and 100, not {min_score}"),
-                ));
-            }
-            if let Some(previous) = stages.last()
-                && min_score < previous.min_score
-            {
-                errors.push((
-                    lines.of(&raw_stage.min_score),
-                    format!(
-                        "stages out of order: `{name}` (min_score {min_score}) comes after `{}` (min_score {}); list stages from the lowest to the highest",
-                        previous.name, previous.min_score
-                    ),
-                ));
-            }
-            if stages.iter().any(|s| s.name == name) {
-                errors.push((lines.of(&raw_stage.name), format!("stage `{name}` is defined twice")));
-            }
-            let mut category_min = BTreeMap::new();
-            for (category, minimum) in raw_stage.category_min {
-                if !(0.0..=100.0).contains(minimum.get_ref()) {
-                    errors.push((
-                        lines.of(&minimum),
-                        format!("category minimum for `{}` must be between 0 and 100", category.get_ref()),
-                    ));
-                }
-                category_min.insert(category.into_inner(), minimum.into_inner());
-            }
-            let located = |items: Vec<Spanned<String>>| -> Vec<Located<String>> {
-                items.into_iter().map(|s| Located { line: lines.of(&s), value: s.into_inner() }).collect()
-            };
-            stages.push(Stage {
-                name,
-                min_score,
-                require: located(raw_stage.require),
-                category_min,
-                attestations: located(raw_stage.attestations),
-                line,
-            });
-        }
-        if stages.is_empty() {
-            errors.push((1, "the policy defines no stages (add [[stages]] tables, lowest first)".to_owned()));
-        }
-
-        let mut kinds = BTreeMap::new();
-        for (name, kind) in raw.kinds {
-            let exclude =
-                kind.exclude.into_iter().map(|s| Located { line: lines.of(&s), value: s.into_inner() }).collect();
-            kinds.insert(name.into_inner(), exclude);
-        }
-
-        let mut exemptions = Vec::new();
-        for raw_exemption in raw.exemptions {
-            let line = lines.of(&raw_exemption);
-            let raw_exemption = raw_exemption.into_inner();
-            let mut missing = Vec::new();
-            let mut field = |value: &Option<Spanned<String>>, name: &'static str| -> String {
-                match value {
-                    Some(v) if !v.get_ref().trim().is_empty() => v.get_ref().clone(),
-                    _ => {
-                        missing.push(name);
-                        String::new()
-                    }
-                }
-            };
-            let repository = field(&raw_exemption.repository, "repository");
-            let check = field(&raw_exemption.check, "check");
-            let reason = field(&raw_exemption.reason, "reason");
-            let approver = field(&raw_exemption.approver, "approver");
-            if !missing.is_empty() {
-                errors.push((line, format!("exemption is missing {}", missing.join(", "))));
-            }
-            let expires = match &raw_exemption.expires {
-                None => {
-                    errors.push((line, "exemption has no `expires` date (YYYY-MM-DD)".to_owned()));
-                    None
-                }
-                Some(value) => {
-                    let text = match value.get_ref() {
-                        toml::Value::Datetime(d) => d.to_string(),
-                        toml::Value::String(s) => s.clone(),
-                        other => other.to_string(),
-                    };
-                    match text.parse::<jiff::civil::Date>() {
-                        Ok(date) => Some(date),
-                        Err(_) => {
-                            errors.push((
-                                lines.of(value),
-                                format!("exemption `expires` must be a date (YYYY-MM-DD), not {text}"),
-                            ));
-                            None
-                        }
-                    }
-                }
-            };
-            if let Some(expires) = expires {
-                if expires < today {
-                    errors.push((
-                        line,
-                        format!("exemption for `{check}` on `{repository}` expired on {expires}; renew it with a new date or remove it"),
-                    ));
-                }
-                let check_line = raw_exemption.check.as_ref().map_or(line, |c| lines.of(c));
-                exemptions.push(Exemption {
-                    repository,
-                    check: Located { value: check, line: check_line },
-                    reason,
-                    approver,
-                    expires,
-                });
-            }
-        }
-
-        let mut attestations = BTreeMap::new();
-        for (name, item) in raw.attestations {
-            let max_age_days = item.max_age_days.as_ref().and_then(|d| days(d, "max_age_days", &lines, &mut errors));
-            attestations.insert(
-                name.into_inner(),
-                AttestationItem {
-                    title: item.title,
-                    description: item.description,
-                    signers: item.signers,
-                    allowed_signers: item.allowed_signers,
-                    max_age_days,
-                },
-            );
-        }
-        let accept_unread = gap_kinds(&raw.accept_unread, &lines, &mut errors);
+        let mut sink = Sink::new(text);
+        let categories = categories(raw.categories, &mut sink);
+        let (checks, check_lines) = checks(raw.checks, &mut sink);
+        let plugins = plugins(raw.plugins, &mut sink);
+        let stages = stages(raw.stages, &mut sink);
+        let kinds = kinds(raw.kinds, &sink);
+        let exemptions = exemptions(raw.exemptions, today, &mut sink);
+        let attestations = attestations(raw.attestations, &mut sink);
+        let accept_unread = gap_kinds(&raw.accept_unread, &mut sink);
         let attestation_max_age_days = raw
             .attestation_max_age_days
             .as_ref()
-            .and_then(|d| days(d, "attestation_max_age_days", &lines, &mut errors))
+            .and_then(|d| days(d, "attestation_max_age_days", &mut sink))
             .unwrap_or(DEFAULT_ATTESTATION_MAX_AGE_DAYS);
         let self_declared_kinds: Vec<String> = raw.self_declared_kinds.iter().map(|k| k.get_ref().clone()).collect();
         for kind in &raw.self_declared_kinds {
             if !kinds.contains_key(kind.get_ref()) {
-                errors.push((
-                    lines.of(kind),
-                    format!("self_declared_kinds names `{}`, which [kinds] does not define", kind.get_ref()),
-                ));
+                sink.at(kind, format!("self_declared_kinds names `{}`, which [kinds] does not define", kind.get_ref()));
             }
         }
         for stage in &stages {
             for item in &stage.attestations {
                 if !attestations.contains_key(&item.value) {
-                    errors.push((
+                    sink.push(
                         item.line,
                         format!(
                             "stage `{}` requires attestation `{}`, which [attestations] does not define",
                             stage.name, item.value
                         ),
-                    ));
+                    );
                 }
             }
         }
 
-        if !errors.is_empty() {
-            errors.sort();
-            return Err(fail(errors));
-        }
+        sink.finish(file)?;
         Ok(Policy {
             source: file.to_owned(),
             digest: hex::encode(Sha256::digest(text.as_bytes())),

@@ -525,6 +525,7 @@ fn plugin_meta(meta: wit::PluginMeta) -> PluginMeta {
         name: bounded(meta.name, 64),
         version: bounded(meta.version, 64),
         description: bounded(meta.description, 500),
+        about: bounded(meta.about, 16 * 1024),
         reads: meta
             .reads
             .into_iter()
@@ -545,6 +546,7 @@ fn plugin_meta(meta: wit::PluginMeta) -> PluginMeta {
                 weight: c.weight,
                 rationale: bounded(c.rationale, 500),
                 remediation: bounded(c.remediation, 500),
+                looks_at: bounded(c.looks_at, 4096),
             })
             .collect(),
     }

@@ -12,16 +12,9 @@ use serde::{Deserialize, Serialize};
 use crate::model::Status;
 pub use crate::model::report::CategoryScore;
 
-/// The weight of each category in the overall score. Categories not listed
-/// weigh 1.
-pub const DEFAULT_CATEGORY_WEIGHTS: &[(&str, f64)] = &[
-    ("documentation", 1.0),
-    ("governance", 1.0),
-    ("license", 1.5),
-    ("security", 1.5),
-    ("community", 1.0),
-    ("quality", 1.0),
-];
+/// The usual reading order of categories; any other category follows,
+/// alphabetically. (Their weights come from the policy.)
+const CATEGORY_ORDER: &[&str] = &["documentation", "governance", "license", "security", "community", "quality"];
 
 /// One check's contribution.
 #[derive(Clone, Debug, PartialEq)]
@@ -49,7 +42,7 @@ pub fn effective_score(status: Status, score: u8) -> Option<f64> {
     }
 }
 
-/// Scores `checks`, with `category_weights` overriding the defaults.
+/// Scores `checks`, with the policy's `category_weights`.
 pub fn score(checks: &[ScoredCheck<'_>], category_weights: &BTreeMap<String, f64>) -> Scores {
     let mut by_category: BTreeMap<&str, (f64, f64, usize, usize)> = BTreeMap::new();
     for check in checks {
@@ -79,7 +72,7 @@ pub fn score(checks: &[ScoredCheck<'_>], category_weights: &BTreeMap<String, f64
     // community, quality, then any other category alphabetically.
     let mut categories = categories;
     categories.sort_by_key(|c| {
-        (DEFAULT_CATEGORY_WEIGHTS.iter().position(|(name, _)| *name == c.name).unwrap_or(usize::MAX), c.name.clone())
+        (CATEGORY_ORDER.iter().position(|name| *name == c.name).unwrap_or(usize::MAX), c.name.clone())
     });
     let (weighted, total) = categories
         .iter()
@@ -88,13 +81,10 @@ pub fn score(checks: &[ScoredCheck<'_>], category_weights: &BTreeMap<String, f64
     Scores { overall: if total > 0.0 { round1(weighted / total) } else { 0.0 }, categories }
 }
 
-/// The weight of `category`: configured, else the default, else 1.
+/// The weight of `category` in the policy (which holds the default
+/// policy's weights under its own), else 1.
 pub fn category_weight(category: &str, configured: &BTreeMap<String, f64>) -> f64 {
-    configured
-        .get(category)
-        .copied()
-        .or_else(|| DEFAULT_CATEGORY_WEIGHTS.iter().find(|(name, _)| *name == category).map(|(_, w)| *w))
-        .unwrap_or(1.0)
+    configured.get(category).copied().unwrap_or(1.0)
 }
 
 fn round1(value: f64) -> f64 {
@@ -118,7 +108,7 @@ mod tests {
             check("license", 5.0, Status::Skip, 0),
             check("governance", 1.0, Status::Error, 90),
         ];
-        let scores = score(&checks, &BTreeMap::new());
+        let scores = score(&checks, &BTreeMap::from([("license".to_owned(), 1.5)]));
         let by_name: Vec<_> = scores.categories.iter().map(|c| (c.name.as_str(), c.score, c.passed)).collect();
         assert_eq!(
             by_name,

@@ -1,8 +1,9 @@
 //! What changed between two runs of the nightly scan, and how the catalog
 //! fared over time: the [`RunReport`] behind `fledge report` (rendered by
 //! [`crate::report::run`] and [`crate::report::dashboard`]) and the
-//! [`HistoryEntry`] list behind `fledge history`. Reads the store; writes
-//! nothing.
+//! [`HistoryEntry`] list behind `fledge history`. [`load`] reads the
+//! store (and writes nothing); [`compare`] builds the report from what it
+//! read, without I/O.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -151,8 +152,32 @@ struct StoredVerdict {
     verdict: Verdict,
 }
 
-/// Builds the report of the selected run.
+/// Builds the report of the selected run: [`load`], then [`compare`].
 pub fn run_report(store: &Store, selection: &Selection) -> Result<RunReport> {
+    Ok(compare(load(store, selection)?, selection.min_change))
+}
+
+/// What a run report is built from, as read from the store.
+#[derive(Clone, Debug)]
+pub struct RunData {
+    pub run: Run,
+    /// The run changes are measured from.
+    pub baseline: Option<Run>,
+    pub notes: Vec<String>,
+    /// The run's results, by repository name.
+    pub results: Vec<ResultRow>,
+    /// The baseline's results.
+    pub before: Vec<ResultRow>,
+    /// The runs of the trend, oldest first, ending with `run`.
+    pub trend_runs: Vec<Run>,
+    /// The headline of every repository in each of `trend_runs`.
+    pub headlines: Vec<Headline>,
+    /// The stored verdicts of `results`, by report digest.
+    pub verdicts: HashMap<String, Verdict>,
+}
+
+/// Reads what the report of the selected run needs from the store.
+pub fn load(store: &Store, selection: &Selection) -> Result<RunData> {
     let runs = store.runs()?;
     let run = match selection.run {
         Some(id) => runs.iter().find(|r| r.id == id).cloned().ok_or_else(|| {
@@ -167,23 +192,49 @@ pub fn run_report(store: &Store, selection: &Selection) -> Result<RunReport> {
             UserError::new(format!("{} has no runs yet; run `fledge scan` first", store.path().display()))
         })?,
     };
+    let (baseline, notes) = baseline(&runs, &run, selection.since);
+    let results = store.results(run.id)?;
+    let before = match &baseline {
+        Some(b) => store.results(b.id)?,
+        None => Vec::new(),
+    };
+    // The trend: this run and the complete earlier ones, oldest first.
+    let mut trend_runs: Vec<Run> =
+        std::iter::once(&run).chain(complete_before(&runs, &run)).take(selection.trend_runs.max(1)).cloned().collect();
+    trend_runs.reverse();
+    let ids: Vec<RunId> = trend_runs.iter().map(|r| r.id).collect();
+    let headlines = store.headlines(&ids)?;
+    let mut verdicts = HashMap::new();
+    for digest in results.iter().filter_map(|r| r.report.as_ref()) {
+        verdicts.insert(digest.clone(), store.document::<StoredVerdict>(digest)?.verdict);
+    }
+    Ok(RunData { run, baseline, notes, results, before, trend_runs, headlines, verdicts })
+}
+
+/// The complete runs before `run` over the same part of the catalog,
+/// newest first.
+fn complete_before<'a>(runs: &'a [Run], run: &Run) -> impl DoubleEndedIterator<Item = &'a Run> {
+    let (id, shard) = (run.id, run.shard.clone());
+    runs.iter().filter(move |r| r.id < id && r.shard == shard && r.state == RunState::Complete)
+}
+
+/// The run to compare `run` with: the previous complete one, or the
+/// newest complete one at least `since` older; and notes on the choice.
+fn baseline(runs: &[Run], run: &Run, since: Option<std::time::Duration>) -> (Option<Run>, Vec<String>) {
     let mut notes = Vec::new();
-    // Earlier runs over the same part of the catalog, newest first.
-    let earlier: Vec<&Run> = runs.iter().filter(|r| r.id < run.id && r.shard == run.shard).collect();
-    let complete = || earlier.iter().filter(|r| r.state == RunState::Complete);
-    let baseline = match selection.since {
-        None => complete().next().copied(),
+    let baseline = match since {
+        None => complete_before(runs, run).next(),
         Some(since) => {
             let cutoff = timestamp(&run.started_at)
                 .and_then(|t| t.checked_sub(jiff::SignedDuration::try_from(since).ok()?).ok());
-            let old_enough = complete().find(|r| match (timestamp(&r.started_at), cutoff) {
+            let old_enough = complete_before(runs, run).find(|r| match (timestamp(&r.started_at), cutoff) {
                 (Some(started), Some(cutoff)) => started <= cutoff,
                 _ => false,
             });
             match old_enough {
-                Some(found) => Some(*found),
+                Some(found) => Some(found),
                 None => {
-                    let oldest = complete().next_back().copied();
+                    let oldest = complete_before(runs, run).next_back();
                     if let Some(oldest) = oldest {
                         notes.push(format!(
                             "no run is that old; changes are since the oldest run, {} of {}",
@@ -206,24 +257,20 @@ pub fn run_report(store: &Store, selection: &Selection) -> Result<RunReport> {
             run.state.as_str()
         ));
     }
+    (baseline, notes)
+}
 
-    let results = store.results(run.id)?;
-    let before: HashMap<String, ResultRow> = match &baseline {
-        Some(b) => store.results(b.id)?.into_iter().map(|r| (r.repository.clone(), r)).collect(),
-        None => HashMap::new(),
-    };
-
-    // The trend: this run and the complete earlier ones, oldest first.
-    let mut trend_runs: Vec<&Run> =
-        std::iter::once(&run).chain(complete().copied()).take(selection.trend_runs.max(1)).collect();
-    trend_runs.reverse();
-    let ids: Vec<RunId> = trend_runs.iter().map(|r| r.id).collect();
-    let headlines = store.headlines(&ids)?;
-    let trend = trend_points(&trend_runs, &headlines);
-    let position: HashMap<RunId, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+/// The report of a run, from what [`load`] read: no I/O. Score changes
+/// smaller than `min_change` points are not reported.
+pub fn compare(data: RunData, min_change: f64) -> RunReport {
+    let RunData { run, baseline, notes, results, before, trend_runs, headlines, verdicts } = data;
+    let before: HashMap<String, ResultRow> = before.into_iter().map(|r| (r.repository.clone(), r)).collect();
+    let trend_refs: Vec<&Run> = trend_runs.iter().collect();
+    let trend = trend_points(&trend_refs, &headlines);
+    let position: HashMap<RunId, usize> = trend_runs.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
     let mut histories: HashMap<&str, Vec<Option<f64>>> = HashMap::new();
     for headline in &headlines {
-        let history = histories.entry(headline.repository.as_str()).or_insert_with(|| vec![None; ids.len()]);
+        let history = histories.entry(headline.repository.as_str()).or_insert_with(|| vec![None; trend_runs.len()]);
         if let Some(&at) = position.get(&headline.run) {
             history[at] = headline.score;
         }
@@ -233,13 +280,10 @@ pub fn run_report(store: &Store, selection: &Selection) -> Result<RunReport> {
     let mut repositories = Vec::with_capacity(results.len());
     for result in results {
         let previous = before.get(&result.repository);
-        if let Some(change) = compare(previous, &result, selection.min_change) {
+        if let Some(change) = change(previous, &result, min_change) {
             changes.push(change);
         }
-        let verdict = match &result.report {
-            Some(digest) => Some(store.document::<StoredVerdict>(digest)?.verdict),
-            None => None,
-        };
+        let verdict = result.report.as_ref().and_then(|digest| verdicts.get(digest)).cloned();
         let (next, blockers, blocker_summary) =
             verdict.map_or((None, Vec::new(), None), |v| (v.next, v.blockers, v.summary));
         repositories.push(RepositoryEntry {
@@ -272,7 +316,7 @@ pub fn run_report(store: &Store, selection: &Selection) -> Result<RunReport> {
     }
     changes.sort_by(|a, b| a.kind.cmp(&b.kind).then_with(|| a.repository.cmp(&b.repository)));
     let summary = summarise(&repositories, &changes);
-    Ok(RunReport {
+    RunReport {
         schema_version: RUN_REPORT_SCHEMA_VERSION,
         tool: Tool::current(),
         run,
@@ -282,7 +326,7 @@ pub fn run_report(store: &Store, selection: &Selection) -> Result<RunReport> {
         changes,
         repositories,
         trend,
-    })
+    }
 }
 
 fn timestamp(text: &str) -> Option<jiff::Timestamp> {
@@ -290,7 +334,7 @@ fn timestamp(text: &str) -> Option<jiff::Timestamp> {
 }
 
 /// How `after` differs from `before`, if it does enough to report.
-fn compare(before: Option<&ResultRow>, after: &ResultRow, min_change: f64) -> Option<Change> {
+fn change(before: Option<&ResultRow>, after: &ResultRow, min_change: f64) -> Option<Change> {
     let change = |kind: ChangeKind, detail: String| Change {
         repository: after.repository.clone(),
         team: after.team.clone(),
@@ -417,11 +461,12 @@ pub fn history(store: &Store, name: &str) -> Result<Vec<HistoryEntry>> {
         .collect())
 }
 
+/// Runs and results for tests of the run report and its renderings.
 #[cfg(test)]
-mod tests {
+pub(crate) mod fixtures {
     use super::*;
 
-    fn row(name: &str, outcome: ResultOutcome, stage: Option<(&str, u32)>, score: Option<f64>) -> ResultRow {
+    pub fn row(name: &str, outcome: ResultOutcome, stage: Option<(&str, u32)>, score: Option<f64>) -> ResultRow {
         ResultRow {
             repository: name.to_owned(),
             team: None,
@@ -444,10 +489,80 @@ mod tests {
         }
     }
 
+    pub fn run(id: i64, state: RunState) -> Run {
+        Run {
+            id,
+            catalog: "catalog.toml".to_owned(),
+            catalog_digest: String::new(),
+            settings_digest: String::new(),
+            shard: None,
+            started_at: format!("2026-11-{id:02}T02:00:00Z"),
+            finished_at: None,
+            state,
+            interruptions: 0,
+            total: 2,
+            merged_from: None,
+        }
+    }
+
+    /// A complete run 2 of three repositories compared with run 1: one
+    /// regressed, one unchanged, one removed, one new.
+    pub fn data() -> RunData {
+        let ok = |name, rank: u32, score| {
+            row(name, ResultOutcome::Scanned, Some((["sandbox", "incubating"][rank as usize], rank)), Some(score))
+        };
+        let headline = |run: i64, name: &str, score| Headline {
+            run,
+            repository: name.to_owned(),
+            outcome: ResultOutcome::Scanned,
+            stage: None,
+            stage_rank: None,
+            score: Some(score),
+        };
+        RunData {
+            run: run(2, RunState::Complete),
+            baseline: Some(run(1, RunState::Complete)),
+            notes: Vec::new(),
+            results: vec![
+                ResultRow { report: Some("d1".to_owned()), ..ok("api", 0, 60.0) },
+                ok("new", 0, 30.0),
+                ok("web", 1, 75.0),
+            ],
+            before: vec![ok("api", 1, 72.0), ok("old", 0, 40.0), ok("web", 1, 75.0)],
+            trend_runs: vec![run(1, RunState::Complete), run(2, RunState::Complete)],
+            headlines: vec![
+                headline(1, "api", 72.0),
+                headline(1, "old", 40.0),
+                headline(1, "web", 75.0),
+                headline(2, "api", 60.0),
+                headline(2, "new", 30.0),
+                headline(2, "web", 75.0),
+            ],
+            verdicts: HashMap::from([(
+                "d1".to_owned(),
+                Verdict {
+                    stage: "sandbox".to_owned(),
+                    next: Some("incubating".to_owned()),
+                    blockers: Vec::new(),
+                    summary: Some("fix 2 checks to reach `incubating`".to_owned()),
+                    stages: Vec::new(),
+                    attestations: Vec::new(),
+                    exemptions: Vec::new(),
+                },
+            )]),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixtures::row;
+    use super::*;
+
     #[test]
     fn changes_are_classified_by_stage_then_score() {
         let ok = |stage, rank, score| row("a", ResultOutcome::Scanned, Some((stage, rank)), Some(score));
-        let kind = |before: &ResultRow, after: &ResultRow| compare(Some(before), after, 1.0).map(|c| c.kind);
+        let kind = |before: &ResultRow, after: &ResultRow| change(Some(before), after, 1.0).map(|c| c.kind);
         // A lower stage is a regression even when the score rose.
         assert_eq!(kind(&ok("public", 2, 80.0), &ok("incubating", 1, 85.0)), Some(ChangeKind::Regressed));
         assert_eq!(kind(&ok("sandbox", 0, 80.0), &ok("incubating", 1, 70.0)), Some(ChangeKind::Improved));
@@ -456,8 +571,20 @@ mod tests {
         let failed = row("a", ResultOutcome::Error, None, None);
         assert_eq!(kind(&ok("sandbox", 0, 80.0), &failed), Some(ChangeKind::Failing));
         assert_eq!(kind(&failed, &ok("sandbox", 0, 80.0)), Some(ChangeKind::Recovered));
-        let still = compare(Some(&failed), &failed, 1.0).map(|c| c.detail);
+        let still = change(Some(&failed), &failed, 1.0).map(|c| c.detail);
         assert_eq!(still.as_deref(), Some("still failing; unreachable: gone"));
-        assert_eq!(compare(None, &failed, 1.0).map(|c| c.kind), Some(ChangeKind::New));
+        assert_eq!(change(None, &failed, 1.0).map(|c| c.kind), Some(ChangeKind::New));
+    }
+
+    #[test]
+    fn a_run_is_compared_with_its_baseline_without_the_store() {
+        let report = compare(fixtures::data(), 1.0);
+        let changes: Vec<(&str, ChangeKind)> = report.changes.iter().map(|c| (c.repository.as_str(), c.kind)).collect();
+        assert_eq!(changes, [("api", ChangeKind::Regressed), ("new", ChangeKind::New), ("old", ChangeKind::Removed)]);
+        let api = &report.repositories[0];
+        assert_eq!((api.score_change, api.history.clone()), (Some(-12.0), vec![Some(72.0), Some(60.0)]));
+        assert_eq!(report.repositories[1].history, [None, Some(30.0)]);
+        assert_eq!(report.repositories[2].score_change, Some(0.0));
+        assert_eq!(report.trend.len(), 2);
     }
 }

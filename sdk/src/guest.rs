@@ -20,7 +20,7 @@ pub(crate) fn log(level: crate::log::Level, message: &str) {
 
 /// The `describe` export.
 pub fn describe<P: Plugin>() -> wit::PluginMeta {
-    plugin_meta_to_wit(P::meta())
+    plugin_meta_to_wit(P::checks().into_meta())
 }
 
 /// The `run` export.
@@ -141,6 +141,7 @@ fn plugin_meta_to_wit(meta: PluginMeta) -> wit::PluginMeta {
         name: meta.name,
         version: meta.version,
         description: meta.description,
+        about: meta.about,
         reads: meta
             .reads
             .into_iter()
@@ -160,6 +161,7 @@ fn plugin_meta_to_wit(meta: PluginMeta) -> wit::PluginMeta {
                 weight: c.weight,
                 rationale: c.rationale,
                 remediation: c.remediation,
+                looks_at: c.looks_at,
             })
             .collect(),
     }

@@ -1,8 +1,9 @@
 //! Write readiness checks for [fledge](https://example.invalid/ospo/fledge)
 //! as sandboxed WebAssembly components.
 //!
-//! A plugin is a type that implements [`Plugin`]: it describes its checks and
-//! evaluates one check at a time against a read-only [`Repo`]. One macro,
+//! A plugin is a type that implements [`Plugin`]: a [`CheckTable`] pairs each
+//! check's metadata with the function that evaluates it against a read-only
+//! [`Repo`]. One macro,
 //! [`export_plugin!`], turns it into a component for the host.
 //!
 //! ```
@@ -12,18 +13,20 @@
 //! struct Acme;
 //!
 //! impl Plugin for Acme {
-//!     fn meta() -> PluginMeta {
-//!         PluginMeta::new("acme", "1.0.0")
-//!             .description("ACME's own publishing rules")
+//!     fn checks() -> CheckTable<Self> {
+//!         CheckTable::<Self>::new(PluginMeta::new("acme", "1.0.0").description("ACME's own publishing rules"))
+//!             .category("license")
 //!             .check(
 //!                 CheckMeta::new("acme.notice", "A NOTICE file names ACME")
-//!                     .category("license")
 //!                     .rationale("Published code must say who owns it.")
 //!                     .remediation("Add a NOTICE file that says `Copyright ACME Corp.`"),
+//!                 Acme::notice,
 //!             )
 //!     }
+//! }
 //!
-//!     fn check(&mut self, check: &Check<'_>) -> Result<CheckResult> {
+//! impl Acme {
+//!     fn notice(&mut self, check: &Check<'_>) -> Result<CheckResult> {
 //!         let repo = check.repo();
 //!         let Some(notice) = repo.find_first(&["notice"], &[""])? else {
 //!             return Ok(CheckResult::fail("no NOTICE file"));
@@ -61,6 +64,7 @@ mod guest;
 pub mod log;
 mod model;
 pub mod repo;
+mod table;
 #[cfg(not(target_family = "wasm"))]
 pub mod testing;
 pub mod text;
@@ -75,6 +79,7 @@ pub use model::{
 pub use repo::{
     Blob, CONVENTIONAL_DIRS, Commit, EntryKind, Head, HistoryBlob, Repo, RepoError, Signature, Source, Tag, TreeEntry,
 };
+pub use table::{CheckTable, Handler};
 
 /// The version of the WIT contract (`fledge:plugin`) this SDK builds against.
 pub const CONTRACT_VERSION: &str = "0.2.0";
@@ -83,24 +88,22 @@ pub const CONTRACT_VERSION: &str = "0.2.0";
 pub mod prelude {
     pub use crate::repo::CONVENTIONAL_DIRS;
     pub use crate::{
-        Capability, Check, CheckMeta, CheckResult, Error, Finding, Gap, GapKind, Location, Plugin, PluginMeta, Repo,
-        Result, Severity, Status, TreeEntry,
+        Capability, Check, CheckMeta, CheckResult, CheckTable, Error, Finding, Gap, GapKind, Location, Plugin,
+        PluginMeta, Repo, Result, Severity, Status, TreeEntry,
     };
 }
 
 /// A readiness plugin.
 ///
 /// The host creates the plugin with `Default` once per repository and calls
-/// [`check`](Plugin::check) for each requested check, so a plugin can keep
-/// work that several of its checks share in `self`.
+/// the handler of each requested check, so a plugin can keep work that
+/// several of its checks share in `self`. A failing check is
+/// `Ok(CheckResult::fail(..))`; `Err` means the check could not be
+/// evaluated and gives it the status `error`.
 pub trait Plugin: Default {
-    /// The plugin and its checks. Must not read the repository.
-    fn meta() -> PluginMeta;
-
-    /// Evaluates the check `check.id()`. A failing check is
-    /// `Ok(CheckResult::fail(..))`; `Err` means the check could not be
-    /// evaluated and gives it the status `error`.
-    fn check(&mut self, check: &Check<'_>) -> Result<CheckResult>;
+    /// The plugin and its checks, each with its handler. Must not read the
+    /// repository.
+    fn checks() -> CheckTable<Self>;
 }
 
 /// What a check is given: its id, the repository (with the check's ignored
@@ -169,16 +172,15 @@ pub struct CheckRequest {
 /// Runs the requested checks of `P` over `repo`. Unknown ids and checks that
 /// return `Err` become results with the status `error`; the ids are filled in.
 pub fn run_checks<P: Plugin>(repo: &Repo, requests: &[CheckRequest], config: &Value) -> Vec<CheckResult> {
-    let meta = P::meta();
+    let table = P::checks();
     let mut plugin = P::default();
     requests
         .iter()
         .map(|request| {
             repo.begin_check(&request.id);
-            let mut result = if !meta.checks.iter().any(|c| c.id == request.id) {
-                CheckResult::error(format!("plugin `{}` has no check `{}`", meta.name, request.id))
-            } else {
-                match repo.with_ignore(&request.ignore) {
+            let mut result = match table.handler(&request.id) {
+                None => CheckResult::error(format!("plugin `{}` has no check `{}`", table.meta().name, request.id)),
+                Some(handler) => match repo.with_ignore(&request.ignore) {
                     Ok(view) => {
                         let check = Check {
                             id: &request.id,
@@ -186,10 +188,10 @@ pub fn run_checks<P: Plugin>(repo: &Repo, requests: &[CheckRequest], config: &Va
                             config: check_config(config, &request.id),
                             requested: requests,
                         };
-                        plugin.check(&check).unwrap_or_else(|err| CheckResult::error(err.to_string()))
+                        handler(&mut plugin, &check).unwrap_or_else(|err| CheckResult::error(err.to_string()))
                     }
                     Err(err) => CheckResult::error(err.to_string()),
-                }
+                },
             };
             result.check_id.clone_from(&request.id);
             result

@@ -125,19 +125,24 @@ pub struct CheckMeta {
     pub rationale: String,
     /// One line: how to fix a failure.
     pub remediation: String,
+    /// Markdown: what the check reads and when it passes, warns or fails,
+    /// for the generated check reference.
+    pub looks_at: String,
 }
 
 impl CheckMeta {
-    /// A check in the `quality` category with weight 1; use the builder
+    /// A check with weight 1 and no category yet (a [`CheckTable`](crate::CheckTable)
+    /// gives it the table's category, or `quality`); use the builder
     /// methods to set the rest.
     pub fn new(id: impl Into<String>, title: impl Into<String>) -> Self {
         CheckMeta {
             id: id.into(),
             title: title.into(),
-            category: "quality".to_owned(),
+            category: String::new(),
             weight: 1,
             rationale: String::new(),
             remediation: String::new(),
+            looks_at: String::new(),
         }
     }
 
@@ -164,17 +169,23 @@ impl CheckMeta {
         self.remediation = remediation.into();
         self
     }
+
+    /// Sets what the check looks at (Markdown; may span lines).
+    pub fn looks_at(mut self, looks_at: impl Into<String>) -> Self {
+        self.looks_at = looks_at.into();
+        self
+    }
 }
 
-/// Describes a plugin: its name, version, what it reads and its checks.
+/// Describes a plugin: its name, version, what it reads and its checks
+/// (which a [`CheckTable`](crate::CheckTable) fills in).
 ///
 /// ```
-/// use fledge_sdk::{Capability, CheckMeta, PluginMeta};
+/// use fledge_sdk::{Capability, PluginMeta};
 /// let meta = PluginMeta::new("acme", "1.0.0")
 ///     .description("ACME's own publishing rules")
-///     .reads(&[Capability::Tree, Capability::Contents])
-///     .check(CheckMeta::new("acme.headers", "Source files carry the ACME header"));
-/// assert_eq!(meta.checks.len(), 1);
+///     .reads(&[Capability::Tree, Capability::Contents]);
+/// assert!(meta.checks.is_empty());
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PluginMeta {
@@ -184,6 +195,8 @@ pub struct PluginMeta {
     pub version: String,
     /// One line about the plugin.
     pub description: String,
+    /// Markdown paragraphs: how the plugin works and its configuration.
+    pub about: String,
     /// What the plugin reads.
     pub reads: Vec<Capability>,
     /// The checks the plugin provides.
@@ -197,6 +210,7 @@ impl PluginMeta {
             name: name.into(),
             version: version.into(),
             description: String::new(),
+            about: String::new(),
             reads: vec![Capability::Tree, Capability::Contents],
             checks: Vec::new(),
         }
@@ -208,15 +222,15 @@ impl PluginMeta {
         self
     }
 
-    /// Sets what the plugin reads.
-    pub fn reads(mut self, reads: &[Capability]) -> Self {
-        self.reads = reads.to_vec();
+    /// Sets the Markdown paragraphs about how the plugin works.
+    pub fn about(mut self, about: impl Into<String>) -> Self {
+        self.about = about.into();
         self
     }
 
-    /// Adds a check.
-    pub fn check(mut self, check: CheckMeta) -> Self {
-        self.checks.push(check);
+    /// Sets what the plugin reads.
+    pub fn reads(mut self, reads: &[Capability]) -> Self {
+        self.reads = reads.to_vec();
         self
     }
 }
@@ -396,6 +410,12 @@ impl Gap {
     /// A gap of `kind` at `path`.
     pub fn new(kind: GapKind, path: impl Into<String>, reason: impl Into<String>) -> Self {
         Gap { kind, path: path.into(), bytes: 0, reason: reason.into() }
+    }
+
+    /// The gap of a shallow clone whose history ends inside what a check
+    /// looks at.
+    pub fn shallow_history() -> Self {
+        Gap::new(GapKind::Shallow, "", "history truncated (shallow clone): fetch the full history")
     }
 
     /// Sets the number of bytes not read.

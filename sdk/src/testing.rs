@@ -8,13 +8,12 @@
 //! #[derive(Default)]
 //! struct HasReadme;
 //! impl Plugin for HasReadme {
-//!     fn meta() -> PluginMeta {
-//!         PluginMeta::new("t", "0").check(CheckMeta::new("t.readme", "README"))
-//!     }
-//!     fn check(&mut self, check: &Check<'_>) -> Result<CheckResult> {
-//!         Ok(match check.repo().find_first(&["readme"], &[""])? {
-//!             Some(e) => CheckResult::pass(format!("{} found", e.path)),
-//!             None => CheckResult::fail("no README"),
+//!     fn checks() -> CheckTable<Self> {
+//!         CheckTable::<Self>::new(PluginMeta::new("t", "0")).check(CheckMeta::new("t.readme", "README"), |_, check| {
+//!             Ok(match check.repo().find_first(&["readme"], &[""])? {
+//!                 Some(e) => CheckResult::pass(format!("{} found", e.path)),
+//!                 None => CheckResult::fail("no README"),
+//!             })
 //!         })
 //!     }
 //! }
@@ -132,7 +131,7 @@ impl MemRepo {
     /// Runs every check of plugin `P`.
     pub fn run_all<P: Plugin>(&self) -> Vec<CheckResult> {
         let requests: Vec<CheckRequest> =
-            P::meta().checks.into_iter().map(|c| CheckRequest { id: c.id, ignore: Vec::new() }).collect();
+            P::checks().into_meta().checks.into_iter().map(|c| CheckRequest { id: c.id, ignore: Vec::new() }).collect();
         crate::run_checks::<P>(&self.clone().into_repo(), &requests, &serde_json::json!({}))
     }
 

@@ -18,11 +18,6 @@ fn fails_with(args: &[&str], expected: &str) {
 }
 
 #[test]
-fn missing_path() {
-    fails_with(&["check", "/nonexistent/repo"], "repository path does not exist: /nonexistent/repo");
-}
-
-#[test]
 fn not_a_repository() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().display().to_string();

@@ -45,6 +45,7 @@ export function describe() {
     name: 'acme',
     version: '1.0.0',
     description: "ACME's source-header rule",
+    about: '',
     reads: ['tree', 'contents'],
     checks: [{
       id: CHECK,
@@ -53,6 +54,7 @@ export function describe() {
       weight: 2,
       rationale: 'Published code must say who owns it, in every file.',
       remediation: 'Start every source file with a comment `Copyright ACME`.',
+      looksAt: 'The first lines of every source file.',
     }],
   };
 }

@@ -59,8 +59,9 @@ class WitWorld(WitWorld):
             2,
             "Published code must say who owns it, in every file.",
             "Start every source file with a comment `Copyright ACME`.",
+            "The first lines of every source file.",
         )
-        return PluginMeta("acme", "1.0.0", "ACME's source-header rule", [Capability.TREE, Capability.CONTENTS], [check])
+        return PluginMeta("acme", "1.0.0", "ACME's source-header rule", "", [Capability.TREE, Capability.CONTENTS], [check])
 
     def run(self, request) -> list:
         try:

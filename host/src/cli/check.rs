@@ -4,29 +4,14 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
-use clap::{Args, ValueEnum};
+use anyhow::Result;
+use clap::Args;
 
-use super::{PluginArgs, RuntimeArgs, UserError, load_policy, today, write_output};
+use super::{PluginArgs, RuntimeArgs, UserError, load_setup, today, write_output};
 use crate::check::{self, CheckOptions};
 use crate::git::Target;
-use crate::plugins::PluginSet;
-use crate::report::terminal::{self, Style};
-use crate::report::{badge, markdown, sarif};
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// A readable table.
-    Table,
-    /// JSON, see docs/report-schema.md.
-    Json,
-    /// Markdown, for a review ticket or a pull request comment.
-    Markdown,
-    /// SARIF 2.1.0, for code-scanning interfaces.
-    Sarif,
-    /// An SVG badge with the stage and the score.
-    Badge,
-}
+use crate::report::terminal::Style;
+use crate::report::{self, Format, TableOptions};
 
 #[derive(Args, Debug)]
 pub struct CheckArgs {
@@ -36,8 +21,8 @@ pub struct CheckArgs {
     /// The revision to check (branch, tag or commit); default HEAD.
     #[arg(long)]
     pub rev: Option<String>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
+    /// Output format (the JSON report is described in docs/report-schema.md).
+    #[arg(long, default_value = "table", value_parser = Format::parser(Format::CHECK))]
     pub format: Format,
     /// Write the report to this file instead of stdout.
     #[arg(long, short, value_name = "FILE")]
@@ -66,7 +51,8 @@ pub struct CheckArgs {
 
 pub(super) fn run_check(args: &CheckArgs, style: Style, verbose: bool) -> Result<ExitCode> {
     let limits = args.runtime.limits()?;
-    let policy = load_policy(args.policy.as_deref())?;
+    let runtime = args.runtime.runtime()?;
+    let (policy, plugins) = load_setup(args.policy.as_deref(), &args.plugins, &runtime)?;
     if let Some(stage) = &args.require_stage
         && !policy.stages.iter().any(|s| s.name == *stage)
     {
@@ -75,9 +61,6 @@ pub(super) fn run_check(args: &CheckArgs, style: Style, verbose: bool) -> Result
             UserError::new(format!("--require-stage {stage}: the policy's stages are {}", names.join(", "))).into()
         );
     }
-    let runtime = args.runtime.runtime()?;
-    let plugins = PluginSet::load(&runtime, &args.plugins.sources(&policy, args.policy.as_deref()))?;
-    policy.validate(&plugins.checks(), &plugins.absent_builtins()).map_err(|e| UserError::new(e.to_string()))?;
     let options = CheckOptions {
         target: Target::parse(&args.target),
         revision: args.rev.clone(),
@@ -90,17 +73,8 @@ pub(super) fn run_check(args: &CheckArgs, style: Style, verbose: bool) -> Result
         today: today()?,
     };
     let report = check::check_repository(&runtime, &plugins, &policy, &options)?;
-    let text = match args.format {
-        Format::Table => {
-            terminal::render(&report, if args.output.is_some() { Style::new(false) } else { style }, verbose)
-        }
-        Format::Json => report.to_json() + "\n",
-        Format::Markdown => markdown::render(&report),
-        Format::Sarif => {
-            serde_json::to_string_pretty(&sarif::render(&report)).context("failed to serialise SARIF")? + "\n"
-        }
-        Format::Badge => badge::render(&report),
-    };
+    let style = if args.output.is_some() { Style::new(false) } else { style };
+    let text = report::render(&report, args.format, TableOptions { style, verbose })?;
     write_output(args.output.as_deref(), &text)?;
     let reached = |name: &str| policy.stages.iter().position(|s| s.name == name);
     if let Some(required) = &args.require_stage

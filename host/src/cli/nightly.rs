@@ -8,14 +8,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use clap::{Args, ValueEnum};
+use clap::Args;
 
-use super::{DbArgs, ListFormat, PluginArgs, RuntimeArgs, UserError, load_policy, today, write_output, write_stdout};
+use super::{DbArgs, PluginArgs, RuntimeArgs, UserError, load_setup, today, write_output, write_stdout};
 use crate::catalog::{Catalog, Entry, Shard};
 use crate::located::FileErrors;
 use crate::model::scan::{Run, RunState};
-use crate::plugins::PluginSet;
-use crate::report::{dashboard, run as run_report};
+use crate::report::{self, Format};
 use crate::scan::ProgressMode;
 use crate::scan::{self, Job, ScanSettings, Setup};
 use crate::store::{self, Store};
@@ -64,19 +63,6 @@ pub struct ScanArgs {
     pub runtime: RuntimeArgs,
 }
 
-/// Formats of the run report.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum RunFormat {
-    /// A summary and the changes.
-    Table,
-    /// JSON, see docs/report-schema.md.
-    Json,
-    /// Markdown: summary, changes, every repository.
-    Markdown,
-    /// A single-file HTML dashboard.
-    Html,
-}
-
 #[derive(Args, Debug)]
 pub struct ReportArgs {
     #[command(flatten)]
@@ -91,8 +77,8 @@ pub struct ReportArgs {
     #[arg(long, value_name = "POINTS", default_value_t = 1.0)]
     pub min_change: f64,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = RunFormat::Table)]
-    pub format: RunFormat,
+    #[arg(long, default_value = "table", value_parser = Format::parser(Format::RUN))]
+    pub format: Format,
     /// Write the report to this file instead of stdout.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -105,8 +91,8 @@ pub struct HistoryArgs {
     #[command(flatten)]
     pub db: DbArgs,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
-    pub format: ListFormat,
+    #[arg(long, default_value = "table", value_parser = Format::parser(Format::LIST))]
+    pub format: Format,
 }
 
 #[derive(Args, Debug)]
@@ -151,11 +137,7 @@ pub fn scan(args: &ScanArgs) -> Result<ExitCode> {
         let setup = match setups.get(&policy_path) {
             Some(setup) => Arc::clone(setup),
             None => {
-                let policy = load_policy(policy_path.as_deref())?;
-                let plugins = PluginSet::load(&runtime, &args.plugins.sources(&policy, policy_path.as_deref()))?;
-                policy
-                    .validate(&plugins.checks(), &plugins.absent_builtins())
-                    .map_err(|e| UserError::new(e.to_string()))?;
+                let (policy, plugins) = load_setup(policy_path.as_deref(), &args.plugins, &runtime)?;
                 let setup = Arc::new(Setup::new(policy, plugins, &open, &limits));
                 setups.insert(policy_path.clone(), Arc::clone(&setup));
                 setup
@@ -281,12 +263,7 @@ pub fn report(args: &ReportArgs) -> Result<ExitCode> {
     };
     let store = Store::open_existing(&args.db.path())?;
     let report = trends::run_report(&store, &selection)?;
-    let text = match args.format {
-        RunFormat::Table => run_report::table(&report),
-        RunFormat::Json => serde_json::to_string_pretty(&report).context("failed to serialise the run report")? + "\n",
-        RunFormat::Markdown => run_report::markdown(&report),
-        RunFormat::Html => dashboard::render(&report),
-    };
+    let text = report::render_run(&report, args.format)?;
     write_output(args.output.as_deref(), &text)?;
     Ok(ExitCode::SUCCESS)
 }
@@ -295,8 +272,8 @@ pub fn history(args: &HistoryArgs) -> Result<ExitCode> {
     let store = Store::open_existing(&args.db.path())?;
     let entries = trends::history(&store, &args.name)?;
     let text = match args.format {
-        ListFormat::Json => serde_json::to_string_pretty(&entries).context("failed to serialise the history")? + "\n",
-        ListFormat::Table => {
+        Format::Json => serde_json::to_string_pretty(&entries).context("failed to serialise the history")? + "\n",
+        _ => {
             let mut out = format!("{} ({} runs)\n", args.name, entries.len());
             out.push_str(&format!(
                 "  {:>5}  {:<20}  {:<8}  {:<12}  {:<12}  {:>6}  {:>6}  {}\n",
@@ -313,7 +290,7 @@ pub fn history(args: &HistoryArgs) -> Result<ExitCode> {
                     commit,
                     result.stage.as_deref().unwrap_or("-"),
                     result.score.map_or_else(|| "-".to_owned(), |s| format!("{s:.1}")),
-                    run_report::signed(entry.score_change),
+                    report::run::signed(entry.score_change),
                     result.error.as_deref().unwrap_or("")
                 ));
             }

@@ -7,10 +7,10 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 
-use super::{ListFormat, PluginArgs, RuntimeArgs, UserError, load_policy, write_stdout};
+use super::{PluginArgs, RuntimeArgs, UserError, load_setup, write_output, write_stdout};
+use crate::model::PluginMeta;
 use crate::plugins::{PluginSet, PluginSources};
-use crate::report::printable;
-use crate::report::terminal;
+use crate::report::{Format, printable, reference, terminal};
 use crate::scaffold::{self, Language};
 use crate::trial;
 
@@ -43,8 +43,8 @@ pub enum PluginCommand {
         #[arg(long, requires = "expect")]
         bless: bool,
         /// Output format.
-        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
-        format: ListFormat,
+        #[arg(long, default_value = "table", value_parser = Format::parser(Format::LIST))]
+        format: Format,
         #[command(flatten)]
         runtime: RuntimeArgs,
     },
@@ -53,8 +53,11 @@ pub enum PluginCommand {
 #[derive(Args, Debug)]
 pub struct PluginsArgs {
     /// Output format.
-    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
-    pub format: ListFormat,
+    #[arg(long, default_value = "table", value_parser = Format::parser(Format::PLUGINS))]
+    pub format: Format,
+    /// Write the list to this file instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
     /// Also list the plugins this policy pins.
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
@@ -90,7 +93,7 @@ pub(super) fn plugin_test(
     config: &str,
     expect: Option<&Path>,
     bless: bool,
-    format: ListFormat,
+    format: Format,
     runtime_args: &RuntimeArgs,
 ) -> Result<ExitCode> {
     let config: serde_json::Value =
@@ -108,8 +111,8 @@ pub(super) fn plugin_test(
         return Ok(ExitCode::SUCCESS);
     }
     let text = match format {
-        ListFormat::Json => serde_json::to_string_pretty(&results).context("failed to serialise results")? + "\n",
-        ListFormat::Table => {
+        Format::Json => serde_json::to_string_pretty(&results).context("failed to serialise results")? + "\n",
+        _ => {
             let mut out = format!("{} {} ({})\n", loaded.meta.name, loaded.meta.version, plugin.display());
             let width = results.iter().map(|r| r.id.len()).max().unwrap_or(0);
             for result in &results {
@@ -158,10 +161,13 @@ pub(super) fn plugin_test(
 
 pub(super) fn run_plugins(args: &PluginsArgs) -> Result<ExitCode> {
     let runtime = args.runtime.runtime()?;
-    let policy = load_policy(args.policy.as_deref())?;
-    let plugins = PluginSet::load(&runtime, &args.plugins.sources(&policy, args.policy.as_deref()))?;
+    let (_, plugins) = load_setup(args.policy.as_deref(), &args.plugins, &runtime)?;
     let text = match args.format {
-        ListFormat::Json => {
+        Format::Markdown => {
+            let metas: Vec<&PluginMeta> = plugins.plugins.iter().map(|p| &p.meta).collect();
+            reference::markdown(&metas)
+        }
+        Format::Json => {
             let metas: Vec<serde_json::Value> = plugins
                 .plugins
                 .iter()
@@ -174,7 +180,7 @@ pub(super) fn run_plugins(args: &PluginsArgs) -> Result<ExitCode> {
                 .collect();
             serde_json::to_string_pretty(&metas).context("failed to serialise the plugin list")? + "\n"
         }
-        ListFormat::Table => {
+        _ => {
             let mut out = String::new();
             for plugin in &plugins.plugins {
                 let reads: Vec<&str> = plugin.meta.reads.iter().map(|c| c.as_str()).collect();
@@ -198,6 +204,6 @@ pub(super) fn run_plugins(args: &PluginsArgs) -> Result<ExitCode> {
             out
         }
     };
-    write_stdout(&text)?;
+    write_output(args.output.as_deref(), &text)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -6,8 +6,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::Subcommand;
 
-use super::{PluginArgs, RuntimeArgs, UserError, load_policy, write_stdout};
-use crate::plugins::PluginSet;
+use super::{PluginArgs, RuntimeArgs, UserError, load_setup, write_stdout};
 use crate::policy::DEFAULT_POLICY;
 
 #[derive(Subcommand, Debug)]
@@ -46,11 +45,9 @@ pub(super) fn policy_init(path: &Path, force: bool) -> Result<ExitCode> {
 }
 
 pub(super) fn policy_check(path: &Path, plugin_args: &PluginArgs, runtime_args: &RuntimeArgs) -> Result<ExitCode> {
-    let policy = load_policy(Some(path))?;
     let runtime = runtime_args.runtime()?;
-    let plugins = PluginSet::load(&runtime, &plugin_args.sources(&policy, Some(path)))?;
+    let (policy, plugins) = load_setup(Some(path), plugin_args, &runtime)?;
     let known = plugins.checks();
-    policy.validate(&known, &plugins.absent_builtins()).map_err(|e| UserError::new(e.to_string()))?;
     write_stdout(&format!(
         "{}: valid ({} stages: {}; {} checks known)\n",
         path.display(),

@@ -21,6 +21,7 @@ fn known() -> Vec<CheckMeta> {
             weight: 1,
             rationale: String::new(),
             remediation: String::new(),
+            looks_at: String::new(),
         })
         .collect()
 }
@@ -31,6 +32,25 @@ fn the_default_policy_is_valid() {
     assert_eq!(policy.stages.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["sandbox", "incubating", "public"]);
     assert_eq!(policy.stages[2].attestations.len(), 4);
     assert_eq!(policy.categories["license"], 1.5);
+}
+
+#[test]
+fn category_weights_default_to_the_built_in_policy() {
+    let text = format!("{STAGES}[categories]\nsecurity = 3\nlegal = 2\n");
+    let policy = Policy::parse(&text, "policy.toml", today()).unwrap();
+    let weights: Vec<(&str, f64)> = policy.categories.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    assert_eq!(
+        weights,
+        [
+            ("community", 1.0),
+            ("documentation", 1.0),
+            ("governance", 1.0),
+            ("legal", 2.0),
+            ("license", 1.5),
+            ("quality", 1.0),
+            ("security", 3.0)
+        ]
+    );
 }
 
 #[test]

@@ -179,7 +179,7 @@ fn repositories_table(out: &mut String, report: &RunReport) {
     out.push_str(
         "</select></div><table id=\"repos\"><thead><tr><th>Repository</th><th>Team</th>\
          <th data-type=\"number\">Stage</th><th data-type=\"number\">Score</th><th data-type=\"number\">Change</th>\
-         <th>ResultOutcome</th><th>Trend</th></tr></thead><tbody>\n",
+         <th>Outcome</th><th>Trend</th></tr></thead><tbody>\n",
     );
     for (i, entry) in report.repositories.iter().enumerate() {
         let result = &entry.result;

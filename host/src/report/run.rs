@@ -114,7 +114,7 @@ pub fn markdown(report: &RunReport) -> String {
     }
     let _ = writeln!(
         out,
-        "### Repositories\n\n| Repository | Team | Stage | Score | Change | ResultOutcome | What blocks the next stage |\n|---|---|---|---:|---:|---|---|"
+        "### Repositories\n\n| Repository | Team | Stage | Score | Change | Outcome | What blocks the next stage |\n|---|---|---|---:|---:|---|---|"
     );
     for entry in &report.repositories {
         let result = &entry.result;

@@ -4,7 +4,7 @@
 //! missing object, a credential in a test fixture, an internal host name in
 //! a file whose name holds control characters and markup, and an exemption.
 
-use super::{Report, badge, markdown, sarif, terminal};
+use super::{Report, badge, dashboard, markdown, run, sarif, terminal};
 
 fn report() -> Report {
     serde_json::from_str(include_str!("fixtures/report.json")).expect("the fixture is a report")
@@ -41,4 +41,23 @@ fn json_round_trips() {
     let report = report();
     let again: Report = serde_json::from_str(&report.to_json()).expect("the JSON reads back");
     assert_eq!(again.to_json(), report.to_json());
+}
+
+fn run_report() -> crate::trends::RunReport {
+    crate::trends::compare(crate::trends::fixtures::data(), 1.0)
+}
+
+#[test]
+fn run_report_table() {
+    insta::assert_snapshot!("run_table", run::table(&run_report()));
+}
+
+#[test]
+fn run_report_markdown() {
+    insta::assert_snapshot!("run_markdown", run::markdown(&run_report()));
+}
+
+#[test]
+fn run_report_dashboard() {
+    insta::assert_snapshot!("dashboard", dashboard::render(&run_report()));
 }

@@ -73,83 +73,88 @@ pub struct Community {
 }
 
 impl Plugin for Community {
-    fn meta() -> PluginMeta {
-        let check = |id: &str, title: &str, weight, rationale: &str, remediation: &str| {
-            CheckMeta::new(id, title).category("community").weight(weight).rationale(rationale).remediation(remediation)
-        };
-        PluginMeta::new("community", env!("CARGO_PKG_VERSION"))
-            .description("Activity, contributors, bus factor, organisational diversity, releases, maintainers")
-            .reads(&[Capability::Tree, Capability::Contents, Capability::History])
-            .check(check(
-                "community.recent-activity",
-                "Recent activity",
-                3,
-                "Outsiders only adopt projects that are alive; a silent project will not answer their issues.",
-                "Keep committing, or declare `status = \"maintenance\"` and cut releases so that a quiet history reads as stable.",
-            ))
-            .check(check(
-                "community.contributors",
-                "Active contributors",
-                2,
-                "A project with one or two active people cannot absorb the questions and contributions of a public community.",
-                "Bring more people into regular work on the project before publishing it.",
-            ))
-            .check(check(
-                "community.bus-factor",
-                "Bus factor",
-                3,
-                "If one person writes most of the code, the project stops when they leave (CHAOSS contributor absence factor).",
-                "Spread the work: pair on changes, rotate reviews, and document what only one person knows.",
-            ))
-            .check(check(
-                "community.org-diversity",
-                "Organisational diversity",
-                2,
-                "A project owned by a single team is at the mercy of that team's priorities (CHAOSS elephant factor).",
-                "Get a second team to contribute regularly, and map e-mail domains to teams in the policy (`organizations`).",
-            ))
-            .check(check(
-                "community.releases",
-                "Regular, versioned releases",
-                2,
-                "Users need releases with clear version numbers and notes to depend on a project.",
-                "Tag releases with semantic versions (v1.2.3) at least yearly and update the CHANGELOG with each.",
-            ))
-            .check(check(
-                "community.maintainers",
-                "At least two maintainers named",
-                2,
-                "Someone must be named to answer; one name is a single point of failure.",
-                "List at least two people or teams in MAINTAINERS or CODEOWNERS.",
-            ))
-    }
-
-    fn check(&mut self, check: &Check<'_>) -> Result<CheckResult> {
-        let config: Config = check.config()?;
-        let repo = check.repo();
-        let now = config.as_of.unwrap_or(repo.head().time);
-        let result = match check.id() {
-            "community.recent-activity" => recent_activity(repo, &self.year(repo, &config, now)?, &config, now),
-            "community.contributors" => Ok(contributors(&self.year(repo, &config, now)?, &config)),
-            "community.bus-factor" => Ok(bus_factor_check(&self.year(repo, &config, now)?)),
-            "community.org-diversity" => Ok(org_diversity(&self.year(repo, &config, now)?, &config)),
-            "community.releases" => releases(repo, now),
-            "community.maintainers" => return maintainers(repo),
-            other => return Err(Error::new(format!("unknown check {other}"))),
-        }?;
-        // A shallow history that ends inside the period looked at is not
-        // the project's history: say so, so that no gate passes on it.
-        let truncated = repo.head().shallow && (check.id() == "community.releases" || self.reached_end);
-        Ok(result.unread(
-            truncated
-                .then(|| Gap::new(GapKind::Shallow, "", "history truncated (shallow clone): fetch the full history")),
-        ))
+    fn checks() -> CheckTable<Self> {
+        CheckTable::<Self>::new(
+            PluginMeta::new("community", env!("CARGO_PKG_VERSION"))
+                .description("Activity, contributors, bus factor, organisational diversity, releases, maintainers")
+                .about("Computed from the commit log and tags alone, with identities mapped\nthrough `.mailmap` by the host. \"Now\" is the checked commit's time (or\n`as_of`), so results do not depend on when fledge runs. Bots are excluded\neverywhere: names ending in `[bot]`, Dependabot, Renovate, GitHub Actions\nand other well-known bots, plus `bots` from the configuration. The log is\nread newest first and only as far back as 12 months. In a shallow clone\nwhose history ends inside those 12 months (and always for releases), the\nresult says that the history is truncated and cannot pass.\n\nConfiguration (`[plugins.community]` in the policy): `activity_days` (90),\n`min_recent_commits` (5), `min_contributors` (3), `min_bus_factor` (2),\n`min_org_diversity` (2), `bots`, `organizations` (e-mail domain or address\n→ organisation or team), `status` (`active` or `maintenance`), `as_of`\n(seconds since the epoch).")
+                .reads(&[Capability::Tree, Capability::Contents, Capability::History]),
+        )
+        .category("community")
+        .check(
+            CheckMeta::new("community.recent-activity", "Recent activity")
+                .weight(3)
+                .rationale("Outsiders only adopt projects that are alive; a silent project will not answer their issues.")
+                .remediation("Keep committing, or declare `status = \"maintenance\"` and cut releases so that a quiet history reads as stable.")
+                .looks_at("human commits in the `activity_days` before \"now\", and the days since the last human commit. Below `min_recent_commits` it warns; with none it fails, unless the project declares `status = \"maintenance\"` or released in the last 12 months, which turn a quiet history into a `warn` with the reason."),
+            |plugin, check| plugin.on_year(check, recent_activity),
+        )
+        .check(
+            CheckMeta::new("community.contributors", "Active contributors")
+                .weight(2)
+                .rationale("A project with one or two active people cannot absorb the questions and contributions of a public community.")
+                .remediation("Bring more people into regular work on the project before publishing it.")
+                .looks_at("distinct human authors (by e-mail after `.mailmap`) with commits in the last 12 months; passes from `min_contributors`, warns at 2."),
+            |plugin, check| plugin.on_year(check, |_, year, config, _| Ok(contributors(year, config))),
+        )
+        .check(
+            CheckMeta::new("community.bus-factor", "Bus factor")
+                .weight(3)
+                .rationale("If one person writes most of the code, the project stops when they leave (CHAOSS contributor absence factor).")
+                .remediation("Spread the work: pair on changes, rotate reviews, and document what only one person knows.")
+                .looks_at("the smallest number of authors who together made more than half of the human commits of the last 12 months (CHAOSS contributor absence factor), reported with the figures (\"bus factor 1: alice wrote 81% of 240 commits\"); passes at 2 or more."),
+            |plugin, check| plugin.on_year(check, |_, year, _, _| Ok(bus_factor_check(year))),
+        )
+        .check(
+            CheckMeta::new("community.org-diversity", "Organisational diversity")
+                .weight(2)
+                .rationale("A project owned by a single team is at the mercy of that team's priorities (CHAOSS elephant factor).")
+                .remediation("Get a second team to contribute regularly, and map e-mail domains to teams in the policy (`organizations`).")
+                .looks_at("the same measure over organisations (CHAOSS elephant factor): an author's organisation is the configured mapping of their address or domain (for inner source, map domains or addresses to teams), else their e-mail domain; personal addresses (gmail.com, GitHub noreply...) are not counted. Passes from `min_org_diversity`."),
+            |plugin, check| plugin.on_year(check, |_, year, config, _| Ok(org_diversity(year, config))),
+        )
+        .check(
+            CheckMeta::new("community.releases", "Regular, versioned releases")
+                .weight(2)
+                .rationale("Users need releases with clear version numbers and notes to depend on a project.")
+                .remediation("Tag releases with semantic versions (v1.2.3) at least yearly and update the CHANGELOG with each.")
+                .looks_at("tags reachable from the checked commit: how many in the last 12 months, whether they are semantic versions (`v1.2.3`, `1.2.3-rc.1`), and whether the CHANGELOG changed between each release and the one before. No tags at all fails; no tag in 12 months, non-semver tags or releases without notes warn."),
+            |_, check| {
+                let repo = check.repo();
+                let now = check.config::<Config>()?.as_of.unwrap_or(repo.head().time);
+                Ok(releases(repo, now)?.unread(shallow_gap(repo.head().shallow)))
+            },
+        )
+        .check(
+            CheckMeta::new("community.maintainers", "At least two maintainers named")
+                .weight(2)
+                .rationale("Someone must be named to answer; one name is a single point of failure.")
+                .remediation("List at least two people or teams in MAINTAINERS or CODEOWNERS.")
+                .looks_at("MAINTAINERS, CODEOWNERS, OWNERS and COMMITTERS in the conventional places: `@handles`, `@org/teams`, e-mail addresses and (in MAINTAINERS) list items naming a person. Two or more pass; one warns."),
+            |_, check| maintainers(check.repo()),
+        )
     }
 }
 
 fledge_sdk::export_plugin!(Community);
 
 impl Community {
+    /// Evaluates a check on the human commits of the last 12 months, and
+    /// says when a shallow history ends inside them, so that no gate passes
+    /// on a truncated history.
+    fn on_year(
+        &mut self,
+        check: &Check<'_>,
+        evaluate: fn(&Repo, &[Commit], &Config, i64) -> Result<CheckResult>,
+    ) -> Result<CheckResult> {
+        let config: Config = check.config()?;
+        let repo = check.repo();
+        let now = config.as_of.unwrap_or(repo.head().time);
+        let year = self.year(repo, &config, now)?;
+        let result = evaluate(repo, &year, &config, now)?;
+        Ok(result.unread(shallow_gap(repo.head().shallow && self.reached_end)))
+    }
+
     /// Human commits of the 12 months before `now`: the log is read newest
     /// first and only as far back as needed.
     fn year(&mut self, repo: &Repo, config: &Config, now: i64) -> Result<Vec<Commit>> {
@@ -173,6 +178,11 @@ impl Community {
         self.year = Some(year.clone());
         Ok(year)
     }
+}
+
+/// The gap of a shallow history, when `truncated`.
+fn shallow_gap(truncated: bool) -> Option<Gap> {
+    truncated.then(Gap::shallow_history)
 }
 
 fn days(seconds: i64) -> i64 {

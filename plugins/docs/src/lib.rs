@@ -35,71 +35,60 @@ impl Default for Config {
 }
 
 impl Plugin for Docs {
-    fn meta() -> PluginMeta {
-        let check = |id: &str, title: &str, weight, rationale: &str, remediation: &str| {
-            CheckMeta::new(id, title)
-                .category("documentation")
-                .weight(weight)
-                .rationale(rationale)
-                .remediation(remediation)
-        };
-        PluginMeta::new("docs", env!("CARGO_PKG_VERSION"))
-            .description("README, contributing guide, changelog and documentation")
-            .check(check(
-                "docs.readme",
-                "README present",
-                5,
-                "The README is the first thing a newcomer reads; without one a public project is unusable.",
-                "Add a README.md at the root saying what the project does, how to install and use it.",
-            ))
-            .check(check(
-                "docs.readme-substance",
-                "README is substantial",
-                3,
-                "A stub README makes outsiders guess how to install, use and build the project.",
-                "Expand the README with Installation, Usage, Building and Contributing sections.",
-            ))
-            .check(check(
-                "docs.readme-english",
-                "English README available",
-                2,
-                "An international open-source audience needs documentation in English.",
-                "Provide an English README (README.md, or README.en.md next to the localised one).",
-            ))
-            .check(check(
-                "docs.contributing",
-                "Contributing guide",
-                3,
-                "Outside contributors need to know how to propose changes and what is expected of them.",
-                "Add CONTRIBUTING.md (root, .github/ or docs/) covering setup, tests, style and review.",
-            ))
-            .check(check(
-                "docs.changelog",
-                "Changelog or release notes",
-                2,
-                "Users of a public project need to know what changed between releases.",
-                "Keep a CHANGELOG.md (e.g. in the keepachangelog.com format) or link release notes from the README.",
-            ))
-            .check(check(
-                "docs.site",
-                "Documentation beyond the README",
-                2,
-                "Anything beyond a toy needs reference or user documentation.",
-                "Add a docs/ folder or a documentation site (mkdocs, Sphinx, mdBook, Docusaurus) and link it from the README.",
-            ))
-    }
-
-    fn check(&mut self, check: &Check<'_>) -> Result<CheckResult> {
-        let repo = check.repo();
-        match check.id() {
-            "docs.readme" => readme(repo),
-            "docs.readme-substance" => readme_substance(repo, &check.config()?),
-            "docs.readme-english" => readme_english(repo),
-            "docs.contributing" => contributing(repo),
-            "docs.changelog" => changelog(repo),
-            "docs.site" => site(repo),
-            other => Err(Error::new(format!("unknown check {other}"))),
-        }
+    fn checks() -> CheckTable<Self> {
+        CheckTable::<Self>::new(
+            PluginMeta::new("docs", env!("CARGO_PKG_VERSION"))
+                .description("README, contributing guide, changelog and documentation"),
+        )
+        .category("documentation")
+        .check(
+            CheckMeta::new("docs.readme", "README present")
+                .weight(5)
+                .rationale("The README is the first thing a newcomer reads; without one a public project is unusable.")
+                .remediation("Add a README.md at the root saying what the project does, how to install and use it.")
+                .looks_at("a file named README (any extension) in the root, then `docs/`, then `.github/`."),
+            |_, check| readme(check.repo()),
+        )
+        .check(
+            CheckMeta::new("docs.readme-substance", "README is substantial")
+                .weight(3)
+                .rationale("A stub README makes outsiders guess how to install, use and build the project.")
+                .remediation("Expand the README with Installation, Usage, Building and Contributing sections.")
+                .looks_at("the README's prose word count (code blocks, URLs and markup removed; CJK text counts one word per two characters) and its section headings (Markdown, setext, reStructuredText, AsciiDoc, HTML), recognising five kinds of section: install, usage, build, contributing, license (English and common Chinese titles).\nFails below `stub_words` (50) words; passes from `min_words` (150) words with `min_sections` (2) kinds of section; warns in between and names the missing sections."),
+            |_, check| readme_substance(check.repo(), &check.config()?),
+        )
+        .check(
+            CheckMeta::new("docs.readme-english", "English README available")
+                .weight(2)
+                .rationale("An international open-source audience needs documentation in English.")
+                .remediation("Provide an English README (README.md, or README.en.md next to the localised one).")
+                .looks_at("the writing system of the README's prose letters (Latin, Han, Japanese kana, Hangul, Cyrillic, Arabic, Hebrew, Devanagari, Thai, Greek), and for Latin-script text the share of frequent English function words.\nA README mostly in another script or language is a `warn` unless an English edition exists (`README.en.md`, `README_EN.md`, `README-english.rst`, `docs/en/README.md`...). Too little prose to judge is a `skip`. No external service is called."),
+            |_, check| readme_english(check.repo()),
+        )
+        .check(
+            CheckMeta::new("docs.contributing", "Contributing guide")
+                .weight(3)
+                .rationale("Outside contributors need to know how to propose changes and what is expected of them.")
+                .remediation("Add CONTRIBUTING.md (root, .github/ or docs/) covering setup, tests, style and review.")
+                .looks_at("CONTRIBUTING / CONTRIBUTE in the conventional places or anywhere under `docs/`; a README section about contributing gives a `warn`."),
+            |_, check| contributing(check.repo()),
+        )
+        .check(
+            CheckMeta::new("docs.changelog", "Changelog or release notes")
+                .weight(2)
+                .rationale("Users of a public project need to know what changed between releases.")
+                .remediation("Keep a CHANGELOG.md (e.g. in the keepachangelog.com format) or link release notes from the README.")
+                .looks_at("CHANGELOG, CHANGES, HISTORY, NEWS, RELEASES, RELEASE-NOTES in the conventional places; changelog directories (`changelog.d/`, `changes/`, `.changeset/`, `newsfragments/`, `release-notes/`...); or a README link to release notes or a releases page."),
+            |_, check| changelog(check.repo()),
+        )
+        .check(
+            CheckMeta::new("docs.site", "Documentation beyond the README")
+                .weight(2)
+                .rationale("Anything beyond a toy needs reference or user documentation.")
+                .remediation("Add a docs/ folder or a documentation site (mkdocs, Sphinx, mdBook, Docusaurus) and link it from the README.")
+                .looks_at("a documentation generator's configuration (mkdocs, mdBook, Sphinx `conf.py`, Read the Docs, Docusaurus, Antora, Doxygen, TypeDoc...); documentation pages in `docs/`, `doc/`, `documentation/`, `website/`, `site/`, `book/`...; a README link to documentation (docs.rs, readthedocs, GitHub/GitLab pages, pkg.go.dev, a `/docs` or `/wiki` path; badges do not count); or a documentation URL in Cargo.toml, pyproject.toml, setup.cfg or package.json."),
+            |_, check| site(check.repo()),
+        )
     }
 }
 

@@ -17,76 +17,62 @@ mod tests;
 pub struct Governance;
 
 impl Plugin for Governance {
-    fn meta() -> PluginMeta {
-        let check = |id: &str, title: &str, weight, rationale: &str, remediation: &str| {
-            CheckMeta::new(id, title)
-                .category("governance")
-                .weight(weight)
-                .rationale(rationale)
-                .remediation(remediation)
-        };
-        PluginMeta::new("governance", env!("CARGO_PKG_VERSION"))
-            .description("License, code of conduct, security policy, governance, maintainers and templates")
-            .check(check(
-                "governance.license",
-                "LICENSE file present",
-                5,
-                "Without a license file nobody outside the company may use, change or share the code.",
-                "Add the approved license text as LICENSE (or LICENSE-MIT and LICENSE-APACHE for a dual license) at the root.",
-            ))
-            .check(check(
-                "governance.code-of-conduct",
-                "Code of conduct",
-                3,
-                "A public community needs rules of behaviour and a way to report breaches.",
-                "Add CODE_OF_CONDUCT.md (e.g. the Contributor Covenant) with a contact for reports.",
-            ))
-            .check(check(
-                "governance.security-policy",
-                "Security policy",
-                3,
-                "Researchers must know how to report a vulnerability privately instead of opening a public issue.",
-                "Add SECURITY.md (root, .github/ or docs/) with a private reporting address and supported versions.",
-            ))
-            .check(check(
-                "governance.governance",
-                "Governance description",
-                2,
-                "Outsiders need to know how decisions are made and how one becomes a maintainer.",
-                "Add GOVERNANCE.md describing roles, decision making and how maintainers are added and removed.",
-            ))
-            .check(check(
-                "governance.maintainers",
-                "Maintainers or code owners",
-                3,
-                "A public project needs named people who review and answer.",
-                "Add MAINTAINERS.md or a CODEOWNERS file (root, .github/ or docs/) naming the maintainers.",
-            ))
-            .check(check(
-                "governance.templates",
-                "Issue and pull request templates",
-                1,
-                "Templates get reporters and contributors to give the information maintainers need.",
-                "Add .github/ISSUE_TEMPLATE/ and .github/PULL_REQUEST_TEMPLATE.md (or the GitLab equivalents).",
-            ))
-    }
-
-    fn check(&mut self, check: &Check<'_>) -> Result<CheckResult> {
-        let repo = check.repo();
-        match check.id() {
-            "governance.license" => license(repo),
-            "governance.code-of-conduct" => file_or_readme_section(
-                repo,
-                &["code of conduct", "codeofconduct", "conduct"],
-                "conduct",
-                "CODE_OF_CONDUCT",
-            ),
-            "governance.security-policy" => file_or_readme_section(repo, &["security"], "", "SECURITY policy"),
-            "governance.governance" => file_or_readme_section(repo, &["governance"], "governance", "GOVERNANCE"),
-            "governance.maintainers" => maintainers(repo),
-            "governance.templates" => templates(repo),
-            other => Err(Error::new(format!("unknown check {other}"))),
-        }
+    fn checks() -> CheckTable<Self> {
+        CheckTable::<Self>::new(
+            PluginMeta::new("governance", env!("CARGO_PKG_VERSION"))
+                .description("License, code of conduct, security policy, governance, maintainers and templates"),
+        )
+        .category("governance")
+        .check(
+            CheckMeta::new("governance.license", "LICENSE file present")
+                .weight(5)
+                .rationale("Without a license file nobody outside the company may use, change or share the code.")
+                .remediation("Add the approved license text as LICENSE (or LICENSE-MIT and LICENSE-APACHE for a dual license) at the root.")
+                .looks_at("a regular file at the root named LICENSE, LICENCE, COPYING or UNLICENSE, with any extension or suffix (`LICENSE-MIT`, `COPYING.LESSER`); or REUSE-style texts in `LICENSES/`. Source files such as `license_check.py` and symbolic links do not count."),
+            |_, check| license(check.repo()),
+        )
+        .check(
+            CheckMeta::new("governance.code-of-conduct", "Code of conduct")
+                .weight(3)
+                .rationale("A public community needs rules of behaviour and a way to report breaches.")
+                .remediation("Add CODE_OF_CONDUCT.md (e.g. the Contributor Covenant) with a contact for reports.")
+                .looks_at("CODE_OF_CONDUCT (or CONDUCT) in the conventional places; a README section about the code of conduct gives a `warn`."),
+            |_, check| {
+                file_or_readme_section(check.repo(), &["code of conduct", "codeofconduct", "conduct"], "conduct", "CODE_OF_CONDUCT")
+            },
+        )
+        .check(
+            CheckMeta::new("governance.security-policy", "Security policy")
+                .weight(3)
+                .rationale("Researchers must know how to report a vulnerability privately instead of opening a public issue.")
+                .remediation("Add SECURITY.md (root, .github/ or docs/) with a private reporting address and supported versions.")
+                .looks_at("SECURITY in the conventional places. (`security.policy-contact` checks that it says how to report.)"),
+            |_, check| file_or_readme_section(check.repo(), &["security"], "", "SECURITY policy"),
+        )
+        .check(
+            CheckMeta::new("governance.governance", "Governance description")
+                .weight(2)
+                .rationale("Outsiders need to know how decisions are made and how one becomes a maintainer.")
+                .remediation("Add GOVERNANCE.md describing roles, decision making and how maintainers are added and removed.")
+                .looks_at("GOVERNANCE in the conventional places; a README section about governance gives a `warn`."),
+            |_, check| file_or_readme_section(check.repo(), &["governance"], "governance", "GOVERNANCE"),
+        )
+        .check(
+            CheckMeta::new("governance.maintainers", "Maintainers or code owners")
+                .weight(3)
+                .rationale("A public project needs named people who review and answer.")
+                .remediation("Add MAINTAINERS.md or a CODEOWNERS file (root, .github/ or docs/) naming the maintainers.")
+                .looks_at("MAINTAINERS, CODEOWNERS, OWNERS or COMMITTERS in the conventional places."),
+            |_, check| maintainers(check.repo()),
+        )
+        .check(
+            CheckMeta::new("governance.templates", "Issue and pull request templates")
+                .weight(1)
+                .rationale("Templates get reporters and contributors to give the information maintainers need.")
+                .remediation("Add .github/ISSUE_TEMPLATE/ and .github/PULL_REQUEST_TEMPLATE.md (or the GitLab equivalents).")
+                .looks_at("`.github/ISSUE_TEMPLATE/` or `ISSUE_TEMPLATE.md` and `PULL_REQUEST_TEMPLATE.md` (or its directory) in the root, `.github/` or `docs/`; GitLab's `.gitlab/issue_templates/` and `.gitlab/merge_request_templates/`. One of the two gives a `warn`."),
+            |_, check| templates(check.repo()),
+        )
     }
 }
 

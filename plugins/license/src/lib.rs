@@ -95,87 +95,79 @@ impl FileLicense {
 }
 
 impl Plugin for License {
-    fn meta() -> PluginMeta {
-        let check = |id: &str, title: &str, weight, rationale: &str, remediation: &str| {
-            CheckMeta::new(id, title).category("license").weight(weight).rationale(rationale).remediation(remediation)
-        };
-        PluginMeta::new("license", env!("CARGO_PKG_VERSION"))
-            .description("License file, SPDX identification, approval, manifest consistency, headers, third-party notices")
-            .reads(&[Capability::Tree, Capability::Contents])
-            .check(check(
-                "license.file",
-                "License file present",
-                3,
-                "A project without a license file cannot legally be used by anyone outside the company.",
-                "Add the approved license text as LICENSE at the root (LICENSE-MIT and LICENSE-APACHE for a dual license).",
-            ))
-            .check(check(
-                "license.identified",
-                "License identified",
-                5,
-                "Reviewers and users must be able to tell exactly which license applies; a modified text is a new, unreviewed license.",
-                "Use the unmodified official license text (from spdx.org/licenses), with only the copyright line filled in.",
-            ))
-            .check(check(
-                "license.approved",
-                "License approved by the policy",
-                10,
-                "Only licenses the OSPO has approved may be used for publication.",
-                "Relicense under an approved license (the policy's allowed list; by default OSI-approved), or ask the OSPO for an exemption.",
-            ))
-            .check(check(
-                "license.declared-consistent",
-                "Manifests agree with the license file",
-                3,
-                "Package registries and scanners read the manifest; a manifest that disagrees with LICENSE misstates the license.",
-                "Set the license field of each listed manifest to the SPDX expression of the license file.",
-            ))
-            .check(check(
-                "license.headers",
-                "Source files carry license headers",
-                1,
-                "Headers keep the license attached to files that are copied out of the project.",
-                "Add an `SPDX-License-Identifier: <id>` comment at the top of each source file.",
-            ))
-            .check(check(
-                "license.third-party",
-                "Third-party code keeps its licenses",
-                3,
-                "Bundled third-party code may only be redistributed with its own license and, under Apache-2.0, attribution in NOTICE.",
-                "Keep each vendored component's LICENSE file next to its code, and list bundled components in a NOTICE file.",
-            ))
-    }
-
-    fn check(&mut self, check: &Check<'_>) -> Result<CheckResult> {
-        let config: Config = check.config()?;
-        let repo = check.repo();
-        match check.id() {
-            "license.file" => license_file(repo),
-            "license.identified" => {
-                let files = self.identified(repo, &config)?;
-                identified(&files, &config)
-            }
-            "license.approved" => {
-                let files = self.identified(repo, &config)?;
-                approved(&files, &config)
-            }
-            "license.declared-consistent" => {
-                let files = self.identified(repo, &config)?;
-                declared_consistent(repo, &files, &config)
-            }
-            "license.headers" => headers(repo, &config),
-            "license.third-party" => {
-                let files = self.identified(repo, &config)?;
-                third_party(repo, &files, &config)
-            }
-            other => Err(Error::new(format!("unknown check {other}"))),
-        }
+    fn checks() -> CheckTable<Self> {
+        CheckTable::<Self>::new(
+            PluginMeta::new("license", env!("CARGO_PKG_VERSION"))
+                .description("License file, SPDX identification, approval, manifest consistency, headers, third-party notices")
+                .about("License texts are identified against the official SPDX texts shipped by the\n`spdx` crate, normalised at build time (case, whitespace and wrapping,\npunctuation, bullets and numbering, copyright statements, URLs and\nBritish/American spellings folded away) and compared by the Dice\ncoefficient of their word bigrams: the confidence. A file that holds\nseveral licenses, a license `WITH` an SPDX exception, a file with only a\nlicense's standard notice, and a short file that only names its license\nare recognised as such. `cargo run -p fledge-plugin-license --example\nidentify -- FILE...` runs the identifier on any files.\n\nConfiguration (`[plugins.license]` in the policy): `min_confidence` (0.9),\n`allowed` (SPDX ids; empty means OSI-approved), `denied`, `copyleft`\n(`pass`, `warn` or `fail`; default `warn`), `header_threshold` (0.8),\n`header_max_files` (5000), `third_party_dirs`.")
+                .reads(&[Capability::Tree, Capability::Contents]),
+        )
+        .category("license")
+        .check(
+            CheckMeta::new("license.file", "License file present")
+                .weight(3)
+                .rationale("A project without a license file cannot legally be used by anyone outside the company.")
+                .remediation("Add the approved license text as LICENSE at the root (LICENSE-MIT and LICENSE-APACHE for a dual license).")
+                .looks_at("LICENSE, LICENCE, COPYING, UNLICENSE at the root, with or without extensions and suffixes (LICENSE-MIT and LICENSE-APACHE pairs); else REUSE texts in `LICENSES/`."),
+            |_, check| license_file(check.repo()),
+        )
+        .check(
+            CheckMeta::new("license.identified", "License identified")
+                .weight(5)
+                .rationale("Reviewers and users must be able to tell exactly which license applies; a modified text is a new, unreviewed license.")
+                .remediation("Use the unmodified official license text (from spdx.org/licenses), with only the copyright line filled in.")
+                .looks_at("each root license file's text, identified as an SPDX id with a confidence; several files or texts give an `OR` expression (`MIT OR Apache-2.0`; GPL-3.0 beside LGPL-3.0 is the LGPL). Below `min_confidence` the finding says \"unrecognised or modified license\" and names the closest match with its confidence. Files that only name the license or carry its notice give a `warn`. Notices for bundled code (`LICENSE.python`) are reported but are not the project's license."),
+            |plugin, check| plugin.on_files(check, |_, files, config| identified(files, config)),
+        )
+        .check(
+            CheckMeta::new("license.approved", "License approved by the policy")
+                .weight(10)
+                .rationale("Only licenses the OSPO has approved may be used for publication.")
+                .remediation("Relicense under an approved license (the policy's allowed list; by default OSI-approved), or ask the OSPO for an exemption.")
+                .looks_at("the identified expression against the policy's `allowed` list (default: OSI-approved licenses) and `denied` list; an `OR` choice is as good as its best alternative; copyleft licenses give the `copyleft` status (`warn` by default)."),
+            |plugin, check| plugin.on_files(check, |_, files, config| approved(files, config)),
+        )
+        .check(
+            CheckMeta::new("license.declared-consistent", "Manifests agree with the license file")
+                .weight(3)
+                .rationale("Package registries and scanners read the manifest; a manifest that disagrees with LICENSE misstates the license.")
+                .remediation("Set the license field of each listed manifest to the SPDX expression of the license file.")
+                .looks_at("the license declared in every Cargo.toml (including `[workspace.package]`), package.json, pom.xml, pyproject.toml (PEP 621, Poetry, trove classifiers), setup.cfg and *.gemspec outside vendored directories, compared by license family (`GPL-2.0-only` and `GPL-2.0-or-later` are one family) with the nearest license file above the manifest, else the root's. Each mismatch is a finding at the manifest's path and line. No manifest declaring a license gives `skip`; Go modules have no license field and use the LICENSE file."),
+            |plugin, check| plugin.on_files(check, declared_consistent),
+        )
+        .check(
+            CheckMeta::new("license.headers", "Source files carry license headers")
+                .weight(1)
+                .rationale("Headers keep the license attached to files that are copied out of the project.")
+                .remediation("Add an `SPDX-License-Identifier: <id>` comment at the top of each source file.")
+                .looks_at("the first 2 KB of source files (by extension, outside vendored directories; an even sample of at most `header_max_files`) for `SPDX-License-Identifier` or a recognisable header (\"Licensed under\", \"Permission is hereby granted\", a copyright line with a license mention). Below `header_threshold` it is a `warn` scored by the share; findings list up to 20 files without a header."),
+            |_, check| headers(check.repo(), &check.config()?),
+        )
+        .check(
+            CheckMeta::new("license.third-party", "Third-party code keeps its licenses")
+                .weight(3)
+                .rationale("Bundled third-party code may only be redistributed with its own license and, under Apache-2.0, attribution in NOTICE.")
+                .remediation("Keep each vendored component's LICENSE file next to its code, and list bundled components in a NOTICE file.")
+                .looks_at("components in `vendor/`, `third_party/`, `thirdparty/`, `third-party/`, `external/`, `extern/` and committed `node_modules/` (one directory below, or `host/org/name` for Go's vendor layout, `@scope/name` for npm), each of which must contain a license or NOTICE file; and a NOTICE file at the root when the project is Apache-2.0 and bundles third-party code. No such directories gives `skip`."),
+            |plugin, check| plugin.on_files(check, third_party),
+        )
     }
 }
 
 fledge_sdk::export_plugin!(License);
 
 impl License {
+    /// Evaluates a check on the identified license files.
+    fn on_files(
+        &mut self,
+        check: &Check<'_>,
+        evaluate: fn(&Repo, &[FileLicense], &Config) -> Result<CheckResult>,
+    ) -> Result<CheckResult> {
+        let config: Config = check.config()?;
+        let files = self.identified(check.repo(), &config)?;
+        evaluate(check.repo(), &files, &config)
+    }
+
     fn identified(&mut self, repo: &Repo, config: &Config) -> Result<Vec<FileLicense>> {
         if let Some(files) = &self.identified {
             return Ok(files.clone());

@@ -18,51 +18,45 @@ use languages::{LANGUAGES, Language, language_of};
 pub struct Quality;
 
 impl Plugin for Quality {
-    fn meta() -> PluginMeta {
-        let check = |id: &str, title: &str, weight, rationale: &str, remediation: &str| {
-            CheckMeta::new(id, title).category("quality").weight(weight).rationale(rationale).remediation(remediation)
-        };
-        PluginMeta::new("quality", env!("CARGO_PKG_VERSION"))
-            .description("Tests, CI, build manifests and .gitignore")
-            .check(check(
-                "quality.tests",
-                "Tests in the project's languages",
-                3,
-                "Without tests, outside contributions cannot be accepted with confidence.",
-                "Add tests in the conventions of the language (tests/, *_test.go, test_*.py, src/test/java, *.test.ts) and run them in CI.",
-            ))
-            .check(check(
-                "quality.ci",
-                "Continuous integration",
-                3,
-                "CI shows contributors that a change builds and passes the tests before anyone reviews it.",
-                "Add a CI configuration (GitHub Actions, GitLab CI, Jenkins...) that builds and tests every change.",
-            ))
-            .check(check(
-                "quality.build",
-                "Build manifest for each language",
-                2,
-                "Outsiders must be able to build the project with the standard tools of its languages.",
-                "Add the standard build manifest for each language (Cargo.toml, go.mod, pyproject.toml, package.json, pom.xml, CMakeLists.txt...).",
-            ))
-            .check(check(
-                "quality.gitignore",
-                ".gitignore and no build outputs",
-                1,
-                "Committed build outputs and caches confuse contributors and bloat the history.",
-                "Add a .gitignore for the project's languages and remove committed build outputs (git rm -r --cached).",
-            ))
-    }
-
-    fn check(&mut self, check: &Check<'_>) -> Result<CheckResult> {
-        let repo = check.repo();
-        match check.id() {
-            "quality.tests" => tests_check(repo),
-            "quality.ci" => ci(repo),
-            "quality.build" => build(repo),
-            "quality.gitignore" => gitignore(repo),
-            other => Err(Error::new(format!("unknown check {other}"))),
-        }
+    fn checks() -> CheckTable<Self> {
+        CheckTable::<Self>::new(
+            PluginMeta::new("quality", env!("CARGO_PKG_VERSION"))
+                .description("Tests, CI, build manifests and .gitignore")
+                .about("Vendored and generated directories (`vendor/`, `third_party/`,\n`node_modules/`, `dist/`, `build/`, `target/`...) do not count as the\nproject's code."),
+        )
+        .category("quality")
+        .check(
+            CheckMeta::new("quality.tests", "Tests in the project's languages")
+                .weight(3)
+                .rationale("Without tests, outside contributions cannot be accepted with confidence.")
+                .remediation("Add tests in the conventions of the language (tests/, *_test.go, test_*.py, src/test/java, *.test.ts) and run them in CI.")
+                .looks_at("test files in each language's conventions (Rust `tests/` and inline `#[test]`, Go `_test.go`, Python `test_*.py` and `tests/`, Java/Kotlin `src/test/` and `*Test`, JS/TS `*.test.*`, `*.spec.*`, `__tests__/`, Ruby `_spec.rb`, C# `*Tests`...) against the source files, with the counts. No tests fails; a language with three or more source files and no tests warns; shell scripts need none."),
+            |_, check| tests_check(check.repo()),
+        )
+        .check(
+            CheckMeta::new("quality.ci", "Continuous integration")
+                .weight(3)
+                .rationale("CI shows contributors that a change builds and passes the tests before anyone reviews it.")
+                .remediation("Add a CI configuration (GitHub Actions, GitLab CI, Jenkins...) that builds and tests every change.")
+                .looks_at("the CI configurations listed under `security.ci-workflows`."),
+            |_, check| ci(check.repo()),
+        )
+        .check(
+            CheckMeta::new("quality.build", "Build manifest for each language")
+                .weight(2)
+                .rationale("Outsiders must be able to build the project with the standard tools of its languages.")
+                .remediation("Add the standard build manifest for each language (Cargo.toml, go.mod, pyproject.toml, package.json, pom.xml, CMakeLists.txt...).")
+                .looks_at("the language mix by file count (reported), and for each language with at least three files (or a tenth of the code) its standard build manifest anywhere outside vendored code (Cargo.toml, go.mod, pyproject.toml/setup.py/requirements.txt, pom.xml/build.gradle, package.json, CMakeLists.txt/Makefile/meson.build, *.csproj, Gemfile, composer.json, Package.swift...). Some missing warns; all missing fails."),
+            |_, check| build(check.repo()),
+        )
+        .check(
+            CheckMeta::new("quality.gitignore", ".gitignore and no build outputs")
+                .weight(1)
+                .rationale("Committed build outputs and caches confuse contributors and bloat the history.")
+                .remediation("Add a .gitignore for the project's languages and remove committed build outputs (git rm -r --cached).")
+                .looks_at("a `.gitignore` at the root, and committed build outputs and caches: `node_modules/`, `__pycache__/`, Python tool caches, `.gradle/`, `CMakeFiles/`, Cargo's `target/`, object files, Python bytecode, Java classes. No .gitignore fails; committed outputs warn."),
+            |_, check| gitignore(check.repo()),
+        )
     }
 }
 

@@ -149,74 +149,103 @@ pub struct Secrets {
 }
 
 impl Plugin for Secrets {
-    fn meta() -> PluginMeta {
-        let check = |id: &str, title: &str, weight, rationale: &str, remediation: &str| {
-            CheckMeta::new(id, title).category("security").weight(weight).rationale(rationale).remediation(remediation)
-        };
-        PluginMeta::new("secrets", env!("CARGO_PKG_VERSION"))
-            .description("Credentials, internal references and key files, at HEAD and in the whole history")
-            .reads(&[Capability::Tree, Capability::Contents, Capability::History])
-            .check(check(
-                "secrets.credentials-head",
-                "No credentials in the files",
-                10,
-                "A credential in a published repository is compromised the moment it is pushed.",
-                "Revoke and rotate the credential, remove it, and load it from the environment or a secret store.",
-            ))
-            .check(check(
-                "secrets.credentials-history",
-                "No credentials anywhere in the history",
-                10,
-                "Publishing a repository publishes every commit: a credential deleted long ago is still readable.",
-                "Revoke and rotate each credential, then publish a history without it (git filter-repo, or a fresh squashed history).",
-            ))
-            .check(check(
-                "secrets.internal-references",
-                "No internal hosts, addresses, e-mails or tickets",
-                3,
-                "Internal host names, addresses, e-mails and ticket ids map the company's infrastructure and people for attackers.",
-                "Replace internal references with placeholders (example.com, RFC 5737 addresses) or configuration, and clean the history.",
-            ))
-            .check(check(
-                "secrets.key-files",
-                "No private key or keystore files",
-                5,
-                "Key and keystore files (id_rsa, .p12, .jks, .env with values) are credentials, whatever is inside.",
-                "Delete the files, revoke the keys they hold, add them to .gitignore, and clean the history.",
-            ))
+    fn checks() -> CheckTable<Self> {
+        CheckTable::<Self>::new(
+            PluginMeta::new("secrets", env!("CARGO_PKG_VERSION"))
+                .description("Credentials, internal references and key files, at HEAD and in the whole history")
+                .about(about())
+                .reads(&[Capability::Tree, Capability::Contents, Capability::History]),
+        )
+        .category("security")
+        .check(
+            CheckMeta::new("secrets.credentials-head", "No credentials in the files")
+                .weight(10)
+                .rationale("A credential in a published repository is compromised the moment it is pushed.")
+                .remediation("Revoke and rotate the credential, remove it, and load it from the environment or a secret store.")
+                .looks_at("every file of the checked commit, with the rules below."),
+            Secrets::credentials_head,
+        )
+        .check(
+            CheckMeta::new("secrets.credentials-history", "No credentials anywhere in the history")
+                .weight(10)
+                .rationale("Publishing a repository publishes every commit: a credential deleted long ago is still readable.")
+                .remediation("Revoke and rotate each credential, then publish a history without it (git filter-repo, or a fresh squashed history).")
+                .looks_at("every distinct blob ever committed (reachable from the checked commit), with the rules below; each finding names the path, line and the first commit that introduced the secret, and whether it is still in the files."),
+            Secrets::credentials_history,
+        )
+        .check(
+            CheckMeta::new("secrets.internal-references", "No internal hosts, addresses, e-mails or tickets")
+                .weight(3)
+                .rationale("Internal host names, addresses, e-mails and ticket ids map the company's infrastructure and people for attackers.")
+                .remediation("Replace internal references with placeholders (example.com, RFC 5737 addresses) or configuration, and clean the history.")
+                .looks_at("host names and e-mail addresses in `internal_domains` (and e-mails in `email_domains`), ticket ids matching `ticket_patterns`, intranet URLs (single-label hosts such as `http://wiki/`, and `.internal`, `.corp`, `.intranet`, `.intra`, `.lan` hosts), and private IPv4 addresses (10/8, 172.16/12, 192.168/16) in code and configuration. Intranet URLs and private addresses are not looked for in documentation and tests, which are full of examples. Hosts, e-mails, tickets and intranet URLs in the files `fail`; private addresses only, or references left only in the history, `warn`."),
+            Secrets::internal_references_check,
+        )
+        .check(
+            CheckMeta::new("secrets.key-files", "No private key or keystore files")
+                .weight(5)
+                .rationale("Key and keystore files (id_rsa, .p12, .jks, .env with values) are credentials, whatever is inside.")
+                .remediation("Delete the files, revoke the keys they hold, add them to .gitignore, and clean the history.")
+                .looks_at("file names at the checked commit and in the history: SSH keys (`id_rsa`, `id_ed25519`...), `*.pem` and `*.key` holding a private key, PKCS#12 (`*.p12`, `*.pfx`), Java keystores (`*.jks`, `*.keystore`), PuTTY keys, KeePass databases, Terraform state, `.aws/credentials`, `.git-credentials`, `.htpasswd`; `.env` and `.env.<name>` files with values (not `.env.example`, `.env.sample`, `.env.template`...), `.npmrc`, `.pypirc`, `.netrc` and `.pgpass` with credentials."),
+            Secrets::key_files,
+        )
     }
+}
 
-    fn check(&mut self, check: &Check<'_>) -> Result<CheckResult> {
+/// How the plugin works, its configuration and its credential rules, for
+/// the check reference.
+fn about() -> String {
+    let mut about = String::from(ABOUT);
+    about.push_str("\n\n### Credential rules\n\n| Rule | Credential |\n|---|---|\n");
+    for rule in RULES {
+        about.push_str(&format!("| `{}` | {} |\n", rule.id, rule.description));
+    }
+    about.trim_end().to_owned()
+}
+
+const ABOUT: &str = "Every blob is scanned once: the files at the checked commit, and, for the\nhistory checks, each distinct blob of the history (listed by the host with\nthe path and commit where it first appeared; not `git log -p`). A single\nAho-Corasick pass finds which rules' keywords occur; only those rules'\nregexes run. Text blobs of any size are read in 1 MiB pieces with 16 KiB\nof overlap (a credential across a boundary is found once, at its line);\nbinary blobs, and blobs over `max_blob_bytes` when it is set, are counted\nin an info finding and reported as not read (a binary blob does not stop\na pass under the default policy; anything else unread does). In a shallow\nclone the history checks say that the history is truncated and do not\npass. One secret (rule and value) is one finding\nwith every place it was found; findings show a redacted excerpt (the first\ncharacters and the length) and a fingerprint, never the secret.\n\nNot reported: placeholders (`AKIAIOSFODNN7EXAMPLE`, `xxxx`, `${VAR}`,\n`<your-token>`, `{{ var }}`, printf templates), generic values that look\nlike words rather than generated secrets, generic assignments in\ndocumentation, lines with an inline `fledge:allow` (or `gitleaks:allow`,\n`pragma: allowlist secret`) marker, and what the policy allows:\n`allow = [{ paths = [\"glob\"], fingerprints = [\"…\"], reason = \"…\" }]` (the\nreason is required). Credentials and key files found only in tests give a\n`warn`, elsewhere a `fail`.\n\nConfiguration (`[plugins.secrets]` in the policy): `internal_domains`,\n`email_domains`, `ticket_patterns` (regexes), `private_ips` (true),\n`allow`, `max_blob_bytes` (no bound), `history` (true: internal references\nand key files are looked for in the history too).";
+
+impl Secrets {
+    /// The check's configuration and allowlist; notes whether internal
+    /// references are wanted, so that a scan collects them in one pass.
+    fn setup(&mut self, check: &Check<'_>) -> Result<(Config, Allowlist)> {
         let config: Config = check.config()?;
         let allow = Allowlist::new(&config.allow)?;
-        let repo = check.repo();
         self.want_internal |= check.is_requested("secrets.internal-references");
-        match check.id() {
-            "secrets.credentials-head" => {
-                self.scan_head(repo, &config)?;
-                Ok(self.credentials(repo, &allow, false).unread(self.gaps(repo, false)))
-            }
-            "secrets.credentials-history" => {
-                self.scan_history(repo, &config)?;
-                self.scan_head(repo, &config)?;
-                Ok(self.credentials(repo, &allow, true).unread(self.gaps(repo, true)))
-            }
-            "secrets.internal-references" => {
-                if config.history {
-                    self.scan_history(repo, &config)?;
-                }
-                self.scan_head(repo, &config)?;
-                Ok(self.internal_references(repo, &allow).unread(self.gaps(repo, config.history)))
-            }
-            "secrets.key-files" => {
-                let history = if config.history { Some(self.history_list(repo)?) } else { None };
-                let shallow = config.history && repo.head().shallow;
-                Ok(keyfiles::check(repo, history.as_deref(), &allow)?.unread(shallow.then(|| {
-                    Gap::new(GapKind::Shallow, "", "history truncated (shallow clone): fetch the full history")
-                })))
-            }
-            other => Err(Error::new(format!("unknown check {other}"))),
+        Ok((config, allow))
+    }
+
+    fn credentials_head(&mut self, check: &Check<'_>) -> Result<CheckResult> {
+        let (config, allow) = self.setup(check)?;
+        let repo = check.repo();
+        self.scan_head(repo, &config)?;
+        Ok(self.credentials(repo, &allow, false).unread(self.gaps(repo, false)))
+    }
+
+    fn credentials_history(&mut self, check: &Check<'_>) -> Result<CheckResult> {
+        let (config, allow) = self.setup(check)?;
+        let repo = check.repo();
+        self.scan_history(repo, &config)?;
+        self.scan_head(repo, &config)?;
+        Ok(self.credentials(repo, &allow, true).unread(self.gaps(repo, true)))
+    }
+
+    fn internal_references_check(&mut self, check: &Check<'_>) -> Result<CheckResult> {
+        let (config, allow) = self.setup(check)?;
+        let repo = check.repo();
+        if config.history {
+            self.scan_history(repo, &config)?;
         }
+        self.scan_head(repo, &config)?;
+        Ok(self.internal_references(repo, &allow).unread(self.gaps(repo, config.history)))
+    }
+
+    fn key_files(&mut self, check: &Check<'_>) -> Result<CheckResult> {
+        let (config, allow) = self.setup(check)?;
+        let repo = check.repo();
+        let history = if config.history { Some(self.history_list(repo)?) } else { None };
+        let shallow = config.history && repo.head().shallow;
+        Ok(keyfiles::check(repo, history.as_deref(), &allow)?.unread(shallow.then(Gap::shallow_history)))
     }
 }
 
@@ -353,7 +382,7 @@ impl Secrets {
             }
         }
         if history && repo.head().shallow {
-            gaps.push(Gap::new(GapKind::Shallow, "", "history truncated (shallow clone): fetch the full history"));
+            gaps.push(Gap::shallow_history());
         }
         gaps
     }

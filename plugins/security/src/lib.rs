@@ -36,69 +36,62 @@ impl Default for Config {
 pub struct Security;
 
 impl Plugin for Security {
-    fn meta() -> PluginMeta {
-        let check = |id: &str, title: &str, weight, rationale: &str, remediation: &str| {
-            CheckMeta::new(id, title).category("security").weight(weight).rationale(rationale).remediation(remediation)
-        };
-        PluginMeta::new("security", env!("CARGO_PKG_VERSION"))
-            .description("Security policy contact, dependency updates, lockfiles, binaries, large files, CI workflows")
-            .reads(&[Capability::Tree, Capability::Contents, Capability::History])
-            .check(check(
-                "security.policy-contact",
-                "Security policy says how to report",
-                3,
-                "A security policy is only useful if it tells a researcher where to send a report privately.",
-                "Put a private reporting address (security@...) or a link to a private reporting form in SECURITY.md.",
-            ))
-            .check(check(
-                "security.dependency-updates",
-                "Dependency updates automated",
-                2,
-                "Public projects are expected to pick up dependency fixes quickly; a bot makes that routine.",
-                "Configure Dependabot (.github/dependabot.yml) or Renovate (renovate.json).",
-            ))
-            .check(check(
-                "security.lockfiles",
-                "Applications commit lockfiles",
-                2,
-                "Without a lockfile, every build of an application may pull different, unreviewed dependency versions.",
-                "Commit the lockfile of each application's package manager (Cargo.lock, package-lock.json, go.sum, poetry.lock...).",
-            ))
-            .check(check(
-                "security.binary-artifacts",
-                "No compiled artifacts committed",
-                3,
-                "Binaries cannot be reviewed; a committed executable or library may hide anything.",
-                "Remove compiled artifacts and build them in CI from source; publish them as release assets instead.",
-            ))
-            .check(check(
-                "security.large-files",
-                "No large files",
-                1,
-                "Large blobs bloat every clone forever and often are data dumps or artifacts that should not be published.",
-                "Remove large files (and from history), and keep data in an artifact store or Git LFS.",
-            ))
-            .check(check(
-                "security.ci-workflows",
-                "CI workflows are safe",
-                3,
-                "CI runs with repository secrets; dangerous workflow patterns let anyone who opens a pull request steal them.",
-                "Never check out pull-request code in pull_request_target, pass untrusted ${{ github.event... }} values through env:, and pin third-party actions to a commit SHA.",
-            ))
-    }
-
-    fn check(&mut self, check: &Check<'_>) -> Result<CheckResult> {
-        let config: Config = check.config()?;
-        let repo = check.repo();
-        match check.id() {
-            "security.policy-contact" => policy_contact(repo),
-            "security.dependency-updates" => dependency_updates(repo),
-            "security.lockfiles" => lockfiles(repo),
-            "security.binary-artifacts" => artifacts::check(repo),
-            "security.large-files" => large_files(repo, &config),
-            "security.ci-workflows" => workflows::check(repo, &config.trusted_action_owners),
-            other => Err(Error::new(format!("unknown check {other}"))),
-        }
+    fn checks() -> CheckTable<Self> {
+        CheckTable::<Self>::new(
+            PluginMeta::new("security", env!("CARGO_PKG_VERSION"))
+                .description("Security policy contact, dependency updates, lockfiles, binaries, large files, CI workflows")
+                .about("Configuration (`[plugins.security]` in the policy): `max_file_bytes`\n(5 MiB), `largest_blobs` (5), `trusted_action_owners` (action owners\ntrusted without pinning, besides `actions` and `github`).")
+                .reads(&[Capability::Tree, Capability::Contents, Capability::History]),
+        )
+        .category("security")
+        .check(
+            CheckMeta::new("security.policy-contact", "Security policy says how to report")
+                .weight(3)
+                .rationale("A security policy is only useful if it tells a researcher where to send a report privately.")
+                .remediation("Put a private reporting address (security@...) or a link to a private reporting form in SECURITY.md.")
+                .looks_at("SECURITY (any extension) in the root, `.github/` or `docs/`, for an e-mail address or a URL. A policy without either warns."),
+            |_, check| policy_contact(check.repo()),
+        )
+        .check(
+            CheckMeta::new("security.dependency-updates", "Dependency updates automated")
+                .weight(2)
+                .rationale("Public projects are expected to pick up dependency fixes quickly; a bot makes that routine.")
+                .remediation("Configure Dependabot (.github/dependabot.yml) or Renovate (renovate.json).")
+                .looks_at("Dependabot (`.github/dependabot.yml`), Renovate (`renovate.json(5)`, `.renovaterc*`, `.github/renovate.json`, a `renovate` key in package.json), PyUp, Depfu, Snyk, Scala Steward."),
+            |_, check| dependency_updates(check.repo()),
+        )
+        .check(
+            CheckMeta::new("security.lockfiles", "Applications commit lockfiles")
+                .weight(2)
+                .rationale("Without a lockfile, every build of an application may pull different, unreviewed dependency versions.")
+                .remediation("Commit the lockfile of each application's package manager (Cargo.lock, package-lock.json, go.sum, poetry.lock...).")
+                .looks_at("each manifest (Cargo.toml, package.json, go.mod, pyproject.toml, Pipfile, Gemfile, composer.json, outside vendored directories) and its lockfile beside it or at the root (Cargo.lock, package-lock.json, yarn.lock, pnpm-lock.yaml, go.sum, poetry.lock, uv.lock, Pipfile.lock, Gemfile.lock, composer.lock). Applications (a binary target, a private package, Go modules, Poetry/uv/PDM projects) need one; libraries do not."),
+            |_, check| lockfiles(check.repo()),
+        )
+        .check(
+            CheckMeta::new("security.binary-artifacts", "No compiled artifacts committed")
+                .weight(3)
+                .rationale("Binaries cannot be reviewed; a committed executable or library may hide anything.")
+                .remediation("Remove compiled artifacts and build them in CI from source; publish them as release assets instead.")
+                .looks_at("the first 512 bytes of every file, by content magic whatever the name: ELF, Windows PE, Mach-O (thin and universal), Java classes, jar/war/ear/aar/apk archives, Python wheels and bytecode, WebAssembly modules, static libraries. Each is listed with its path."),
+            |_, check| artifacts::check(check.repo()),
+        )
+        .check(
+            CheckMeta::new("security.large-files", "No large files")
+                .weight(1)
+                .rationale("Large blobs bloat every clone forever and often are data dumps or artifacts that should not be published.")
+                .remediation("Remove large files (and from history), and keep data in an artifact store or Git LFS.")
+                .looks_at("files above `max_file_bytes` at the checked commit; the `largest_blobs` largest blobs of the whole history are listed for information, with the commit that added them."),
+            |_, check| large_files(check.repo(), &check.config()?),
+        )
+        .check(
+            CheckMeta::new("security.ci-workflows", "CI workflows are safe")
+                .weight(3)
+                .rationale("CI runs with repository secrets; dangerous workflow patterns let anyone who opens a pull request steal them.")
+                .remediation("Never check out pull-request code in pull_request_target, pass untrusted ${{ github.event... }} values through env:, and pin third-party actions to a commit SHA.")
+                .looks_at("CI configuration (GitHub Actions, GitLab CI, Jenkins, CircleCI, Azure Pipelines, Drone, Buildkite, Travis, AppVeyor, Bitbucket, Woodpecker, Tekton, Cirrus, Gitea/Forgejo Actions, Cloud Build, TeamCity), and in GitHub-style workflows the patterns OpenSSF Scorecard calls dangerous: a `pull_request_target` workflow that checks out the pull request's head, and untrusted `${{ github.event... }}` values (issue and PR titles and bodies, comments, head refs, commit messages and authors...) interpolated into `run:` scripts; third-party actions not pinned to a commit SHA warn. No CI at all fails."),
+            |_, check| workflows::check(check.repo(), &check.config::<Config>()?.trusted_action_owners),
+        )
     }
 }
 

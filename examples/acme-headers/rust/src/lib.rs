@@ -25,17 +25,21 @@ impl Default for Config {
 }
 
 impl Plugin for Acme {
-    fn meta() -> PluginMeta {
-        PluginMeta::new("acme", "1.0.0").description("ACME's source-header rule").check(
+    fn checks() -> CheckTable<Self> {
+        CheckTable::<Self>::new(PluginMeta::new("acme", "1.0.0").description("ACME's source-header rule")).check(
             CheckMeta::new("acme.headers", "Source files carry the ACME header")
                 .category("license")
                 .weight(2)
                 .rationale("Published code must say who owns it, in every file.")
-                .remediation("Start every source file with a comment `Copyright ACME`."),
+                .remediation("Start every source file with a comment `Copyright ACME`.")
+                .looks_at("The first 512 bytes of every source file."),
+            Acme::headers,
         )
     }
+}
 
-    fn check(&mut self, check: &Check<'_>) -> Result<CheckResult> {
+impl Acme {
+    fn headers(&mut self, check: &Check<'_>) -> Result<CheckResult> {
         let owner = check.config::<Config>()?.owner;
         let repo = check.repo();
         let sources: Vec<&TreeEntry> = repo

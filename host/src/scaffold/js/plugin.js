@@ -12,6 +12,7 @@ export function describe() {
     name: '{{name}}',
     version: '0.1.0',
     description: 'Company-specific publication rules',
+    about: '',
     reads: ['tree', 'contents'],
     checks: [{
       id: '{{name}}.notice',
@@ -20,6 +21,7 @@ export function describe() {
       weight: 2,
       rationale: 'Published code must say who owns it.',
       remediation: 'Add a NOTICE file at the root that says `Copyright <owner>`.',
+      looksAt: 'A file named NOTICE (any extension) at the root.',
     }],
   };
 }

@@ -36,8 +36,9 @@ class WitWorld(WitWorld):
             2,
             "Published code must say who owns it.",
             "Add a NOTICE file at the root that says `Copyright <owner>`.",
+            "A file named NOTICE (any extension) at the root.",
         )
-        return PluginMeta("{{name}}", "0.1.0", "Company-specific publication rules", [Capability.TREE, Capability.CONTENTS], [notice])
+        return PluginMeta("{{name}}", "0.1.0", "Company-specific publication rules", "", [Capability.TREE, Capability.CONTENTS], [notice])
 
     def run(self, request) -> list:
         try:

@@ -23,24 +23,22 @@ impl Default for Config {
 }
 
 impl fledge_sdk::Plugin for Plugin {
-    fn meta() -> PluginMeta {
-        PluginMeta::new("{{name}}", env!("CARGO_PKG_VERSION"))
-            .description("Company-specific publication rules")
-            .reads(&[Capability::Tree, Capability::Contents])
-            .check(
-                CheckMeta::new("{{name}}.notice", "A NOTICE file names the copyright owner")
-                    .category("license")
-                    .weight(2)
-                    .rationale("Published code must say who owns it.")
-                    .remediation("Add a NOTICE file at the root that says `Copyright <owner>`."),
-            )
-    }
-
-    fn check(&mut self, check: &Check<'_>) -> Result<CheckResult> {
-        match check.id() {
-            "{{name}}.notice" => notice(check),
-            other => Err(Error::new(format!("unknown check {other}"))),
-        }
+    /// Each check's metadata, paired with the function that evaluates it.
+    fn checks() -> CheckTable<Self> {
+        CheckTable::<Self>::new(
+            PluginMeta::new("{{name}}", env!("CARGO_PKG_VERSION"))
+                .description("Company-specific publication rules")
+                .reads(&[Capability::Tree, Capability::Contents]),
+        )
+        .category("license")
+        .check(
+            CheckMeta::new("{{name}}.notice", "A NOTICE file names the copyright owner")
+                .weight(2)
+                .rationale("Published code must say who owns it.")
+                .remediation("Add a NOTICE file at the root that says `Copyright <owner>`.")
+                .looks_at("A file named NOTICE (any extension) at the root."),
+            |_, check| notice(check),
+        )
     }
 }
 

@@ -1,0 +1,106 @@
+//! The check reference: every check of the loaded plugins, with what it
+//! looks at, why it matters and how to fix it, as Markdown
+//! (`fledge plugins --format markdown`, committed as `docs/checks.md`).
+
+use crate::model::{Capability, PluginMeta};
+use crate::text::printable_lines;
+
+/// What the page says before the plugins.
+const INTRO: &str = "\
+# Checks
+
+Every check fledge runs, grouped by the plugin that provides it. Each entry
+gives the check id (stable: ids never change once released), its category
+and default weight, what it looks at, why it matters before publishing, and
+how to fix a failure. This page is the output of `fledge plugins --format
+markdown`: the plugins describe themselves, and a test keeps the page equal
+to what they say.
+
+Statuses: `pass`, `warn` (acceptable with a reservation; scores 50 unless
+the check says otherwise), `fail`, `skip` (does not apply; not scored),
+`error` (could not be evaluated; scores 0), and `exempt` (set by a policy
+exemption; scores 100).
+
+\"Conventional places\" means the repository root, `.github/`, `docs/`,
+`doc/` and `.gitlab/`; file names match case-insensitively, with any
+extension, ignoring `-`, `_` and spaces (`CODE_OF_CONDUCT.md`,
+`code-of-conduct.rst` and `CodeOfConduct` are the same name).
+";
+
+/// The reference page for `plugins`, in their order.
+pub fn markdown(plugins: &[&PluginMeta]) -> String {
+    let mut out = String::from(INTRO);
+    for plugin in plugins {
+        out.push_str(&format!("\n## `{}` plugin\n\n", one_line(&plugin.name)));
+        out.push_str(&format!("{}. Reads {}.\n", one_line(&plugin.description), reads(&plugin.reads)));
+        if !plugin.about.trim().is_empty() {
+            out.push_str(&format!("\n{}\n", printable_lines(plugin.about.trim())));
+        }
+        for check in &plugin.checks {
+            out.push_str(&format!("\n### `{}`: {}\n", one_line(&check.id), one_line(&check.title)));
+            out.push_str(&format!("- Category: {}, weight {}.\n", one_line(&check.category), check.weight));
+            if !check.looks_at.trim().is_empty() {
+                let looks_at = printable_lines(check.looks_at.trim()).replace('\n', "\n  ");
+                out.push_str(&format!("- Looks at: {looks_at}\n"));
+            }
+            out.push_str(&format!("- Why: {}\n", one_line(&check.rationale)));
+            out.push_str(&format!("- Fix: {}\n", one_line(&check.remediation)));
+        }
+    }
+    out
+}
+
+fn one_line(text: &str) -> String {
+    printable_lines(text).split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// "the tree, file contents and the history".
+fn reads(capabilities: &[Capability]) -> String {
+    let names: Vec<&str> = capabilities
+        .iter()
+        .map(|c| match c {
+            Capability::Tree => "the file list",
+            Capability::Contents => "file contents",
+            Capability::History => "the history",
+        })
+        .collect();
+    match names.as_slice() {
+        [] => "nothing".to_owned(),
+        [one] => (*one).to_owned(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::CheckMeta;
+
+    #[test]
+    fn a_plugin_renders_as_a_section_with_one_entry_per_check() {
+        let plugin = PluginMeta {
+            name: "acme".to_owned(),
+            version: "1.0.0".to_owned(),
+            description: "ACME's rules".to_owned(),
+            about: "How it works.\n\nConfiguration: `owner`.".to_owned(),
+            reads: vec![Capability::Tree, Capability::Contents],
+            checks: vec![CheckMeta {
+                id: "acme.notice".to_owned(),
+                title: "A NOTICE\nfile".to_owned(),
+                category: "license".to_owned(),
+                weight: 2,
+                rationale: "Say who owns it.".to_owned(),
+                remediation: "Add NOTICE.".to_owned(),
+                looks_at: "NOTICE at the root.\nFails without one.".to_owned(),
+            }],
+        };
+        let page = markdown(&[&plugin]);
+        let section = page.split_once("\n## ").map(|(_, s)| s).unwrap_or_default();
+        assert_eq!(
+            section,
+            "`acme` plugin\n\nACME's rules. Reads the file list and file contents.\n\nHow it works.\n\n\
+             Configuration: `owner`.\n\n### `acme.notice`: A NOTICE file\n- Category: license, weight 2.\n\
+             - Looks at: NOTICE at the root.\n  Fails without one.\n- Why: Say who owns it.\n- Fix: Add NOTICE.\n"
+        );
+    }
+}
