@@ -26,7 +26,7 @@ use crate::catalog::Entry;
 use crate::check::{self, CheckOptions, Evaluation};
 use crate::git::{self, OpenOptions};
 use crate::model::report::Report;
-use crate::model::scan::{ResultOutcome, ResultRow, RunId, RunState, Tally};
+use crate::model::scan::{ResultOutcome, ResultRow, RunId, RunState, ScanErrorKind, Tally};
 use crate::plugins::PluginSet;
 use crate::policy::Policy;
 use crate::runtime::{Limits, Runtime};
@@ -159,13 +159,13 @@ struct Shared {
 
 /// A repository that could not be scanned.
 struct Failure {
-    kind: String,
+    kind: ScanErrorKind,
     message: String,
 }
 
 impl Failure {
-    fn new(kind: &str, message: impl Into<String>) -> Failure {
-        Failure { kind: kind.to_owned(), message: message.into() }
+    fn new(kind: impl Into<ScanErrorKind>, message: impl Into<String>) -> Failure {
+        Failure { kind: kind.into(), message: message.into() }
     }
 }
 
@@ -285,7 +285,7 @@ async fn scan_one(shared: Arc<Shared>, job: Job) -> Result<ResultRow> {
         }
         Err(_) => {
             row.outcome = ResultOutcome::Error;
-            row.error_kind = Some("timeout".to_owned());
+            row.error_kind = Some(ScanErrorKind::Timeout);
             row.error = Some(format!("gave up after {} s (--repo-timeout)", timeout.as_secs_f64()));
             (None, None)
         }
@@ -326,8 +326,10 @@ async fn evaluate(
     // Fetch, retrying network errors with backoff.
     let acquired = loop {
         row.attempts += 1;
-        let permit =
-            Arc::clone(&shared.fetch).acquire_owned().await.map_err(|e| Failure::new("internal", e.to_string()))?;
+        let permit = Arc::clone(&shared.fetch)
+            .acquire_owned()
+            .await
+            .map_err(|e| Failure::new(ScanErrorKind::Internal, e.to_string()))?;
         let (target, branch, open) = (entry.target.clone(), entry.branch.clone(), open.clone());
         let started = Instant::now();
         let result = tokio::task::spawn_blocking(move || {
@@ -345,8 +347,8 @@ async fn evaluate(
                 log::info!("{}: {err}; retrying in {:.1} s", entry.name, delay.as_secs_f64());
                 tokio::time::sleep(delay).await;
             }
-            Ok(Err(err)) => return Err(Failure::new(err.kind.as_str(), err.to_string())),
-            Err(err) => return Err(Failure::new("internal", format!("fetching failed: {err}"))),
+            Ok(Err(err)) => return Err(Failure::new(err.kind, err.to_string())),
+            Err(err) => return Err(Failure::new(ScanErrorKind::Internal, format!("fetching failed: {err}"))),
         }
     };
     let (acquired, commit) = acquired;
@@ -365,8 +367,8 @@ async fn evaluate(
             store.document(&digest)
         })
         .await
-        .map_err(|e| Failure::new("internal", e.to_string()))?
-        .map_err(|e| Failure::new("internal", format!("{e:#}")))?;
+        .map_err(|e| Failure::new(ScanErrorKind::Internal, e.to_string()))?
+        .map_err(|e| Failure::new(ScanErrorKind::Internal, format!("{e:#}")))?;
         let report = check::decide(&job.setup.policy, evaluation, entry.attestations.as_ref(), settings.today);
         row.outcome = ResultOutcome::Cached;
         row.evaluation = Some(evaluation_digest.clone());
@@ -374,7 +376,10 @@ async fn evaluate(
     }
 
     // Snapshot and run the plugins.
-    let permit = Arc::clone(&shared.cpu).acquire_owned().await.map_err(|e| Failure::new("internal", e.to_string()))?;
+    let permit = Arc::clone(&shared.cpu)
+        .acquire_owned()
+        .await
+        .map_err(|e| Failure::new(ScanErrorKind::Internal, e.to_string()))?;
     let runtime = Arc::clone(&shared.runtime);
     let setup = Arc::clone(&job.setup);
     let options = CheckOptions {
@@ -402,14 +407,13 @@ async fn evaluate(
         Ok::<_, git::AcquireError>((evaluation, snapshot_time, started.elapsed()))
     })
     .await
-    .map_err(|e| Failure::new("internal", format!("running the plugins failed: {e}")))?;
-    let (evaluation, snapshot_time, plugin_time) =
-        evaluated.map_err(|err| Failure::new(err.kind.as_str(), err.to_string()))?;
+    .map_err(|e| Failure::new(ScanErrorKind::Internal, format!("running the plugins failed: {e}")))?;
+    let (evaluation, snapshot_time, plugin_time) = evaluated.map_err(|err| Failure::new(err.kind, err.to_string()))?;
     row.git_ms += snapshot_time.as_secs_f64() * 1000.0;
     row.plugin_ms = plugin_time.as_secs_f64() * 1000.0;
     let failures = evaluation.plugin_failures();
     if !failures.is_empty() {
-        row.error_kind = Some("plugin".to_owned());
+        row.error_kind = Some(ScanErrorKind::Plugin);
         row.error = Some(failures.join("; "));
     }
     let report = check::decide(&job.setup.policy, evaluation.clone(), entry.attestations.as_ref(), settings.today);

@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 use crate::error::UserError;
 use crate::model::evaluation::Evaluation;
 use crate::model::report::Report;
-use crate::model::scan::{Headline, ResultOutcome, ResultRow, Run, RunId, RunState};
+use crate::model::scan::{Headline, ResultOutcome, ResultRow, Run, RunId, RunState, ScanErrorKind};
 
 /// The migrations, in order; the database's `user_version` is how many
 /// have been applied.
@@ -312,7 +312,7 @@ impl Store {
                 row.cache_key,
                 row.stage,
                 row.score,
-                row.error_kind,
+                row.error_kind.map(ScanErrorKind::as_str),
                 row.error,
                 row.attempts,
                 row.git_ms,
@@ -553,7 +553,7 @@ fn result_from_row_at(row: &Row<'_>, at: usize) -> rusqlite::Result<ResultRow> {
         cache_key: row.get(at + 6)?,
         stage: row.get(at + 7)?,
         score: row.get(at + 8)?,
-        error_kind: row.get(at + 9)?,
+        error_kind: row.get::<_, Option<String>>(at + 9)?.as_deref().map(ScanErrorKind::parse),
         error: row.get(at + 10)?,
         attempts: row.get(at + 11)?,
         git_ms: row.get(at + 12)?,

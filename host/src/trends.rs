@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::UserError;
 use crate::model::report::Tool;
-use crate::model::scan::{Headline, ResultOutcome, ResultRow, Run, RunId, RunState, Tally};
+use crate::model::scan::{Headline, ResultOutcome, ResultRow, Run, RunId, RunState, ScanErrorKind, Tally};
 use crate::model::verdict::{Blocker, Verdict};
 use crate::store::Store;
 
@@ -346,7 +346,7 @@ fn change(before: Option<&ResultRow>, after: &ResultRow, min_change: f64) -> Opt
         detail,
     };
     let error = |row: &ResultRow| {
-        format!("{}: {}", row.error_kind.as_deref().unwrap_or("error"), row.error.as_deref().unwrap_or(""))
+        format!("{}: {}", row.error_kind.map_or("error", ScanErrorKind::as_str), row.error.as_deref().unwrap_or(""))
     };
     let Some(before) = before else {
         return Some(change(ChangeKind::New, "first result".to_owned()));
@@ -477,7 +477,7 @@ pub(crate) mod fixtures {
             cache_key: None,
             stage: stage.map(|(s, _)| s.to_owned()),
             score,
-            error_kind: (outcome == ResultOutcome::Error).then(|| "unreachable".to_owned()),
+            error_kind: (outcome == ResultOutcome::Error).then_some(ScanErrorKind::Unreachable),
             error: (outcome == ResultOutcome::Error).then(|| "gone".to_owned()),
             attempts: 1,
             git_ms: 0.0,

@@ -94,6 +94,22 @@ impl AcquireErrorKind {
     }
 }
 
+impl From<AcquireErrorKind> for crate::model::scan::ScanErrorKind {
+    fn from(kind: AcquireErrorKind) -> Self {
+        use crate::model::scan::ScanErrorKind as Scan;
+        match kind {
+            AcquireErrorKind::PathMissing => Scan::PathMissing,
+            AcquireErrorKind::NotARepository => Scan::NotARepository,
+            AcquireErrorKind::NoCommits => Scan::NoCommits,
+            AcquireErrorKind::UnknownRevision => Scan::UnknownRevision,
+            AcquireErrorKind::Unreachable => Scan::Unreachable,
+            AcquireErrorKind::Auth => Scan::Auth,
+            AcquireErrorKind::Corrupt => Scan::Corrupt,
+            AcquireErrorKind::Other => Scan::Other,
+        }
+    }
+}
+
 /// A failure to acquire a repository, with a message fit for the user.
 #[derive(Clone, Debug)]
 pub struct AcquireError {

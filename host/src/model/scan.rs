@@ -82,6 +82,72 @@ impl ResultOutcome {
     }
 }
 
+/// Why a repository has no result in a run (or, for `Plugin`, why its
+/// result is incomplete).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ScanErrorKind {
+    PathMissing,
+    NotARepository,
+    NoCommits,
+    UnknownRevision,
+    /// The remote could not be reached; retried on the next scan.
+    Unreachable,
+    Auth,
+    Corrupt,
+    /// The repository took longer than `--repo-timeout`.
+    Timeout,
+    /// Some plugin failed on the repository (the result is kept).
+    Plugin,
+    /// fledge itself failed (a worker, a pool).
+    Internal,
+    Other,
+}
+
+impl ScanErrorKind {
+    const ALL: [ScanErrorKind; 11] = [
+        ScanErrorKind::PathMissing,
+        ScanErrorKind::NotARepository,
+        ScanErrorKind::NoCommits,
+        ScanErrorKind::UnknownRevision,
+        ScanErrorKind::Unreachable,
+        ScanErrorKind::Auth,
+        ScanErrorKind::Corrupt,
+        ScanErrorKind::Timeout,
+        ScanErrorKind::Plugin,
+        ScanErrorKind::Internal,
+        ScanErrorKind::Other,
+    ];
+
+    /// The kind's stable name, as recorded in the store and the reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScanErrorKind::PathMissing => "path-missing",
+            ScanErrorKind::NotARepository => "not-a-repository",
+            ScanErrorKind::NoCommits => "no-commits",
+            ScanErrorKind::UnknownRevision => "unknown-revision",
+            ScanErrorKind::Unreachable => "unreachable",
+            ScanErrorKind::Auth => "auth",
+            ScanErrorKind::Corrupt => "corrupt",
+            ScanErrorKind::Timeout => "timeout",
+            ScanErrorKind::Plugin => "plugin",
+            ScanErrorKind::Internal => "internal",
+            ScanErrorKind::Other => "other",
+        }
+    }
+
+    /// The kind named `text`; a name this version does not know is `Other`.
+    pub(crate) fn parse(text: &str) -> ScanErrorKind {
+        ScanErrorKind::ALL.into_iter().find(|k| k.as_str() == text).unwrap_or(ScanErrorKind::Other)
+    }
+}
+
+impl std::fmt::Display for ScanErrorKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One repository's result in a run.
 #[derive(Clone, Debug, Serialize)]
 pub struct ResultRow {
@@ -98,7 +164,7 @@ pub struct ResultRow {
     pub score: Option<f64>,
     /// `unreachable`, `auth`, `corrupt`, `timeout`, `plugin`... (a
     /// `plugin` error comes with a result: some plugin failed on it).
-    pub error_kind: Option<String>,
+    pub error_kind: Option<ScanErrorKind>,
     pub error: Option<String>,
     pub attempts: u32,
     /// Time acquiring (fetch) and reading the repository, in ms.

@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use super::markdown::cell;
-use crate::model::scan::ResultOutcome;
+use crate::model::scan::{ResultOutcome, ScanErrorKind};
 use crate::trends::{RepositoryEntry, RunReport};
 
 /// "run 12 (complete) of catalog.toml, started …; compared with run 11 of …"
@@ -144,7 +144,7 @@ fn standing(stage: Option<&str>, value: Option<f64>) -> String {
 pub fn outcome(entry: &RepositoryEntry) -> String {
     let result = &entry.result;
     match (&result.outcome, &result.error_kind) {
-        (ResultOutcome::Error, kind) => format!("error: {}", kind.as_deref().unwrap_or("unknown")),
+        (ResultOutcome::Error, kind) => format!("error: {}", kind.map_or("unknown", ScanErrorKind::as_str)),
         (other, Some(kind)) => format!("{} ({kind} error)", other.as_str()),
         (other, None) => other.as_str().to_owned(),
     }

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::model::scan::{ResultOutcome, ResultRow};
+use crate::model::scan::{ResultOutcome, ResultRow, ScanErrorKind};
 
 /// How to show progress.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -60,7 +60,7 @@ impl Progress {
                 (ResultOutcome::Error, ..) => {
                     format!(
                         "error ({}): {}",
-                        row.error_kind.as_deref().unwrap_or("?"),
+                        row.error_kind.map_or("?", ScanErrorKind::as_str),
                         row.error.as_deref().unwrap_or("")
                     )
                 }
