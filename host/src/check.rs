@@ -13,7 +13,9 @@ use serde::Deserialize;
 use crate::git::{self, AcquireError, OpenOptions, Snapshot, Target};
 use crate::located::FileErrors;
 pub use crate::model::evaluation::Evaluation;
-use crate::model::report::{CheckReport, Completeness, PluginReport, Report, Repository, SCHEMA_VERSION, Tool};
+use crate::model::report::{
+    CheckReport, Completeness, HistoryCoverage, PluginReport, Report, Repository, SCHEMA_VERSION, Tool,
+};
 use crate::model::{Outcome, Status, Unread};
 use crate::plugins::PluginSet;
 use crate::policy::Policy;
@@ -141,6 +143,12 @@ pub fn evaluate(
         shallow: snapshot.shallow,
         tree_incomplete: snapshot.tree_incomplete,
         unread: Unread::of(snapshot.unread.clone()),
+        history: snapshot.history_coverage().map(|(refs, commits, blobs)| HistoryCoverage {
+            scope: snapshot.history_scope.as_str().to_owned(),
+            refs,
+            commits,
+            blobs,
+        }),
     };
     warnings.extend(completeness.summary());
     Evaluation {

@@ -21,7 +21,7 @@ pub use plugin::{PluginCommand, PluginsArgs};
 pub use policy::PolicyCommand;
 
 pub use crate::error::{UserError, exit_code_for};
-use crate::git::OpenOptions;
+use crate::git::{HistoryScope, OpenOptions};
 use crate::plugins::{PluginSet, PluginSources};
 use crate::policy::Policy;
 use crate::report::terminal::Style;
@@ -154,6 +154,20 @@ pub struct RuntimeArgs {
     /// Findings kept per plugin run.
     #[arg(long, value_name = "N", default_value_t = 1000)]
     pub max_findings: usize,
+    /// What the history checks read: every commit of every ref (branches,
+    /// tags, notes, stash: what publishing the repository publishes), or
+    /// only the checked revision's history.
+    #[arg(long, value_enum, default_value_t = HistoryArg::All)]
+    pub history: HistoryArg,
+}
+
+/// `--history`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum HistoryArg {
+    /// Every ref.
+    All,
+    /// The checked revision and its ancestors.
+    Head,
 }
 
 impl RuntimeArgs {
@@ -190,6 +204,10 @@ impl RuntimeArgs {
             max_blob_bytes: self.max_blob_size.saturating_mul(1 << 20),
             ignore: Vec::new(),
             deadline: None,
+            history: match self.history {
+                HistoryArg::All => HistoryScope::AllRefs,
+                HistoryArg::Head => HistoryScope::Checked,
+            },
         }
     }
 

@@ -35,6 +35,28 @@ pub fn set_network_timeouts(connect: std::time::Duration, io: std::time::Duratio
     Ok(())
 }
 
+/// What "the history" is for the history index (the distinct blobs that
+/// the history checks read).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum HistoryScope {
+    /// Every commit reachable from any ref (branches, tags, notes, stash,
+    /// remote-tracking and other refs): what publishing a repository
+    /// publishes.
+    #[default]
+    AllRefs,
+    /// Only the checked commit and its ancestors.
+    Checked,
+}
+
+impl HistoryScope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HistoryScope::AllRefs => "all-refs",
+            HistoryScope::Checked => "checked",
+        }
+    }
+}
+
 /// How to open a target.
 #[derive(Clone, Debug)]
 pub struct OpenOptions {
@@ -48,6 +70,8 @@ pub struct OpenOptions {
     /// A fetch still transferring at this time is stopped (the scan's
     /// per-repository deadline), so that it frees its slot.
     pub deadline: Option<std::time::Instant>,
+    /// Which commits the history index covers.
+    pub history: HistoryScope,
 }
 
 /// Acquires `target` (opening a local repository in place, or mirroring a
@@ -78,6 +102,17 @@ impl Acquired {
         snapshot::resolve_commit(&self.repo, &self.source, revision.unwrap_or("HEAD")).map(|c| c.to_string())
     }
 
+    /// A digest of every ref and what it points to: changes when any
+    /// branch, tag or other ref moves.
+    pub fn refs_digest(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut hasher = Sha256::new();
+        for (name, oid) in snapshot::refs(&self.repo) {
+            hasher.update(format!("{name} {oid}\n").as_bytes());
+        }
+        hex::encode(hasher.finalize())
+    }
+
     /// Reads `revision` (default `HEAD`): its file list, with `options`'
     /// ignores and blob bound.
     pub fn snapshot(&self, revision: Option<&str>, options: &OpenOptions) -> Result<Snapshot, AcquireError> {
@@ -89,6 +124,7 @@ impl Acquired {
             revision.unwrap_or("HEAD"),
             options.max_blob_bytes,
             ignore.as_ref(),
+            options.history,
         )
     }
 }

@@ -63,6 +63,7 @@ impl Setup {
                 limits.max_output_bytes
             ),
             &open.max_blob_bytes.to_string(),
+            open.history.as_str(),
         ]);
         Setup { policy, plugins, digest }
     }
@@ -113,7 +114,7 @@ pub struct Summary {
 }
 
 /// The key under which an evaluation may be reused.
-fn cache_key(setup: &Setup, entry: &Entry, commit: &str) -> String {
+fn cache_key(setup: &Setup, entry: &Entry, commit: &str, refs: &str) -> String {
     // The commits the catalog's attestations name are checked against the
     // history during the evaluation: new ones need a new evaluation.
     let mut attested: Vec<&str> =
@@ -127,6 +128,7 @@ fn cache_key(setup: &Setup, entry: &Entry, commit: &str) -> String {
         entry.kind.as_deref().unwrap_or(""),
         &entry.name,
         &attested,
+        refs,
     ])
 }
 
@@ -336,7 +338,10 @@ async fn evaluate(
             let _permit = permit;
             let acquired = git::acquire(&target, &open)?;
             let commit = acquired.resolve(branch.as_deref())?;
-            Ok::<_, git::AcquireError>((acquired, commit))
+            // With every ref in the history, a new branch or tag is new
+            // content even when the checked commit is unchanged.
+            let refs = if open.history == git::HistoryScope::AllRefs { acquired.refs_digest() } else { String::new() };
+            Ok::<_, git::AcquireError>((acquired, commit, refs))
         })
         .await;
         row.git_ms += started.elapsed().as_secs_f64() * 1000.0;
@@ -351,8 +356,8 @@ async fn evaluate(
             Err(err) => return Err(Failure::new(ScanErrorKind::Internal, format!("fetching failed: {err}"))),
         }
     };
-    let (acquired, commit) = acquired;
-    let key = cache_key(&job.setup, entry, &commit);
+    let (acquired, commit, refs) = acquired;
+    let key = cache_key(&job.setup, entry, &commit, &refs);
     row.commit = Some(commit);
     row.cache_key = Some(key.clone());
 

@@ -48,6 +48,30 @@ pub fn is_test_path(path: &str) -> bool {
         || (name.ends_with(".java") && stem.ends_with("test"))
 }
 
+/// True for example, sample and demo code (`examples/`, `sample/`,
+/// `demos/`...) and Android's generated debug keystore: what it holds is
+/// meant to be copied, not deployed.
+///
+/// ```
+/// use fledge_sdk::conventions::is_example_path;
+/// assert!(is_example_path("examples/client/config.py"));
+/// assert!(is_example_path("app/debug.keystore"));
+/// assert!(!is_example_path("src/sample_rate.rs"));
+/// ```
+pub fn is_example_path(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    let mut parts = lower.split('/').collect::<Vec<_>>();
+    let name = parts.pop().unwrap_or_default();
+    const DIRS: &[&str] = &["example", "examples", "_examples", "sample", "samples", "demo", "demos"];
+    parts.iter().any(|p| DIRS.contains(p)) || name == "debug.keystore"
+}
+
+/// True where credentials and keys are usually throwaway: tests, fixtures
+/// and examples ([`is_test_path`] or [`is_example_path`]).
+pub fn is_throwaway_path(path: &str) -> bool {
+    is_test_path(path) || is_example_path(path)
+}
+
 /// True for documentation: Markdown, reStructuredText, AsciiDoc, plain text
 /// and HTML files, and anything under `docs/` or `doc/`.
 ///

@@ -92,7 +92,7 @@ impl Source for HostSource {
         Ok(wit_repo::history_blobs(start, limit)
             .map_err(repo_error)?
             .into_iter()
-            .map(|b| HistoryBlob { id: b.id, size: b.size, path: b.path, commit: b.commit })
+            .map(|b| HistoryBlob { id: b.id, size: b.size, path: b.path, commit: b.commit, reference: b.reference })
             .collect())
     }
 }

@@ -147,6 +147,10 @@ pub struct HistoryBlob {
     pub path: String,
     /// The oldest commit that introduced it.
     pub commit: String,
+    /// The ref through which that commit was found (`HEAD`, or the checked
+    /// revision, for the checked history; `refs/heads/wip` for a commit
+    /// only another ref reaches).
+    pub reference: String,
 }
 
 /// Why the host refused a read.

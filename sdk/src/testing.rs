@@ -37,7 +37,7 @@ pub struct MemRepo {
     files: BTreeMap<String, (EntryKind, Vec<u8>)>,
     commits: Vec<Commit>,
     tags: Vec<Tag>,
-    historic: Vec<(String, Vec<u8>, String)>,
+    historic: Vec<(String, Vec<u8>, String, String)>,
     at: BTreeMap<(String, String), Vec<u8>>,
     denied: Vec<Capability>,
     head_time: Option<i64>,
@@ -62,7 +62,14 @@ impl MemRepo {
 
     /// Adds a blob that existed at `path` in an earlier commit only.
     pub fn historic_file(mut self, path: &str, contents: impl AsRef<[u8]>, commit: &str) -> Self {
-        self.historic.push((path.to_owned(), contents.as_ref().to_vec(), commit.to_owned()));
+        self.historic.push((path.to_owned(), contents.as_ref().to_vec(), commit.to_owned(), "HEAD".to_owned()));
+        self
+    }
+
+    /// Adds a blob that only another ref (`refs/heads/wip`) reaches, at
+    /// `path` in `commit`.
+    pub fn file_on_ref(mut self, reference: &str, path: &str, contents: impl AsRef<[u8]>, commit: &str) -> Self {
+        self.historic.push((path.to_owned(), contents.as_ref().to_vec(), commit.to_owned(), reference.to_owned()));
         self
     }
 
@@ -150,7 +157,7 @@ impl MemRepo {
         self.files
             .values()
             .map(|(_, data)| data)
-            .chain(self.historic.iter().map(|(_, data, _)| data))
+            .chain(self.historic.iter().map(|(_, data, _, _)| data))
             .chain(self.at.values())
             .find(|data| git_id("blob", data) == id)
             .map(Vec::as_slice)
@@ -255,16 +262,22 @@ impl Source for MemRepo {
         let all = self
             .historic
             .iter()
-            .map(|(path, data, commit)| (path, data, commit.clone()))
+            .map(|(path, data, commit, reference)| (path, data, commit.clone(), reference.clone()))
             .chain(
                 self.files
                     .iter()
                     .filter(|(_, (kind, _))| *kind != EntryKind::Submodule)
-                    .map(|(path, (_, data))| (path, data, head.clone())),
+                    .map(|(path, (_, data))| (path, data, head.clone(), "HEAD".to_owned())),
             )
-            .filter_map(|(path, data, commit)| {
+            .filter_map(|(path, data, commit, reference)| {
                 let id = git_id("blob", data);
-                seen.insert(id.clone()).then(|| HistoryBlob { id, size: data.len() as u64, path: path.clone(), commit })
+                seen.insert(id.clone()).then(|| HistoryBlob {
+                    id,
+                    size: data.len() as u64,
+                    path: path.clone(),
+                    commit,
+                    reference,
+                })
             });
         Ok(all.skip(start as usize).take(limit as usize).collect())
     }

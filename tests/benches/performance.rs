@@ -21,7 +21,7 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use fledge::git::{self, OpenOptions, Target};
+use fledge::git::{self, HistoryScope, OpenOptions, Target};
 use fledge::plugins::{PluginSet, PluginSources};
 use fledge::runtime::{Limits, RunRequest, Runtime};
 use fledge::scaffold::{COMPONENTIZE_JS_VERSION, COMPONENTIZE_PY_VERSION};
@@ -74,7 +74,13 @@ fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> Duration {
 /// caches under `work/cache`.
 fn builtin_setup(work: &Path) -> anyhow::Result<(OpenOptions, Runtime, PluginSet)> {
     let cache = work.join("cache");
-    let open = OpenOptions { cache_dir: cache.clone(), max_blob_bytes: 64 << 20, ignore: Vec::new(), deadline: None };
+    let open = OpenOptions {
+        cache_dir: cache.clone(),
+        max_blob_bytes: 64 << 20,
+        ignore: Vec::new(),
+        deadline: None,
+        history: HistoryScope::AllRefs,
+    };
     let runtime = Runtime::new(Some(cache.join("compiled")))?;
     let plugins = PluginSet::load(&runtime, &PluginSources { builtins: true, ..PluginSources::default() })?;
     Ok((open, runtime, plugins))
@@ -323,8 +329,13 @@ fn languages(work: &Path) -> anyhow::Result<()> {
         }
         Err(e) => println!("languages: no JavaScript plugin, componentize-js cannot be installed: {e:#}"),
     }
-    let open =
-        OpenOptions { cache_dir: work.join("cache"), max_blob_bytes: 64 << 20, ignore: Vec::new(), deadline: None };
+    let open = OpenOptions {
+        cache_dir: work.join("cache"),
+        max_blob_bytes: 64 << 20,
+        ignore: Vec::new(),
+        deadline: None,
+        history: HistoryScope::AllRefs,
+    };
     let fixture = |files: usize| -> anyhow::Result<(RepoBuilder, Arc<git::Snapshot>)> {
         let mut repo = RepoBuilder::new();
         for i in 0..files {

@@ -88,3 +88,54 @@ fn a_modified_license_is_flagged() {
     assert!(message.starts_with("unrecognised or modified license in LICENSE: closest match MIT ("), "{message}");
     assert_eq!(check(&report, "license.approved")["status"], "fail");
 }
+
+#[test]
+fn every_ref_is_read_unless_the_history_is_narrowed_to_head() {
+    let mut repo = RepoBuilder::new();
+    repo.file("README.md", "# app\n");
+    repo.commit("start");
+    // A branch never merged.
+    repo.branch("wip");
+    repo.file("tools/upload.py", format!("KEY = \"{}\"\n", aws_key()));
+    let wip = repo.commit("wip: upload tool");
+    // A commit that only a tag reaches: its branch was deleted.
+    repo.branch("tmp");
+    let other_key = ["AKIA", "W7ZQ2MXK", "PL4TRN6B"].concat();
+    repo.file("old/settings.ini", format!("aws_key = {other_key}\n"));
+    let archived = repo.commit("experiment");
+    repo.tag("archived", false);
+    repo.checkout("main");
+    repo.repo().find_branch("tmp", git2::BranchType::Local).unwrap().delete().unwrap();
+
+    let report = check_json(&[&repo.arg()]);
+    assert_eq!(check(&report, "secrets.credentials-head")["status"], "pass");
+    let history = check(&report, "secrets.credentials-history");
+    assert_eq!(history["status"], "fail");
+    let messages: Vec<&str> =
+        history["findings"].as_array().unwrap().iter().filter_map(|f| f["message"].as_str()).collect();
+    assert_eq!(
+        messages,
+        [
+            format!(
+                "AWS access key id in tools/upload.py:1, introduced in commit {} on refs/heads/wip (removed from the files, still in history): KEY = \"AKIA…[20 chars]\"",
+                &wip[..10]
+            ),
+            format!(
+                "AWS access key id in old/settings.ini:1, introduced in commit {} on refs/tags/archived (removed from the files, still in history): aws_key = AKIA…[20 chars]",
+                &archived[..10]
+            ),
+        ]
+    );
+    assert_eq!(
+        report["repository"]["completeness"]["history"],
+        serde_json::json!({"scope": "all-refs", "refs": 3, "commits": 3, "blobs": 3})
+    );
+
+    // `--history head`: the checked revision's ancestors only.
+    let report = check_json(&[&repo.arg(), "--history", "head"]);
+    assert_eq!(check(&report, "secrets.credentials-history")["status"], "pass");
+    assert_eq!(
+        report["repository"]["completeness"]["history"],
+        serde_json::json!({"scope": "checked", "refs": 1, "commits": 1, "blobs": 1})
+    );
+}

@@ -112,6 +112,7 @@ fn sign(args: &SignArgs) -> Result<ExitCode> {
         max_blob_bytes: 1 << 20,
         ignore: Vec::new(),
         deadline: None,
+        history: git::HistoryScope::Checked,
     };
     let snapshot = Arc::new(git::open(&target, args.record.rev.as_deref(), &options)?);
     let (name, _, _, _) = check::attestation_view(&snapshot, &target, args.record.name.as_deref());

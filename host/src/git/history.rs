@@ -17,6 +17,7 @@ use crate::git::snapshot::{CommitInfo, Person, ReadError};
 
 /// A commit the walk has produced, with its tree for the history index.
 pub(crate) struct Walked {
+    pub oid: Oid,
     pub info: Arc<CommitInfo>,
     pub tree: Oid,
 }
@@ -50,6 +51,36 @@ pub(crate) struct CommitWalk {
 }
 
 impl CommitWalk {
+    /// A walk that never produces the commits in `known` (nor goes past
+    /// them): for what other refs reach beyond an already walked history.
+    pub fn excluding(known: HashSet<Oid>) -> CommitWalk {
+        CommitWalk { started: true, seen: known, ..CommitWalk::default() }
+    }
+
+    /// Produces every commit reachable from `tip` that this walk has not
+    /// seen, newest first (a tip that cannot be read is a cut, not an
+    /// error).
+    pub fn extend_from(
+        &mut self,
+        objects: &Objects<'_>,
+        tip: Oid,
+        mailmap: &Mailmap,
+        deadline: Option<Instant>,
+    ) -> Result<(), ReadError> {
+        self.done = false;
+        self.discover(objects, tip, mailmap, false)?;
+        let mut steps = 0u32;
+        while !self.queue.is_empty() {
+            steps = steps.wrapping_add(1);
+            if steps.is_multiple_of(256) && deadline.is_some_and(|d| Instant::now() >= d) {
+                return Err(ReadError::Expired);
+            }
+            self.step(objects, mailmap)?;
+        }
+        self.done = true;
+        Ok(())
+    }
+
     /// Produces commits until there are `count` (or the history ends, or
     /// `deadline` passes: [`ReadError::Expired`], and the walk can go on
     /// later).
@@ -137,7 +168,7 @@ impl CommitWalk {
             self.discover(objects, *parent, mailmap, false)?;
         }
         self.index.insert(id, self.produced.len());
-        self.produced.push(Walked { info: Arc::new(parsed.info), tree: parsed.tree });
+        self.produced.push(Walked { oid: id, info: Arc::new(parsed.info), tree: parsed.tree });
         if self.queue.is_empty() {
             self.done = true;
         }

@@ -16,6 +16,7 @@ use std::time::Instant;
 use git2::{Oid, Repository};
 use globset::GlobSet;
 
+use crate::git::HistoryScope;
 use crate::git::acquire::{AcquireError, AcquireErrorKind};
 use crate::git::history::{CommitWalk, Mailmap};
 use crate::git::objects::{Kind, Objects, RawEntry};
@@ -83,6 +84,9 @@ pub struct HistoryBlob {
     pub size: u64,
     pub path: String,
     pub commit: String,
+    /// The ref through which `commit` was found: the checked revision for
+    /// the checked history, else the first ref (by name) that reaches it.
+    pub reference: String,
 }
 
 /// Why a read failed.
@@ -164,6 +168,8 @@ pub struct Snapshot {
     max_blob_bytes: u64,
     /// Paths every plugin ignores.
     ignore: Option<GlobSet>,
+    /// Which commits the history index covers.
+    pub history_scope: HistoryScope,
     /// Files per lower-cased parent directory (indices into `files`).
     dirs: OnceLock<HashMap<String, Vec<usize>>>,
     /// A path of each blob id of the file list (indices into `files`).
@@ -194,6 +200,26 @@ pub struct Snapshot {
 pub struct HistoryIndex {
     pub blobs: Vec<HistoryBlob>,
     pub unread: Vec<Gap>,
+    /// Refs whose commits were read (the checked revision counts as one).
+    pub refs: usize,
+    /// Commits whose trees were read.
+    pub commits: usize,
+}
+
+/// Every direct ref of `repo` (branches, tags, notes, stash, remote-tracking
+/// and any other ref; symbolic refs such as `HEAD` are left out), sorted by
+/// name, with the object each points to. At most 100,000.
+pub(crate) fn refs(repo: &Repository) -> Vec<(String, Oid)> {
+    let Ok(references) = repo.references() else { return Vec::new() };
+    let mut refs: Vec<(String, Oid)> = references
+        .take(100_000)
+        .filter_map(|r| {
+            let r = r.ok()?;
+            Some((String::from_utf8_lossy(r.name_bytes()).into_owned(), r.target()?))
+        })
+        .collect();
+    refs.sort();
+    refs
 }
 
 impl std::fmt::Debug for Snapshot {
@@ -282,6 +308,7 @@ impl Snapshot {
         revision: &str,
         max_blob_bytes: u64,
         ignore: Option<&GlobSet>,
+        history_scope: HistoryScope,
     ) -> Result<Snapshot, AcquireError> {
         let head = resolve_commit(repo, &source, revision)?;
         let corrupt = |err: ReadError| {
@@ -339,6 +366,7 @@ impl Snapshot {
             mailmap,
             max_blob_bytes,
             ignore: ignore.cloned(),
+            history_scope,
             dirs: OnceLock::new(),
             ids: OnceLock::new(),
             walk: Mutex::new(CommitWalk::default()),
@@ -350,6 +378,14 @@ impl Snapshot {
             shallow,
             warnings,
         })
+    }
+
+    /// How much history the history index covered, once some plugin
+    /// built it: (refs, commits, distinct blobs).
+    pub fn history_coverage(&self) -> Option<(usize, usize, usize)> {
+        let slot = self.history.lock().ok()?;
+        let index = slot.as_ref()?.as_ref().ok()?;
+        Some((index.refs, index.commits, index.blobs.len()))
     }
 
     /// Every file of the checked commit, sorted by path.
@@ -421,6 +457,83 @@ impl Snapshot {
 }
 
 /// The kind of a tree entry's mode; `None` for a subtree.
+/// Walks the trees of commits into the history index: each tree once,
+/// each blob once, with the path and commit where it first appeared.
+struct TreeIndexer<'a> {
+    ignore: Option<&'a GlobSet>,
+    deadline: Option<Instant>,
+    seen_trees: HashSet<Oid>,
+    seen_blobs: HashSet<Oid>,
+}
+
+impl<'a> TreeIndexer<'a> {
+    fn new(ignore: Option<&'a GlobSet>, deadline: Option<Instant>) -> Self {
+        TreeIndexer { ignore, deadline, seen_trees: HashSet::new(), seen_blobs: HashSet::new() }
+    }
+
+    /// Adds the blobs of commit `commit`'s tree `tree` not seen before. A
+    /// tree that cannot be read is recorded (with its path and commit) and
+    /// the walk goes on.
+    fn add(
+        &mut self,
+        objects: &Objects<'_>,
+        commit: Oid,
+        tree: Oid,
+        reference: &str,
+        index: &mut HistoryIndex,
+    ) -> Result<(), ReadError> {
+        index.commits += 1;
+        let commit_id = commit.to_string();
+        let mut stack = vec![(tree, String::new())];
+        while let Some((tree_id, prefix)) = stack.pop() {
+            if !self.seen_trees.insert(tree_id) {
+                continue;
+            }
+            if self.seen_trees.len().is_multiple_of(1024) && self.deadline.is_some_and(|d| Instant::now() >= d) {
+                return Err(ReadError::Expired);
+            }
+            let entries = match objects.tree(tree_id) {
+                Ok(entries) => entries,
+                Err(err) => {
+                    let path = if prefix.is_empty() { "/" } else { prefix.trim_end_matches('/') };
+                    if let Some(mut gap) = err.gap(path) {
+                        gap.id = Some(tree_id.to_string());
+                        gap.reason = format!("directory not read in commit {commit_id}: {}", gap.reason);
+                        index.unread.push(gap);
+                    }
+                    continue;
+                }
+            };
+            for entry in entries {
+                let path = format!("{prefix}{}", String::from_utf8_lossy(&entry.name));
+                match entry_kind(entry.mode) {
+                    None => stack.push((entry.oid, path + "/")),
+                    Some(EntryKind::Submodule) => {}
+                    Some(_) if self.ignore.is_some_and(|i| i.is_match(&path)) || !self.seen_blobs.insert(entry.oid) => {
+                    }
+                    Some(_) => {
+                        let size = match objects.header(entry.oid) {
+                            Ok((_, size)) => size,
+                            Err(err) => {
+                                index.unread.extend(err.gap(&path));
+                                0
+                            }
+                        };
+                        index.blobs.push(HistoryBlob {
+                            id: entry.oid.to_string(),
+                            size,
+                            path,
+                            commit: commit_id.clone(),
+                            reference: reference.to_owned(),
+                        });
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 fn entry_kind(mode: u32) -> Option<EntryKind> {
     match mode {
         0o100755 => Some(EntryKind::Executable),
@@ -733,60 +846,42 @@ impl Reader {
 
     fn build_history(&self) -> Result<Arc<HistoryIndex>, ReadError> {
         let deadline = self.deadline.get();
-        // Commits oldest first, with their trees.
-        let commits: Vec<(String, Oid)> = self.with_walk(
+        // The checked history, oldest first, with the trees.
+        let checked: Vec<(Oid, Oid)> = self.with_walk(
             |walk, objects, head, mailmap| walk.extend_to(objects, head, mailmap, usize::MAX, deadline),
-            |walk| walk.produced.iter().rev().map(|w| (w.info.id.clone(), w.tree)).collect(),
+            |walk| walk.produced.iter().rev().map(|w| (w.oid, w.tree)).collect(),
         )?;
         let objects = self.objects()?;
-        let mut seen_trees = HashSet::new();
-        let mut seen_blobs = HashSet::new();
-        let mut index = HistoryIndex::default();
-        let ignored = |path: &str| self.snapshot.ignore.as_ref().is_some_and(|i| i.is_match(path));
-        for (commit_id, tree) in commits {
-            let mut stack = vec![(tree, String::new())];
-            while let Some((tree_id, prefix)) = stack.pop() {
-                if !seen_trees.insert(tree_id) {
-                    continue;
+        let mut index = HistoryIndex { refs: 1, ..HistoryIndex::default() };
+        let mut trees = TreeIndexer::new(self.snapshot.ignore.as_ref(), deadline);
+        for (commit, tree) in &checked {
+            trees.add(&objects, *commit, *tree, &self.snapshot.revision, &mut index)?;
+        }
+        if self.snapshot.history_scope == HistoryScope::AllRefs {
+            // Then what only other refs reach, ref by ref (by name), each
+            // commit once: a branch never merged, a tag on a rewritten
+            // history, notes, a stash.
+            let mut walk = CommitWalk::excluding(checked.iter().map(|(commit, _)| *commit).collect());
+            for (name, target) in refs(&self.repo) {
+                let Ok(tip) = objects.peel_to_commit(target) else { continue };
+                let start = walk.produced.len();
+                walk.extend_from(&objects, tip, &self.snapshot.mailmap, deadline)?;
+                if walk.produced.len() > start {
+                    index.refs += 1;
                 }
-                if seen_trees.len().is_multiple_of(1024) && deadline.is_some_and(|d| Instant::now() >= d) {
-                    return Err(ReadError::Expired);
+                let found: Vec<(Oid, Oid)> = walk.produced[start..].iter().rev().map(|w| (w.oid, w.tree)).collect();
+                for (commit, tree) in found {
+                    trees.add(&objects, commit, tree, &name, &mut index)?;
                 }
-                let entries = match objects.tree(tree_id) {
-                    Ok(entries) => entries,
-                    Err(err) => {
-                        let path = if prefix.is_empty() { "/" } else { prefix.trim_end_matches('/') };
-                        if let Some(mut gap) = err.gap(path) {
-                            gap.id = Some(tree_id.to_string());
-                            gap.reason = format!("directory not read in commit {commit_id}: {}", gap.reason);
-                            index.unread.push(gap);
-                        }
-                        continue;
-                    }
-                };
-                for entry in entries {
-                    let path = format!("{prefix}{}", String::from_utf8_lossy(&entry.name));
-                    match entry_kind(entry.mode) {
-                        None => stack.push((entry.oid, path + "/")),
-                        Some(EntryKind::Submodule) => {}
-                        Some(_) if ignored(&path) || !seen_blobs.insert(entry.oid) => {}
-                        Some(_) => {
-                            let size = match objects.header(entry.oid) {
-                                Ok((_, size)) => size,
-                                Err(err) => {
-                                    index.unread.extend(err.gap(&path));
-                                    0
-                                }
-                            };
-                            index.blobs.push(HistoryBlob {
-                                id: entry.oid.to_string(),
-                                size,
-                                path,
-                                commit: commit_id.clone(),
-                            });
-                        }
-                    }
-                }
+            }
+            for (id, why) in walk.cut.iter().take(5) {
+                index.unread.push(Gap {
+                    kind: GapKind::Missing,
+                    path: String::new(),
+                    id: Some(id.clone()),
+                    bytes: 0,
+                    reason: format!("commit of another ref not read: {why}"),
+                });
             }
         }
         Ok(Arc::new(index))

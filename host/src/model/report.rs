@@ -93,6 +93,22 @@ pub struct Completeness {
     /// Objects of the checked commit that could not be read, with paths.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unread: Option<Unread>,
+    /// The history the history checks read, when some check read it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history: Option<HistoryCoverage>,
+}
+
+/// How much of the history was read.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryCoverage {
+    /// `all-refs` (every branch, tag and other ref) or `checked` (the
+    /// checked revision's ancestors only).
+    pub scope: String,
+    /// Refs whose commits were read (the checked revision counts as one).
+    pub refs: usize,
+    pub commits: usize,
+    /// Distinct blobs.
+    pub blobs: usize,
 }
 
 impl Completeness {

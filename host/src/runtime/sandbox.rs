@@ -386,6 +386,7 @@ impl repo::Host for RunState {
                 size: b.size,
                 path: b.path.clone(),
                 commit: b.commit.clone(),
+                reference: b.reference.clone(),
             })
             .collect())
     }

@@ -2,6 +2,7 @@
 //! name (and, for ambiguous names, by content) at the checked commit and in
 //! the history.
 
+use fledge_sdk::conventions::is_throwaway_path;
 use fledge_sdk::prelude::*;
 use fledge_sdk::{HistoryBlob, Location};
 
@@ -87,6 +88,9 @@ fn has_env_value(text: &str) -> bool {
     })
 }
 
+/// What to do about keys that are probably throwaway.
+pub(crate) const THROWAWAY_KEYS: &str = "Throwaway? Check that the keys in tests and examples were generated for them and never used elsewhere, then allow them in the policy (path or fingerprint, with the reason).";
+
 pub(crate) fn check(repo: &Repo, history: Option<&[HistoryBlob]>, allow: &Allowlist) -> Result<CheckResult> {
     let head: Vec<(String, String, Option<String>)> =
         repo.files()?.filter(|e| e.is_file()).map(|e| (e.id.clone(), e.path.clone(), None)).collect();
@@ -125,10 +129,8 @@ pub(crate) fn check(repo: &Repo, history: Option<&[HistoryBlob]>, allow: &Allowl
         Finding::new(Severity::High, format!("{why}: {}{place}", location.path)).location(location.clone())
     });
     let message = format!("{} key files ({at_head} in the files){allowed_note}", found.len());
-    let result = if found.iter().all(|(_, _, location, _)| fledge_sdk::conventions::is_test_path(&location.path)) {
-        CheckResult::warn(format!("{message}; all in tests")).remediation(
-            "Check that the test keys are throwaway keys, then allow them in the policy (path, with the reason).",
-        )
+    let result = if found.iter().all(|(_, _, location, _)| is_throwaway_path(&location.path)) {
+        CheckResult::warn(format!("{message}; all in tests or examples")).remediation(THROWAWAY_KEYS)
     } else {
         CheckResult::fail(message)
     };

@@ -9,7 +9,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use fledge_sdk::conventions::is_test_path;
+use fledge_sdk::conventions::is_throwaway_path;
 use fledge_sdk::prelude::*;
 use fledge_sdk::{HistoryBlob, Location, RepoError};
 use globset::{Glob, GlobSet, GlobSetBuilder};
@@ -203,7 +203,7 @@ fn about() -> String {
     about.trim_end().to_owned()
 }
 
-const ABOUT: &str = "Every blob is scanned once: the files at the checked commit, and, for the\nhistory checks, each distinct blob of the history (listed by the host with\nthe path and commit where it first appeared; not `git log -p`). A single\nAho-Corasick pass finds which rules' keywords occur; only those rules'\nregexes run. Text blobs of any size are read in 1 MiB pieces with 16 KiB\nof overlap (a credential across a boundary is found once, at its line);\nbinary blobs, and blobs over `max_blob_bytes` when it is set, are counted\nin an info finding and reported as not read (a binary blob does not stop\na pass under the default policy; anything else unread does). In a shallow\nclone the history checks say that the history is truncated and do not\npass. One secret (rule and value) is one finding\nwith every place it was found; findings show a redacted excerpt (the first\ncharacters and the length) and a fingerprint, never the secret.\n\nNot reported: placeholders (`AKIAIOSFODNN7EXAMPLE`, `xxxx`, `${VAR}`,\n`<your-token>`, `{{ var }}`, printf templates), generic values that look\nlike words rather than generated secrets, generic assignments in\ndocumentation, lines with an inline `fledge:allow` (or `gitleaks:allow`,\n`pragma: allowlist secret`) marker, and what the policy allows:\n`allow = [{ paths = [\"glob\"], fingerprints = [\"…\"], reason = \"…\" }]` (the\nreason is required). Credentials and key files found only in tests give a\n`warn`, elsewhere a `fail`.\n\nConfiguration (`[plugins.secrets]` in the policy): `internal_domains`,\n`email_domains`, `ticket_patterns` (regexes), `private_ips` (true),\n`allow`, `max_blob_bytes` (no bound), `history` (true: internal references\nand key files are looked for in the history too).";
+const ABOUT: &str = "Every blob is scanned once: the files at the checked commit, and, for the\nhistory checks, each distinct blob of the history (listed by the host with\nthe path and commit where it first appeared; not `git log -p`). A single\nAho-Corasick pass finds which rules' keywords occur; only those rules'\nregexes run. Text blobs of any size are read in 1 MiB pieces with 16 KiB\nof overlap (a credential across a boundary is found once, at its line);\nbinary blobs, and blobs over `max_blob_bytes` when it is set, are counted\nin an info finding and reported as not read (a binary blob does not stop\na pass under the default policy; anything else unread does). In a shallow\nclone the history checks say that the history is truncated and do not\npass. One secret (rule and value) is one finding\nwith every place it was found; findings show a redacted excerpt (the first\ncharacters and the length) and a fingerprint, never the secret.\n\nNot reported: placeholders (`AKIAIOSFODNN7EXAMPLE`, `xxxx`, `${VAR}`,\n`<your-token>`, `{{ var }}`, printf templates such as `%s` and\n`%(name)s`), generic values that look like words or name a constant or an\nenvironment variable (`KEY = \"DATA_STORE_ACCESS_KEY\"`) rather than\ngenerated secrets, generic assignments in documentation, lines with an\ninline `fledge:allow` (or `gitleaks:allow`, `pragma: allowlist secret`)\nmarker, and what the policy allows: `allow = [{ paths = [\"glob\"],\nfingerprints = [\"…\"], reason = \"…\" }]` (the reason is required).\n\nKeys that are public by design (search-only keys such as Algolia\nDocSearch's, publishable and CAPTCHA site keys) are `info` findings, not\nleaks. Credentials and key files found only in tests, fixtures and\nexamples give a `warn` (throwaway?), elsewhere a `fail`; more than three\nsuch values of one rule in one folder are one finding with a count.\n\nConfiguration (`[plugins.secrets]` in the policy): `internal_domains`,\n`email_domains`, `ticket_patterns` (regexes), `private_ips` (true),\n`allow`, `max_blob_bytes` (no bound), `history` (true: internal references\nand key files are looked for in the history too).";
 
 impl Secrets {
     /// The check's configuration and allowlist; notes whether internal
@@ -443,6 +443,7 @@ impl Secrets {
             repo.all_files().map(|f| f.iter().map(|e| e.id.as_str()).collect()).unwrap_or_default();
         let introduced: HashMap<&str, &HistoryBlob> =
             self.history.iter().flatten().map(|b| (b.id.as_str(), b)).collect();
+        let checked_revision = repo.head().revision;
         // One secret (rule + value) is one finding, with all its places.
         let mut secrets: BTreeMap<String, Secret> = BTreeMap::new();
         let mut allowed = 0;
@@ -457,8 +458,14 @@ impl Secrets {
                     continue;
                 }
                 let commit = commit.clone().or_else(|| introduced.get(id.as_str()).map(|b| b.commit.clone()));
+                let other_ref = introduced
+                    .get(id.as_str())
+                    .map(|b| b.reference.as_str())
+                    .filter(|r| !head_ids.contains(id.as_str()) && *r != checked_revision);
                 let secret = secrets.entry(hit.fingerprint.clone()).or_insert_with(|| Secret {
                     rule: hit.rule,
+                    public: hit.public,
+                    other_ref: other_ref.map(str::to_owned),
                     excerpt: hit.excerpt.clone(),
                     first_commit: commit.clone(),
                     at_head: false,
@@ -472,47 +479,45 @@ impl Secrets {
                 }
             }
         }
-        let relevant: Vec<(&String, &Secret)> = secrets.iter().filter(|(_, s)| history || s.at_head).collect();
+        let (public, relevant): (Vec<Named<'_>>, Vec<Named<'_>>) =
+            secrets.iter().filter(|(_, s)| history || s.at_head).partition(|(_, s)| s.public.is_some());
         let stats = self.stats(repo, history);
-        let mut findings: Vec<Finding> = relevant
-            .iter()
-            .map(|(fingerprint, secret)| {
-                let rule = &RULES[secret.rule];
-                let first = &secret.locations[0];
-                let line = first.line.map_or(String::new(), |l| format!(":{l}"));
-                let introduced = secret
-                    .first_commit
-                    .as_ref()
-                    .map_or(String::new(), |c| format!(", introduced in commit {}", short(c)));
-                let status =
-                    if history && !secret.at_head { " (removed from the files, still in history)" } else { "" };
-                let mut finding = Finding::new(
-                    rule.severity,
-                    format!("{} in {}{line}{introduced}{status}: {}", rule.description, first.path, secret.excerpt),
-                )
-                .fingerprint((*fingerprint).clone());
-                finding.locations = secret.locations.clone();
-                finding
-            })
-            .collect();
+        let mut findings = secret_findings(&relevant, history);
+        findings.extend(public.iter().map(|(fingerprint, secret)| {
+            let first = &secret.locations[0];
+            let line = first.line.map_or(String::new(), |l| format!(":{l}"));
+            let why = secret.public.unwrap_or("public by design");
+            let mut finding = Finding::new(
+                Severity::Info,
+                format!(
+                    "{} in {}{line} is {why}: not a leak; check that it can only read public data: {}",
+                    RULES[secret.rule].description, first.path, secret.excerpt
+                ),
+            )
+            .fingerprint((*fingerprint).clone());
+            finding.locations = secret.locations.clone();
+            finding
+        }));
         if let Some(note) = skipped_note(&stats) {
             findings.push(note);
         }
         let scope = if history { "in the history" } else { "in the files" };
         let figures = format!("{} blobs ({}) scanned {scope}", stats.scanned, megabytes(stats.bytes));
         let allowed_note = if allowed > 0 { format!("; {allowed} allowed by the policy") } else { String::new() };
-        // Keys and passwords that appear only in tests are usually fixtures:
-        // worth a look, not a block.
-        let outside_tests = relevant.iter().filter(|(_, s)| s.locations.iter().any(|l| !is_test_path(&l.path))).count();
+        // Keys and passwords that appear only in tests and examples are
+        // usually fixtures: worth a look, not a block.
+        let outside_tests =
+            relevant.iter().filter(|(_, s)| s.locations.iter().any(|l| !is_throwaway_path(&l.path))).count();
         let result = if relevant.is_empty() {
-            CheckResult::pass(format!("no credentials; {figures}{allowed_note}"))
+            let public_note =
+                if public.is_empty() { String::new() } else { format!("; {} public by design", public.len()) };
+            CheckResult::pass(format!("no credentials; {figures}{allowed_note}{public_note}"))
         } else {
             let at_head = relevant.iter().filter(|(_, s)| s.at_head).count();
             let head_note = if history { format!(" ({at_head} still in the files)") } else { String::new() };
             let message = format!("{} credentials {scope}{head_note}; {figures}{allowed_note}", relevant.len());
             if outside_tests == 0 {
-                CheckResult::warn(format!("{message}; all in tests"))
-                    .remediation("Check that the test credentials are fakes, then allow them in the policy (path or fingerprint, with the reason).")
+                CheckResult::warn(format!("{message}; all in tests or examples")).remediation(keyfiles::THROWAWAY_KEYS)
             } else {
                 CheckResult::fail(message)
             }
@@ -581,12 +586,81 @@ impl Secrets {
     }
 }
 
+/// A secret and its fingerprint.
+type Named<'a> = (&'a String, &'a Secret);
+
 struct Secret {
     rule: usize,
+    public: Option<&'static str>,
+    /// The ref that reaches the secret's first commit, when only a ref
+    /// other than the checked revision does.
+    other_ref: Option<String>,
     excerpt: String,
     first_commit: Option<String>,
     at_head: bool,
     locations: Vec<Location>,
+}
+
+/// Secrets in test and example files of one directory, by one rule, are
+/// one finding once there are more than this many (a folder of test
+/// vectors is one finding with a count, not a thousand).
+const GROUP_ABOVE: usize = 3;
+
+/// One finding per secret, except that throwaway secrets (only in tests
+/// and examples) of one rule in one directory are grouped.
+fn secret_findings(secrets: &[Named<'_>], history: bool) -> Vec<Finding> {
+    let throwaway = |secret: &Secret| secret.locations.iter().all(|l| is_throwaway_path(&l.path));
+    let directory = |secret: &Secret| -> String {
+        secret.locations[0].path.rsplit_once('/').map_or(String::new(), |(dir, _)| dir.to_owned())
+    };
+    let mut groups: BTreeMap<(usize, String), Vec<&Secret>> = BTreeMap::new();
+    for (_, secret) in secrets.iter().filter(|(_, s)| throwaway(s)) {
+        groups.entry((secret.rule, directory(secret))).or_default().push(secret);
+    }
+    groups.retain(|_, members| members.len() > GROUP_ABOVE);
+    let mut findings: Vec<Finding> = secrets
+        .iter()
+        .filter(|(_, s)| !(throwaway(s) && groups.contains_key(&(s.rule, directory(s)))))
+        .map(|(fingerprint, secret)| {
+            let rule = &RULES[secret.rule];
+            let first = &secret.locations[0];
+            let line = first.line.map_or(String::new(), |l| format!(":{l}"));
+            let on = secret.other_ref.as_ref().map_or(String::new(), |r| format!(" on {r}"));
+            let introduced = secret
+                .first_commit
+                .as_ref()
+                .map_or(String::new(), |c| format!(", introduced in commit {}{on}", short(c)));
+            let status = if history && !secret.at_head { " (removed from the files, still in history)" } else { "" };
+            let mut finding = Finding::new(
+                rule.severity,
+                format!("{} in {}{line}{introduced}{status}: {}", rule.description, first.path, secret.excerpt),
+            )
+            .fingerprint((*fingerprint).clone());
+            finding.locations = secret.locations.clone();
+            finding
+        })
+        .collect();
+    for ((rule, dir), members) in groups {
+        let rule = &RULES[rule];
+        let first = &members[0].locations[0];
+        let line = first.line.map_or(String::new(), |l| format!(":{l}"));
+        let shown = if dir.is_empty() { "the root".to_owned() } else { format!("{dir}/") };
+        let mut finding = Finding::new(
+            Severity::Low,
+            format!(
+                "{} values of rule {} ({}) in test or example files under {shown}, e.g. {}{line}: {}",
+                members.len(),
+                rule.id,
+                rule.description,
+                first.path,
+                members[0].excerpt
+            ),
+        )
+        .fingerprint(scan::fingerprint("group", &format!("{}\n{dir}", rule.id)));
+        finding.locations = members.iter().flat_map(|s| s.locations.iter().cloned()).take(50).collect();
+        findings.push(finding);
+    }
+    findings
 }
 
 /// `1 intranet URL`, `2 private IP addresses`.

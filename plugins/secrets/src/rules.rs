@@ -384,14 +384,91 @@ pub fn is_placeholder(secret: &str) -> bool {
     {
         return true;
     }
-    // printf-style templates ("%s", "%(name)s", "%H").
-    if secret.as_bytes().windows(2).any(|w| w[0] == b'%' && (w[1].is_ascii_alphabetic() || w[1] == b'(')) {
+    if is_format_template(secret) {
         return true;
     }
     let mut distinct: Vec<char> = lower.chars().collect();
     distinct.sort_unstable();
     distinct.dedup();
     distinct.len() < 5
+}
+
+/// True for printf- and strftime-style templates (`"%s"`, `"%(name)s"`,
+/// `"user:%d"`, `"%Y-%m-%d"`): a conversion (`%`, optional flags, width and
+/// precision, a letter) that ends the value or is followed by something
+/// other than a letter or digit. A password with a `%` inside
+/// (`"Pa%sw0rd9x"`) is not a template.
+fn is_format_template(value: &str) -> bool {
+    let bytes = value.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'%' {
+            i += 1;
+            continue;
+        }
+        let mut j = i + 1;
+        if bytes.get(j) == Some(&b'(') {
+            return bytes[j..].contains(&b')');
+        }
+        while j < bytes.len() && (b"-+ 0#.".contains(&bytes[j]) || bytes[j].is_ascii_digit()) {
+            j += 1;
+        }
+        if bytes.get(j).is_some_and(u8::is_ascii_alphabetic)
+            && bytes.get(j + 1).is_none_or(|next| !next.is_ascii_alphanumeric())
+        {
+            return true;
+        }
+        i = j.max(i + 1);
+    }
+    false
+}
+
+/// True for a constant's or an environment variable's name
+/// (`DATA_STORAGE_S3_ACCESSKEYID`, `db.password.key`): upper-case words
+/// joined by `_`, or lower-case words joined by `_`, `.` or `-` at least
+/// twice. Generated secrets are not spelled like identifiers.
+pub fn is_identifier(value: &str) -> bool {
+    let words = |separators: &[char]| -> Vec<&str> { value.split(separators).collect() };
+    let upper = words(&['_']);
+    if upper.len() >= 2
+        && upper.iter().all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()))
+        && upper.iter().any(|w| w.bytes().any(|b| b.is_ascii_uppercase()))
+        && value.bytes().filter(u8::is_ascii_digit).count() * 3 < value.len()
+    {
+        return true;
+    }
+    let lower = words(&['_', '.', '-']);
+    lower.len() >= 3
+        && value.bytes().filter(u8::is_ascii_digit).count() * 10 <= value.len()
+        && lower.iter().all(|w| {
+            w.len() >= 2
+                && w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+                && w.as_bytes()[0].is_ascii_lowercase()
+        })
+}
+
+/// Why a generic secret is public by design, from the name it is assigned
+/// to and the text around it: search-only and publishable keys, and the
+/// site keys of CAPTCHA services, are meant to be shipped to browsers.
+pub fn public_by_design(name: &[u8], context: &[u8]) -> Option<&'static str> {
+    let name = String::from_utf8_lossy(name).to_ascii_lowercase();
+    let context = String::from_utf8_lossy(context).to_ascii_lowercase();
+    if ["admin", "write", "secret", "private", "master"].iter().any(|m| name.contains(m)) {
+        return None;
+    }
+    let search_only =
+        ["search_only", "searchonly", "search-only", "search_api_key", "searchapikey", "searchkey", "search_key"];
+    if search_only.iter().any(|m| name.contains(m)) {
+        return Some("a search-only key, public by design");
+    }
+    if context.contains("docsearch") || (context.contains("algolia") && context.contains("search")) {
+        return Some("an Algolia search-only key (DocSearch), public by design");
+    }
+    if ["publishable", "public_key", "publickey", "public-key", "site_key", "sitekey"].iter().any(|m| name.contains(m))
+    {
+        return Some("a publishable or site key, public by design");
+    }
+    None
 }
 
 /// True when a value mixes character classes as generated secrets do: it

@@ -13,7 +13,7 @@ use regex::bytes::Regex;
 use sha2::{Digest, Sha256};
 
 use crate::internal::Internal;
-use crate::rules::{RULES, entropy, is_placeholder, looks_random};
+use crate::rules::{RULES, entropy, is_identifier, is_placeholder, looks_random, public_by_design};
 
 /// A credential found in a blob.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -28,6 +28,9 @@ pub struct Hit {
     pub fingerprint: String,
     /// The line with the secret redacted, shortened.
     pub excerpt: String,
+    /// Why the key is public by design (a search-only or publishable
+    /// key), when it is: reported for review, not as a leak.
+    pub public: Option<&'static str>,
 }
 
 /// How far around a keyword a rule's regex looks: credentials follow their
@@ -35,6 +38,9 @@ pub struct Hit {
 /// their type first (a service-account JSON's `private_key_id`).
 const WINDOW_BEFORE: usize = 256;
 const WINDOW_AFTER: usize = 8192;
+
+/// How much text either side of a generic secret tells what it is for.
+const CONTEXT: usize = 400;
 
 /// Markers that allow a line on purpose.
 const ALLOW_MARKERS: &[&str] = &["fledge:allow", "gitleaks:allow", "pragma: allowlist secret"];
@@ -118,20 +124,27 @@ impl Scanner {
                     }
                     seen_end = secret_end;
                     let text = String::from_utf8_lossy(secret.as_bytes());
+                    let generic = rule.entropy.is_some();
                     let weak = rule.entropy.is_some_and(|min| entropy(&text) < min || !looks_random(&text));
-                    if weak || is_placeholder(&text) {
+                    // A generic assignment of a constant's or an environment
+                    // variable's name (`KEY = "DATA_STORE_ACCESS_KEY"`) names a
+                    // secret kept elsewhere.
+                    if weak || is_placeholder(&text) || (generic && is_identifier(&text)) {
                         continue;
                     }
                     let (line_number, line) = line_at(data, secret_start);
                     if ALLOW_MARKERS.iter().any(|m| line.contains(m)) {
                         continue;
                     }
+                    let name = &data[start + captures.get(0).map_or(0, |m| m.start())..secret_start];
+                    let context = &data[secret_start.saturating_sub(CONTEXT)..(secret_end + CONTEXT).min(data.len())];
                     hits.push(Hit {
                         rule: index,
                         line: line_number,
                         offset: secret_start,
                         fingerprint: fingerprint(rule.id, &text),
                         excerpt: excerpt(&line, &text),
+                        public: if generic { public_by_design(name, context) } else { None },
                     });
                 }
             }

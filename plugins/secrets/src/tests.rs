@@ -126,7 +126,7 @@ fn the_policy_allowlist_needs_a_reason() {
     let in_tests = MemRepo::new().file("tests/fixtures/creds.txt", format!("{key}\n"));
     let result = in_tests.run::<Secrets>("secrets.credentials-head");
     assert_eq!(result.status, Status::Warn);
-    assert!(result.message.ends_with("; all in tests"), "{}", result.message);
+    assert!(result.message.ends_with("; all in tests or examples"), "{}", result.message);
     let no_reason =
         repo.run_with::<Secrets>("secrets.credentials-head", json!({"allow": [{"paths": ["x"], "reason": ""}]}));
     assert_eq!((no_reason.status, no_reason.message.as_str()), (Status::Error, "every `allow` entry needs a `reason`"));
@@ -221,4 +221,74 @@ fn the_reference_lists_every_rule() {
     for rule in RULES {
         assert!(about.contains(&format!("| `{}` | {} |", rule.id, rule.description)), "{}", rule.id);
     }
+}
+
+#[test]
+fn names_templates_and_public_keys_are_not_leaks() {
+    use crate::rules::{is_identifier, is_placeholder};
+    // Names of secrets kept elsewhere.
+    assert!(is_identifier("DATA_STORAGE_S3_ACCESSKEYID"));
+    assert!(is_identifier("db.password.key"));
+    assert!(!is_identifier("Zt8_Qm3_x9LpRr2"));
+    assert!(!is_identifier("abcd1234-ef56-ab12-cd34-ef567890abcd"));
+    // printf templates are placeholders; a password with a `%` is not.
+    assert!(is_placeholder("user:%s@host"));
+    assert!(is_placeholder("%(password)s"));
+    assert!(!is_placeholder("Pa%sw0rdQx9Lt"));
+    let name = "_S3_ACCESSKEYID = 'DATA_STORAGE_S3_ACCESSKEYID'\n";
+    let percent = ["db_password = \"K7%q", "Lm2xZr9vT\"\n"].concat();
+    let repo = MemRepo::new().file("src/settings.py", name).file("src/db.py", &percent);
+    let result = repo.run::<Secrets>("secrets.credentials-head");
+    assert_eq!(result.status, Status::Fail, "{}", result.message);
+    let paths: Vec<&str> = result.findings.iter().map(|f| f.locations[0].path.as_str()).collect();
+    assert_eq!(paths, ["src/db.py"]);
+    // A DocSearch key, even commented out, is public by design: info, not a leak.
+    let docsearch =
+        ["// docsearch({ indexName: 'proj', apiKey: '", "8f2b", "c91d7e4a06f35b2e", "9d1c7a3f58e6', })\n"].concat();
+    let public = MemRepo::new().file("website/config.js", &docsearch).run::<Secrets>("secrets.credentials-head");
+    assert_eq!(public.status, Status::Pass, "{}", public.message);
+    assert!(public.message.ends_with("; 1 public by design"), "{}", public.message);
+    assert_eq!(public.findings[0].severity, Severity::Info);
+    assert!(public.findings[0].message.contains("DocSearch"), "{}", public.findings[0].message);
+}
+
+#[test]
+fn fixture_folders_are_one_finding_and_examples_are_throwaway() {
+    let mut repo = MemRepo::new();
+    for i in 0..12 {
+        let value = format!("{}{i:02}Qz", ["Zt8Qm3x9Lp", "Rr2Kv7Wd"].concat());
+        repo = repo.file(&format!("test/vectors/case{i}.py"), format!("password = \"{value}\"\n"));
+    }
+    repo = repo.file("examples/client/settings.py", ["token = \"", "Hq7Ld9Xw2Rm4Tz8Kp3\"\n"].concat());
+    let result = repo.run::<Secrets>("secrets.credentials-head");
+    assert_eq!(result.status, Status::Warn, "{}", result.message);
+    assert_eq!(result.remediation.as_deref(), Some(crate::keyfiles::THROWAWAY_KEYS));
+    let messages: Vec<&str> = result.findings.iter().map(|f| f.message.as_str()).collect();
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert!(messages[1].starts_with("12 values of rule generic-secret-assignment"), "{}", messages[1]);
+    assert!(messages[1].contains("under test/vectors/"), "{}", messages[1]);
+    assert_eq!(result.findings[1].severity, Severity::Low);
+    assert_eq!(result.findings[1].locations.len(), 12);
+    // A keystore in an example, only in history, is throwaway too.
+    let keys = MemRepo::new().file("examples/android/debug.keystore", b"\xfe\xed\xfe\xed");
+    let keys = keys.run::<Secrets>("secrets.key-files");
+    assert_eq!(keys.status, Status::Warn, "{}", keys.message);
+}
+
+#[test]
+fn a_secret_only_another_ref_reaches_names_the_ref() {
+    let key = aws_key();
+    let repo = MemRepo::new().file("README.md", "# app\n").file_on_ref(
+        "refs/heads/wip",
+        "tools/upload.py",
+        format!("KEY = \"{key}\"\n"),
+        "1234567890abcdef1234567890abcdef12345678",
+    );
+    let result = repo.run::<Secrets>("secrets.credentials-history");
+    assert_eq!(result.status, Status::Fail);
+    assert!(
+        result.findings[0].message.contains(", introduced in commit 1234567890 on refs/heads/wip (removed"),
+        "{}",
+        result.findings[0].message
+    );
 }
