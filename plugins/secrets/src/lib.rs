@@ -178,7 +178,7 @@ impl Plugin for Secrets {
                 .weight(3)
                 .rationale("Internal host names, addresses, e-mails and ticket ids map the company's infrastructure and people for attackers.")
                 .remediation("Replace internal references with placeholders (example.com, RFC 5737 addresses) or configuration, and clean the history.")
-                .looks_at("host names and e-mail addresses in `internal_domains` (and e-mails in `email_domains`), ticket ids matching `ticket_patterns`, intranet URLs (single-label hosts such as `http://wiki/`, and `.internal`, `.corp`, `.intranet`, `.intra`, `.lan` hosts), and private IPv4 addresses (10/8, 172.16/12, 192.168/16) in code and configuration. Intranet URLs and private addresses are not looked for in documentation and tests, which are full of examples. Hosts, e-mails, tickets and intranet URLs in the files `fail`; private addresses only, or references left only in the history, `warn`."),
+                .looks_at("host names and e-mail addresses in `internal_domains` (and e-mails in `email_domains`), ticket ids matching `ticket_patterns`, intranet URLs (to single-label hosts such as a bare `wiki` or `jira`, and to `.internal`, `.corp`, `.intranet`, `.intra`, `.lan` hosts), and private IPv4 addresses (10/8, 172.16/12, 192.168/16) in code and configuration. Intranet URLs and private addresses are not looked for in documentation and tests, which are full of examples. Hosts, e-mails, tickets and intranet URLs in the files `fail`; private addresses only, or references left only in the history, `warn`."),
             Secrets::internal_references_check,
         )
         .check(
@@ -203,7 +203,7 @@ fn about() -> String {
     about.trim_end().to_owned()
 }
 
-const ABOUT: &str = "Every blob is scanned once: the files at the checked commit, and, for the\nhistory checks, each distinct blob of the history (listed by the host with\nthe path and commit where it first appeared; not `git log -p`). A single\nAho-Corasick pass finds which rules' keywords occur; only those rules'\nregexes run. Text blobs of any size are read in 1 MiB pieces with 16 KiB\nof overlap (a credential across a boundary is found once, at its line);\nbinary blobs, and blobs over `max_blob_bytes` when it is set, are counted\nin an info finding and reported as not read (a binary blob does not stop\na pass under the default policy; anything else unread does). In a shallow\nclone the history checks say that the history is truncated and do not\npass. One secret (rule and value) is one finding\nwith every place it was found; findings show a redacted excerpt (the first\ncharacters and the length) and a fingerprint, never the secret.\n\nNot reported: placeholders (`AKIAIOSFODNN7EXAMPLE`, `xxxx`, `${VAR}`,\n`<your-token>`, `{{ var }}`, printf templates such as `%s` and\n`%(name)s`), generic values that look like words or name a constant or an\nenvironment variable (`KEY = \"DATA_STORE_ACCESS_KEY\"`) rather than\ngenerated secrets, generic assignments in documentation, lines with an\ninline `fledge:allow` (or `gitleaks:allow`, `pragma: allowlist secret`)\nmarker, and what the policy allows: `allow = [{ paths = [\"glob\"],\nfingerprints = [\"…\"], reason = \"…\" }]` (the reason is required).\n\nKeys that are public by design (search-only keys such as Algolia\nDocSearch's, publishable and CAPTCHA site keys) are `info` findings, not\nleaks. Credentials and key files found only in tests, fixtures and\nexamples give a `warn` (throwaway?), elsewhere a `fail`; more than three\nsuch values of one rule in one folder are one finding with a count.\n\nConfiguration (`[plugins.secrets]` in the policy): `internal_domains`,\n`email_domains`, `ticket_patterns` (regexes), `private_ips` (true),\n`allow`, `max_blob_bytes` (no bound), `history` (true: internal references\nand key files are looked for in the history too).";
+const ABOUT: &str = "Every blob is scanned once: the files at the checked commit, and, for the\nhistory checks, each distinct blob of the history (listed by the host with\nthe path and commit where it first appeared; not `git log -p`). A single\nAho-Corasick pass finds which rules' keywords occur; only those rules'\nregexes run. Text blobs of any size are read in 1 MiB pieces with 16 KiB\nof overlap (a credential across a boundary is found once, at its line);\nbinary blobs, and blobs over `max_blob_bytes` when it is set, are counted\nin an info finding and reported as not read (a binary blob does not stop\na pass under the default policy; anything else unread does). In a shallow\nclone the history checks say that the history is truncated and do not\npass. One secret (rule and value) is one finding\nwith every place it was found; findings show a redacted excerpt (the first\ncharacters and the length) and a fingerprint, never the secret.\n\nNot reported: placeholders (`AKIAIOSFODNN7EXAMPLE`, `xxxx`, `${VAR}`,\n`<your-token>`, `{{ var }}`, printf templates such as `%s` and\n`%(name)s`), generic values that look like words or name a constant or an\nenvironment variable (`KEY = \"DATA_STORE_ACCESS_KEY\"`) rather than\ngenerated secrets, generic assignments in documentation, lines with an\ninline `fledge:allow` (or `gitleaks:allow`, `pragma: allowlist secret`)\nmarker, and what the policy allows: `allow = [{ paths = [\"glob\"],\nfingerprints = [\"…\"], reason = \"…\" }]` (the reason is required).\n\nKeys that are public by design (search-only keys such as Algolia\nDocSearch's, publishable and CAPTCHA site keys) are `info` findings, not\nleaks. Credentials and key files found only in tests, fixtures and\nexamples give a `warn` (throwaway?), elsewhere a `fail`; more than three\nsuch values of one rule in one folder are one finding with a count.\n\nCommitted archives and packages (`.zip`, `.jar`, `.tar.gz`, `.whl`, `.apk`...) cannot be\nscanned as text: each is a finding of its own, and the credential checks\nwarn until they are reviewed (build wrappers such as `gradle-wrapper.jar`\nand archives in tests and examples are `info`).\n\nConfiguration (`[plugins.secrets]` in the policy): `internal_domains`,\n`email_domains`, `ticket_patterns` (regexes), `private_ips` (true),\n`allow`, `max_blob_bytes` (no bound), `history` (true: internal references\nand key files are looked for in the history too).";
 
 impl Secrets {
     /// The check's configuration and allowlist; notes whether internal
@@ -387,6 +387,38 @@ impl Secrets {
         gaps
     }
 
+    /// Committed archives (binary blobs named like one), each once: at the
+    /// checked commit and, with `history`, in the history. Their contents
+    /// are not scanned, so each is a finding of its own.
+    fn archives(&self, repo: &Repo, history: bool) -> Vec<Finding> {
+        let mut places: Vec<(&str, &str, Option<&str>)> = repo
+            .all_files()
+            .map(|f| f.iter().map(|e| (e.id.as_str(), e.path.as_str(), None)).collect())
+            .unwrap_or_default();
+        if history {
+            places.extend(
+                self.history.iter().flatten().map(|b| (b.id.as_str(), b.path.as_str(), Some(b.commit.as_str()))),
+            );
+        }
+        let mut seen = HashSet::new();
+        let mut findings = Vec::new();
+        for (id, path, commit) in places {
+            let Some(Outcome::Binary(size)) = self.outcomes.get(id) else { continue };
+            if !is_archive(path) || repo.is_ignored(path) || !seen.insert(id) {
+                continue;
+            }
+            let (severity, what) = if is_build_wrapper(path) || is_throwaway_path(path) {
+                (Severity::Info, "archive (build wrapper, test or example) not scanned")
+            } else {
+                (Severity::Low, "archive not scanned: it may hold credentials; unpack and review it, or remove it")
+            };
+            let mut location = Location::path(path);
+            location.commit = commit.map(str::to_owned);
+            findings.push(Finding::new(severity, format!("{path} ({}): {what}", megabytes(*size))).location(location));
+        }
+        findings
+    }
+
     /// What happened to the blobs at HEAD, or to every blob of the history.
     fn stats(&self, repo: &Repo, history: bool) -> Stats {
         let mut ids: HashSet<&str> =
@@ -501,6 +533,9 @@ impl Secrets {
         if let Some(note) = skipped_note(&stats) {
             findings.push(note);
         }
+        let archives = self.archives(repo, history);
+        let to_review = archives.iter().filter(|f| f.severity > Severity::Info).count();
+        findings.extend(archives);
         let scope = if history { "in the history" } else { "in the files" };
         let figures = format!("{} blobs ({}) scanned {scope}", stats.scanned, megabytes(stats.bytes));
         let allowed_note = if allowed > 0 { format!("; {allowed} allowed by the policy") } else { String::new() };
@@ -511,7 +546,13 @@ impl Secrets {
         let result = if relevant.is_empty() {
             let public_note =
                 if public.is_empty() { String::new() } else { format!("; {} public by design", public.len()) };
-            CheckResult::pass(format!("no credentials; {figures}{allowed_note}{public_note}"))
+            let message = format!("no credentials; {figures}{allowed_note}{public_note}");
+            if to_review > 0 {
+                CheckResult::warn(format!("{message}; {} not scanned", plural(to_review, "archive")))
+                    .remediation("Unpack each committed archive and review what it holds (or remove it), then allow it in the policy (path, with the reason).")
+            } else {
+                CheckResult::pass(message)
+            }
         } else {
             let at_head = relevant.iter().filter(|(_, s)| s.at_head).count();
             let head_note = if history { format!(" ({at_head} still in the files)") } else { String::new() };
@@ -661,6 +702,24 @@ fn secret_findings(secrets: &[Named<'_>], history: bool) -> Vec<Finding> {
         findings.push(finding);
     }
     findings
+}
+
+/// True for a file named like an archive or package, whose contents a
+/// text scan cannot see.
+fn is_archive(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    const EXTENSIONS: &[&str] = &[
+        ".zip", ".jar", ".war", ".ear", ".aar", ".apk", ".ipa", ".tar", ".tgz", ".tar.gz", ".tar.bz2", ".tbz2",
+        ".tar.xz", ".txz", ".tar.zst", ".gz", ".bz2", ".xz", ".zst", ".7z", ".rar", ".whl", ".egg", ".nupkg", ".gem",
+        ".crate", ".deb", ".rpm", ".cab", ".msi",
+    ];
+    EXTENSIONS.iter().any(|e| lower.ends_with(e))
+}
+
+/// Build-tool wrappers that projects commit on purpose.
+fn is_build_wrapper(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    matches!(name, "gradle-wrapper.jar" | "maven-wrapper.jar")
 }
 
 /// `1 intranet URL`, `2 private IP addresses`.

@@ -262,6 +262,165 @@ pub const RULES: &[Rule] = &[
         r"\b(AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58})\b"
     ),
     rule!("jwt", "JSON Web Token", ["eyj"], r"\b(eyJ[A-Za-z0-9_\-]{10,}\.eyJ[A-Za-z0-9_\-]{10,}\.[A-Za-z0-9_\-]{16,})", severity H),
+    // AI platforms, registries, observability, infrastructure, SaaS and chat.
+    rule!("groq-api-key", "Groq API key", ["gsk_"], r#"\b(gsk_[A-Za-z0-9]{52})\b"#),
+    rule!("xai-api-key", "xAI API key", ["xai-"], r#"\b(xai-[A-Za-z0-9]{80})\b"#),
+    rule!("perplexity-api-key", "Perplexity API key", ["pplx-"], r#"\b(pplx-[A-Za-z0-9]{48})\b"#),
+    rule!("openrouter-api-key", "OpenRouter API key", ["sk-or-v1-"], r#"\b(sk-or-v1-[a-f0-9]{64})\b"#),
+    rule!("replicate-api-token", "Replicate API token", ["r8_"], r#"\b(r8_[A-Za-z0-9]{37})\b"#),
+    rule!("langsmith-api-key", "LangSmith API key", ["lsv2_"], r#"\b(lsv2_(?:pt|sk)_[a-f0-9]{32}_[a-f0-9]{10})\b"#),
+    rule!("pinecone-api-key", "Pinecone API key", ["pcsk_"], r#"\b(pcsk_[A-Za-z0-9]{5,7}_[A-Za-z0-9]{60,70})\b"#),
+    rule!("cratesio-api-token", "crates.io API token", ["cio"], r#"\b(cio[A-Za-z0-9]{32})\b"#),
+    rule!("rubygems-api-key", "RubyGems API key", ["rubygems_"], r#"\b(rubygems_[a-f0-9]{48})\b"#),
+    rule!("nuget-api-key", "NuGet API key", ["oy2"], r#"\b(oy2[a-z0-9]{43})\b"#),
+    rule!("clojars-token", "Clojars deploy token", ["clojars_"], r#"\b(CLOJARS_[a-z0-9]{60})\b"#),
+    rule!("artifactory-api-key", "JFrog Artifactory API key", ["akcp"], r#"\b(AKCp[A-Za-z0-9]{69})\b"#),
+    rule!(
+        "artifactory-reference-token",
+        "JFrog Artifactory reference token",
+        ["cmvmdgtu"],
+        r#"\b(cmVmdGtu[A-Za-z0-9]{56})\b"#
+    ),
+    rule!("dynatrace-api-token", "Dynatrace API token", ["dt0c01."], r#"\b(dt0c01\.[A-Z0-9]{24}\.[A-Z0-9]{64})\b"#),
+    rule!("new-relic-license-key", "New Relic ingest license key", ["nral"], r#"\b([a-f0-9]{36}NRAL)\b"#),
+    rule!(
+        "datadog-api-key",
+        "Datadog API or application key",
+        ["datadog", "dd_api_key", "dd_app_key"],
+        r#"(?i)(?:datadog|dd)[_\-]?(?:api|app|application)[_\-]?key["']?\s*(?:=|:|=>)\s*["']?([a-f0-9]{32}|[a-f0-9]{40})\b"#
+    ),
+    rule!(
+        "doppler-token",
+        "Doppler token",
+        ["dp.pt.", "dp.st.", "dp.sa.", "dp.ct.", "dp.scim.", "dp.audit."],
+        r#"\b(dp\.(?:pt|st|sa|ct|scim|audit)\.[A-Za-z0-9]{40,44})\b"#
+    ),
+    rule!(
+        "supabase-service-key",
+        "Supabase access token or secret key",
+        ["sbp_", "sb_secret_"],
+        r#"\b(sbp_[a-f0-9]{40}|sb_secret_[A-Za-z0-9_\-]{31,})\b"#
+    ),
+    rule!(
+        "fly-io-token",
+        "Fly.io access token",
+        ["fo1_", "fm1a_", "fm1r_", "fm2_"],
+        r#"\b(fo1_[A-Za-z0-9_\-]{43}|fm[12][ar]?_[A-Za-z0-9+/]{100,}={0,3})"#
+    ),
+    rule!(
+        "planetscale-token",
+        "PlanetScale service token or password",
+        ["pscale_tkn_", "pscale_pw_", "pscale_oauth_"],
+        r#"\b(pscale_(?:tkn|pw|oauth)_[A-Za-z0-9=\-_.]{32,64})\b"#
+    ),
+    rule!("netlify-token", "Netlify personal access token", ["nfp_"], r#"\b(nfp_[A-Za-z0-9]{36})\b"#),
+    rule!("render-api-key", "Render API key", ["rnd_"], r#"\b(rnd_[A-Za-z0-9]{32})\b"#),
+    rule!(
+        "tailscale-key",
+        "Tailscale auth or API key",
+        ["tskey-"],
+        r#"\b(tskey-(?:api|auth|client|scim|webhook)-[A-Za-z0-9]{10,}-[A-Za-z0-9]{20,})\b"#
+    ),
+    rule!("openshift-token", "OpenShift user token", ["sha256~"], r#"(sha256~[A-Za-z0-9_\-]{43})\b"#),
+    rule!(
+        "cloudflare-origin-ca-key",
+        "Cloudflare Origin CA key",
+        ["v1.0-"],
+        r#"\b(v1\.0-[a-f0-9]{24}-[a-f0-9]{146})\b"#
+    ),
+    rule!(
+        "cloudflare-api-token",
+        "Cloudflare API token",
+        ["cloudflare", "cf_api_token"],
+        r#"(?i)(?:cloudflare|cf)[_\-]?(?:api)?[_\-]?(?:token|key)["']?\s*(?:=|:|=>)\s*["']?([A-Za-z0-9_\-]{40})\b"#
+    ),
+    rule!(
+        "aws-session-token",
+        "AWS session token",
+        ["aws_session_token", "awssessiontoken", "aws-session-token"],
+        r#"(?i)aws[_\-]?session[_\-]?token["']?\s*(?:=|:|=>)\s*["']?([A-Za-z0-9/+=]{100,})"#
+    ),
+    rule!("sonarqube-token", "SonarQube token", ["squ_", "sqp_", "sqa_"], r#"\b(sq[upa]_[a-f0-9]{40})\b"#),
+    rule!("stripe-webhook-secret", "Stripe webhook signing secret", ["whsec_"], r#"\b(whsec_[A-Za-z0-9]{32,})\b"#),
+    rule!(
+        "braintree-access-token",
+        "Braintree production access token",
+        ["access_token$production$"],
+        r#"(access_token\$production\$[0-9a-z]{16}\$[0-9a-f]{32})"#
+    ),
+    rule!("brevo-api-key", "Brevo (Sendinblue) API key", ["xkeysib-"], r#"\b(xkeysib-[a-f0-9]{64}-[A-Za-z0-9]{16})\b"#),
+    rule!("shippo-api-token", "Shippo live API token", ["shippo_live_"], r#"\b(shippo_live_[a-f0-9]{40})\b"#),
+    rule!("easypost-api-key", "EasyPost production API key", ["ezak"], r#"\b(EZAK[A-Za-z0-9]{54})\b"#),
+    rule!(
+        "duffel-api-token",
+        "Duffel API token",
+        ["duffel_live_", "duffel_test_"],
+        r#"\b(duffel_(?:live|test)_[A-Za-z0-9_\-=]{43})"#
+    ),
+    rule!(
+        "hubspot-private-app-token",
+        "HubSpot private app token",
+        ["pat-na1-", "pat-eu1-"],
+        r#"\b(pat-(?:na|eu)1-[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12})\b"#
+    ),
+    rule!("figma-token", "Figma personal access token", ["figd_"], r#"\b(figd_[A-Za-z0-9_\-]{40})"#),
+    rule!(
+        "notion-token",
+        "Notion integration token",
+        ["ntn_", "secret_"],
+        r#"\b(ntn_[0-9]{11}[A-Za-z0-9]{35}|secret_[A-Za-z0-9]{43})\b"#
+    ),
+    rule!("contentful-token", "Contentful personal access token", ["cfpat-"], r#"\b(CFPAT-[A-Za-z0-9_\-]{43})"#),
+    rule!("typeform-token", "Typeform personal access token", ["tfp_"], r#"\b(tfp_[A-Za-z0-9_\-.]{59})"#),
+    rule!("readme-api-key", "ReadMe API key", ["rdme_"], r#"\b(rdme_[a-z0-9]{70})\b"#),
+    rule!("prefect-api-key", "Prefect API key", ["pnu_"], r#"\b(pnu_[A-Za-z0-9]{36})\b"#),
+    rule!("infracost-api-key", "Infracost API key", ["ico-"], r#"\b(ico-[A-Za-z0-9]{32})\b"#),
+    rule!("maxmind-license-key", "MaxMind license key", ["_mmk"], r#"\b([A-Za-z0-9]{6}_[A-Za-z0-9]{29}_mmk)\b"#),
+    rule!(
+        "onepassword-service-account-token",
+        "1Password service account token",
+        ["ops_eyj"],
+        r#"\b(ops_eyJ[A-Za-z0-9+/]{250,}={0,3})"#
+    ),
+    rule!("scalingo-api-token", "Scalingo API token", ["tk-us-"], r#"\b(tk-us-[A-Za-z0-9_\-]{48})"#),
+    rule!("dnkey-api-key", "Defined Networking API key", ["dnkey-"], r#"\b(dnkey-[a-z0-9=_\-]{26}-[a-z0-9=_\-]{52})"#),
+    rule!("frameio-api-token", "Frame.io API token", ["fio-u-"], r#"\b(fio-u-[A-Za-z0-9_\-=]{64})"#),
+    rule!(
+        "bitbucket-app-password",
+        "Bitbucket app password or API token",
+        ["atbb"],
+        r#"\b(ATBB[A-Za-z0-9_=.\-]{28,})"#
+    ),
+    rule!(
+        "mapbox-secret-token",
+        "Mapbox secret access token",
+        ["sk.eyj"],
+        r#"\b(sk\.eyJ[A-Za-z0-9_\-]{20,}\.[A-Za-z0-9_\-]{20,})"#
+    ),
+    rule!(
+        "teams-webhook",
+        "Microsoft Teams incoming webhook",
+        ["webhook.office.com"],
+        r#"(https://[a-z0-9\-]+\.webhook\.office\.com/webhookb2/[a-f0-9\-]{36}@[a-f0-9\-]{36}/IncomingWebhook/[a-f0-9]{32}/[a-f0-9\-]{36}(?:/[A-Za-z0-9_\-]+)?)"#
+    ),
+    rule!(
+        "google-chat-webhook",
+        "Google Chat webhook",
+        ["chat.googleapis.com"],
+        r#"(https://chat\.googleapis\.com/v1/spaces/[A-Za-z0-9_\-]+/messages\?key=[A-Za-z0-9_\-]+&token=[A-Za-z0-9_\-%=]+)"#
+    ),
+    rule!(
+        "zapier-webhook",
+        "Zapier catch hook",
+        ["hooks.zapier.com"],
+        r#"(https://hooks\.zapier\.com/hooks/catch/[0-9]+/[A-Za-z0-9]+/?)"#
+    ),
+    rule!(
+        "sidekiq-credentials",
+        "Sidekiq Enterprise gem server credentials",
+        ["contribsys.com"],
+        r#"(https?://[a-f0-9]{8}:[a-f0-9]{8}@(?:gems|enterprise)\.contribsys\.com)"#
+    ),
     // Private keys: the secret is the key material.
     rule!(
         "private-key-rsa",

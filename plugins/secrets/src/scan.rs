@@ -111,6 +111,8 @@ impl Scanner {
             }
         }
         let mut hits = Vec::new();
+        // Each hit's line and secret, for the excerpts.
+        let mut found: Vec<(String, String)> = Vec::new();
         for (index, rule) in RULES.iter().enumerate().filter(|(i, r)| !windows[*i].is_empty() && (r.in_docs || !doc)) {
             let Some(regex) = self.regex(index) else { continue };
             // Windows are disjoint, but a match may straddle two; keep the first.
@@ -143,11 +145,18 @@ impl Scanner {
                         line: line_number,
                         offset: secret_start,
                         fingerprint: fingerprint(rule.id, &text),
-                        excerpt: excerpt(&line, &text),
+                        excerpt: String::new(),
                         public: if generic { public_by_design(name, context) } else { None },
                     });
+                    found.push((line, text.into_owned()));
                 }
             }
+        }
+        for (i, hit) in hits.iter_mut().enumerate() {
+            let (line, secret) = &found[i];
+            let others: Vec<&str> =
+                found.iter().filter(|(other, _)| other == line).map(|(_, secret)| secret.as_str()).collect();
+            hit.excerpt = excerpt(line, secret, &others);
         }
         hits
     }
@@ -181,9 +190,17 @@ pub fn redact(secret: &str) -> String {
 
 /// The line holding the secret, with the secret redacted and the line cut
 /// to at most 120 characters around it.
-fn excerpt(line: &str, secret: &str) -> String {
-    let first = secret.lines().next().unwrap_or(secret);
-    let redacted = line.replace(first, &redact(secret));
+fn excerpt(line: &str, secret: &str, others: &[&str]) -> String {
+    // Every credential on the line is redacted, the longest first (one
+    // may hold another: a webhook URL with a key in it).
+    let mut secrets: Vec<&str> = others.iter().copied().chain([secret]).collect();
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    secrets.dedup();
+    let mut redacted = line.to_owned();
+    for secret in secrets {
+        let first = secret.lines().next().unwrap_or(secret);
+        redacted = redacted.replace(first, &redact(secret));
+    }
     let trimmed = redacted.trim();
     if trimmed.chars().count() <= 120 {
         return trimmed.to_owned();

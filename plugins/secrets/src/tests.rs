@@ -18,8 +18,8 @@ fn rules_hit(text: &str) -> Vec<&'static str> {
 }
 
 #[test]
-fn at_least_forty_rules_each_with_a_true_sample_and_a_near_miss() {
-    assert!(RULES.len() >= 40, "{} rules", RULES.len());
+fn at_least_120_rules_each_with_a_true_sample_and_a_near_miss() {
+    assert!(RULES.len() >= 120, "{} rules", RULES.len());
     for rule in RULES {
         let Some((_, parts, near_miss)) = SAMPLES.iter().find(|(id, _, _)| *id == rule.id) else {
             panic!("no sample for {}", rule.id);
@@ -291,4 +291,34 @@ fn a_secret_only_another_ref_reaches_names_the_ref() {
         "{}",
         result.findings[0].message
     );
+}
+
+#[test]
+fn committed_archives_are_findings_of_their_own() {
+    let zip = b"PK\x03\x04\x14\x00\x00\x00\x08\x00binary\x00data";
+    let repo = MemRepo::new()
+        .file("README.md", "# app\n")
+        .file("lib/vendor-tools.jar", zip)
+        .file("gradle/wrapper/gradle-wrapper.jar", zip.iter().rev().copied().collect::<Vec<u8>>())
+        .file("tests/data/sample.zip", [zip.as_slice(), b"!"].concat());
+    let result = repo.run::<Secrets>("secrets.credentials-head");
+    assert_eq!(result.status, Status::Warn, "{}", result.message);
+    assert!(result.message.ends_with("; 1 archive not scanned"), "{}", result.message);
+    let archives: Vec<(Severity, &str)> = result
+        .findings
+        .iter()
+        .filter(|f| f.message.contains("archive"))
+        .map(|f| (f.severity, f.locations[0].path.as_str()))
+        .collect();
+    assert_eq!(
+        archives,
+        [
+            (Severity::Info, "gradle/wrapper/gradle-wrapper.jar"),
+            (Severity::Low, "lib/vendor-tools.jar"),
+            (Severity::Info, "tests/data/sample.zip")
+        ]
+    );
+    // Without archives to review the check passes.
+    let clean = MemRepo::new().file("gradle/wrapper/gradle-wrapper.jar", zip);
+    assert_eq!(clean.run::<Secrets>("secrets.credentials-head").status, Status::Pass);
 }
