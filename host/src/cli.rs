@@ -299,14 +299,46 @@ pub fn load_policy(path: Option<&Path>) -> Result<Policy> {
         .map_err(|e| UserError::new(format!("cannot read policy {}: {e}", path.display())))?;
     let mut policy =
         Policy::parse(&text, &path.display().to_string(), today()?).map_err(|e| UserError::new(e.to_string()))?;
+    // Files plugin configurations name (`rules_files = [...]`), relative to
+    // the policy: one that cannot be read is an error, since a check must
+    // not run without rules the policy asked for.
+    let dir = path.parent().unwrap_or(Path::new("."));
+    for (plugin, key, files) in policy.config_file_paths() {
+        let mut texts = Vec::new();
+        for file in files {
+            let full = dir.join(&file);
+            let text = read_bounded_text(&full, 4 << 20).map_err(|e| {
+                UserError::new(format!(
+                    "{}: [plugins.{plugin}] {key}: cannot read {}: {e}",
+                    path.display(),
+                    full.display()
+                ))
+            })?;
+            texts.push(text);
+        }
+        policy.set_config_texts(&plugin, &key, texts);
+    }
     // The allowed_signers files, relative to the policy; one that cannot be
     // read makes its attestations invalid (and says why), not the run fail.
-    let dir = path.parent().unwrap_or(Path::new("."));
     for file in policy.signer_paths() {
         let text = std::fs::read_to_string(dir.join(&file)).map_err(|e| e.to_string());
         policy.signer_files.insert(file, text);
     }
     Ok(policy)
+}
+
+/// The text of `path`, refused above `max` bytes or when not UTF-8.
+fn read_bounded_text(path: &Path, max: u64) -> std::result::Result<String, String> {
+    let metadata = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if !metadata.is_file() {
+        return Err("not a regular file".to_owned());
+    }
+    let size = metadata.len();
+    if size > max {
+        return Err(format!("{size} bytes, above the bound of {max}"));
+    }
+    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_owned())
 }
 
 fn init_logging(verbose: u8) {

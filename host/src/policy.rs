@@ -600,6 +600,41 @@ impl Policy {
     }
 
     /// The allowed_signers files the policy names, as written.
+    /// The files plugin configurations name: every `<name>_files` key of a
+    /// plugin's table (a list of paths relative to the policy), as
+    /// (plugin, key, paths).
+    pub fn config_file_paths(&self) -> Vec<(String, String, Vec<String>)> {
+        let mut found = Vec::new();
+        for (plugin, policy) in &self.plugins {
+            let Value::Object(table) = &policy.config else { continue };
+            for (key, value) in table.iter().filter(|(key, _)| key.ends_with("_files")) {
+                let paths = match value {
+                    Value::Array(items) => items.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect(),
+                    Value::String(path) => vec![path.clone()],
+                    _ => Vec::new(),
+                };
+                found.push((plugin.clone(), key.clone(), paths));
+            }
+        }
+        found
+    }
+
+    /// Gives plugin `plugin` the texts of the files its `key` names, as
+    /// `<name>_texts`, and makes them part of the policy's digest (a
+    /// changed rules file is a changed policy).
+    pub fn set_config_texts(&mut self, plugin: &str, key: &str, texts: Vec<String>) {
+        let mut hasher = Sha256::new();
+        hasher.update(self.digest.as_bytes());
+        for text in &texts {
+            hasher.update(Sha256::digest(text.as_bytes()));
+        }
+        self.digest = hex::encode(hasher.finalize());
+        if let Some(Value::Object(table)) = self.plugins.get_mut(plugin).map(|p| &mut p.config) {
+            let name = format!("{}_texts", key.trim_end_matches("_files"));
+            table.insert(name, Value::Array(texts.into_iter().map(Value::String).collect()));
+        }
+    }
+
     pub fn signer_paths(&self) -> Vec<String> {
         let mut paths: Vec<String> = self.allowed_signers.iter().cloned().collect();
         paths.extend(self.attestations.values().filter_map(|a| a.allowed_signers.clone()));

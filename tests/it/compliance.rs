@@ -139,3 +139,36 @@ fn every_ref_is_read_unless_the_history_is_narrowed_to_head() {
         serde_json::json!({"scope": "checked", "refs": 1, "commits": 1, "blobs": 1})
     );
 }
+
+#[test]
+fn a_company_gitleaks_rules_file_named_in_the_policy_is_applied() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("gitleaks.toml"),
+        "[[rules]]\nid = \"acme-service-token\"\ndescription = \"ACME service token\"\n\
+         regex = '''acme_svc_([A-Za-z0-9]{24})'''\nkeywords = [\"acme_svc_\"]\n",
+    )
+    .unwrap();
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(
+        &policy,
+        fledge_tests::DEFAULT_POLICY.replace("rules_files = []", "rules_files = [\"gitleaks.toml\"]"),
+    )
+    .unwrap();
+    let mut repo = RepoBuilder::new();
+    let token = ["acme_svc_", "R7kQ2mX9pL4v", "W8nB3tY6zH1c"].concat();
+    repo.file("src/client.py", format!("client.connect(\"{token}\")\n"));
+    repo.commit("client");
+    let report = check_json(&[&repo.arg(), "--policy", policy.to_str().unwrap()]);
+    let head = check(&report, "secrets.credentials-head");
+    assert_eq!(head["status"], "fail");
+    let message = head["findings"][0]["message"].as_str().unwrap();
+    assert_eq!(message, "ACME service token in src/client.py:1: client.connect(\"acme_svc_R7kQ…[24 chars]\")");
+    assert_eq!(head["findings"].as_array().unwrap().len(), 1);
+    // A rules file that cannot be read stops the run: its rules must not be skipped.
+    std::fs::remove_file(dir.path().join("gitleaks.toml")).unwrap();
+    let output = crate::util::run(&["check", &repo.arg(), "--policy", policy.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = crate::util::stderr(&output);
+    assert!(stderr.contains("[plugins.secrets] rules_files: cannot read"), "{stderr}");
+}

@@ -15,6 +15,7 @@ use fledge_sdk::{HistoryBlob, Location, RepoError};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 
+mod custom;
 mod internal;
 mod keyfiles;
 pub mod rules;
@@ -48,6 +49,10 @@ struct Config {
     max_blob_bytes: u64,
     /// Scan the whole history for internal references and key files too.
     history: bool,
+    /// gitleaks (or Betterleaks) rule files, relative to the policy.
+    rules_files: Vec<String>,
+    /// Their texts, read by fledge from `rules_files`.
+    rules_texts: Vec<String>,
 }
 
 impl Default for Config {
@@ -60,6 +65,8 @@ impl Default for Config {
             allow: Vec::new(),
             max_blob_bytes: u64::MAX,
             history: true,
+            rules_files: Vec::new(),
+            rules_texts: Vec::new(),
         }
     }
 }
@@ -203,7 +210,7 @@ fn about() -> String {
     about.trim_end().to_owned()
 }
 
-const ABOUT: &str = "Every blob is scanned once: the files at the checked commit, and, for the\nhistory checks, each distinct blob of the history (listed by the host with\nthe path and commit where it first appeared; not `git log -p`). A single\nAho-Corasick pass finds which rules' keywords occur; only those rules'\nregexes run. Text blobs of any size are read in 1 MiB pieces with 16 KiB\nof overlap (a credential across a boundary is found once, at its line);\nbinary blobs, and blobs over `max_blob_bytes` when it is set, are counted\nin an info finding and reported as not read (a binary blob does not stop\na pass under the default policy; anything else unread does). In a shallow\nclone the history checks say that the history is truncated and do not\npass. One secret (rule and value) is one finding\nwith every place it was found; findings show a redacted excerpt (the first\ncharacters and the length) and a fingerprint, never the secret.\n\nNot reported: placeholders (`AKIAIOSFODNN7EXAMPLE`, `xxxx`, `${VAR}`,\n`<your-token>`, `{{ var }}`, printf templates such as `%s` and\n`%(name)s`), generic values that look like words or name a constant or an\nenvironment variable (`KEY = \"DATA_STORE_ACCESS_KEY\"`) rather than\ngenerated secrets, generic assignments in documentation, lines with an\ninline `fledge:allow` (or `gitleaks:allow`, `pragma: allowlist secret`)\nmarker, and what the policy allows: `allow = [{ paths = [\"glob\"],\nfingerprints = [\"…\"], reason = \"…\" }]` (the reason is required).\n\nKeys that are public by design (search-only keys such as Algolia\nDocSearch's, publishable and CAPTCHA site keys) are `info` findings, not\nleaks. Credentials and key files found only in tests, fixtures and\nexamples give a `warn` (throwaway?), elsewhere a `fail`; more than three\nsuch values of one rule in one folder are one finding with a count.\n\nCommitted archives and packages (`.zip`, `.jar`, `.tar.gz`, `.whl`, `.apk`...) cannot be\nscanned as text: each is a finding of its own, and the credential checks\nwarn until they are reviewed (build wrappers such as `gradle-wrapper.jar`\nand archives in tests and examples are `info`).\n\nConfiguration (`[plugins.secrets]` in the policy): `internal_domains`,\n`email_domains`, `ticket_patterns` (regexes), `private_ips` (true),\n`allow`, `max_blob_bytes` (no bound), `history` (true: internal references\nand key files are looked for in the history too).";
+const ABOUT: &str = "Every blob is scanned once: the files at the checked commit, and, for the\nhistory checks, each distinct blob of the history (listed by the host with\nthe path and commit where it first appeared; not `git log -p`). A single\nAho-Corasick pass finds which rules' keywords occur; only those rules'\nregexes run. Text blobs of any size are read in 1 MiB pieces with 16 KiB\nof overlap (a credential across a boundary is found once, at its line);\nbinary blobs, and blobs over `max_blob_bytes` when it is set, are counted\nin an info finding and reported as not read (a binary blob does not stop\na pass under the default policy; anything else unread does). In a shallow\nclone the history checks say that the history is truncated and do not\npass. One secret (rule and value) is one finding\nwith every place it was found; findings show a redacted excerpt (the first\ncharacters and the length) and a fingerprint, never the secret.\n\nNot reported: placeholders (`AKIAIOSFODNN7EXAMPLE`, `xxxx`, `${VAR}`,\n`<your-token>`, `{{ var }}`, printf templates such as `%s` and\n`%(name)s`), generic values that look like words or name a constant or an\nenvironment variable (`KEY = \"DATA_STORE_ACCESS_KEY\"`) rather than\ngenerated secrets, generic assignments in documentation, lines with an\ninline `fledge:allow` (or `gitleaks:allow`, `pragma: allowlist secret`)\nmarker, and what the policy allows: `allow = [{ paths = [\"glob\"],\nfingerprints = [\"…\"], reason = \"…\" }]` (the reason is required).\n\nKeys that are public by design (search-only keys such as Algolia\nDocSearch's, publishable and CAPTCHA site keys) are `info` findings, not\nleaks. Credentials and key files found only in tests, fixtures and\nexamples give a `warn` (throwaway?), elsewhere a `fail`; more than three\nsuch values of one rule in one folder are one finding with a count.\n\nCommitted archives and packages (`.zip`, `.jar`, `.tar.gz`, `.whl`, `.apk`...) cannot be\nscanned as text: each is a finding of its own, and the credential checks\nwarn until they are reviewed (build wrappers such as `gradle-wrapper.jar`\nand archives in tests and examples are `info`).\n\nConfiguration (`[plugins.secrets]` in the policy): `internal_domains`,\n`email_domains`, `ticket_patterns` (regexes), `private_ips` (true),\n`allow`, `max_blob_bytes` (no bound), `history` (true: internal references\nand key files are looked for in the history too), `rules_files` (the\ncompany's gitleaks or Betterleaks TOML rule files, relative to the policy:\n`[[rules]]` with `id`, `description`, `regex`, `secretGroup`, `keywords`,\n`entropy`, `path` and allowlists, and a global `[allowlist]` for them;\ntheir rules run beside fledge's own, and a file that cannot be read or a\nrule that cannot be compiled stops the check rather than being skipped).";
 
 impl Secrets {
     /// The check's configuration and allowlist; notes whether internal
@@ -290,7 +297,13 @@ impl Secrets {
             let internal =
                 Internal::new(&config.internal_domains, &emails, &config.ticket_patterns, config.private_ips)
                     .map_err(Error::new)?;
-            self.scanner = Some(Scanner::new(internal).map_err(Error::new)?);
+            if config.rules_texts.len() != config.rules_files.len() {
+                return Err(Error::new(
+                    "`rules_files` were not read: run through fledge, which reads them relative to the policy",
+                ));
+            }
+            let custom = custom::CustomRules::parse(&config.rules_texts, &config.rules_files).map_err(Error::new)?;
+            self.scanner = Some(Scanner::new(internal, custom).map_err(Error::new)?);
         }
         self.scanner.as_ref().ok_or_else(|| Error::new("scanner unavailable"))
     }
@@ -385,6 +398,16 @@ impl Secrets {
             gaps.push(Gap::shallow_history());
         }
         gaps
+    }
+
+    /// The id, description and severity of rule `index`.
+    fn rule(&self, index: usize) -> (&str, &str, Severity) {
+        match &self.scanner {
+            Some(scanner) => scanner.rule(index),
+            None => RULES
+                .get(index)
+                .map_or(("unknown", "unknown rule", Severity::High), |r| (r.id, r.description, r.severity)),
+        }
     }
 
     /// Committed archives (binary blobs named like one), each once: at the
@@ -514,7 +537,7 @@ impl Secrets {
         let (public, relevant): (Vec<Named<'_>>, Vec<Named<'_>>) =
             secrets.iter().filter(|(_, s)| history || s.at_head).partition(|(_, s)| s.public.is_some());
         let stats = self.stats(repo, history);
-        let mut findings = secret_findings(&relevant, history);
+        let mut findings = secret_findings(&relevant, history, |index| self.rule(index));
         findings.extend(public.iter().map(|(fingerprint, secret)| {
             let first = &secret.locations[0];
             let line = first.line.map_or(String::new(), |l| format!(":{l}"));
@@ -523,7 +546,9 @@ impl Secrets {
                 Severity::Info,
                 format!(
                     "{} in {}{line} is {why}: not a leak; check that it can only read public data: {}",
-                    RULES[secret.rule].description, first.path, secret.excerpt
+                    self.rule(secret.rule).1,
+                    first.path,
+                    secret.excerpt
                 ),
             )
             .fingerprint((*fingerprint).clone());
@@ -649,7 +674,11 @@ const GROUP_ABOVE: usize = 3;
 
 /// One finding per secret, except that throwaway secrets (only in tests
 /// and examples) of one rule in one directory are grouped.
-fn secret_findings(secrets: &[Named<'_>], history: bool) -> Vec<Finding> {
+fn secret_findings<'a>(
+    secrets: &[Named<'_>],
+    history: bool,
+    rule: impl Fn(usize) -> (&'a str, &'a str, Severity),
+) -> Vec<Finding> {
     let throwaway = |secret: &Secret| secret.locations.iter().all(|l| is_throwaway_path(&l.path));
     let directory = |secret: &Secret| -> String {
         secret.locations[0].path.rsplit_once('/').map_or(String::new(), |(dir, _)| dir.to_owned())
@@ -663,7 +692,7 @@ fn secret_findings(secrets: &[Named<'_>], history: bool) -> Vec<Finding> {
         .iter()
         .filter(|(_, s)| !(throwaway(s) && groups.contains_key(&(s.rule, directory(s)))))
         .map(|(fingerprint, secret)| {
-            let rule = &RULES[secret.rule];
+            let (_, description, severity) = rule(secret.rule);
             let first = &secret.locations[0];
             let line = first.line.map_or(String::new(), |l| format!(":{l}"));
             let on = secret.other_ref.as_ref().map_or(String::new(), |r| format!(" on {r}"));
@@ -673,31 +702,29 @@ fn secret_findings(secrets: &[Named<'_>], history: bool) -> Vec<Finding> {
                 .map_or(String::new(), |c| format!(", introduced in commit {}{on}", short(c)));
             let status = if history && !secret.at_head { " (removed from the files, still in history)" } else { "" };
             let mut finding = Finding::new(
-                rule.severity,
-                format!("{} in {}{line}{introduced}{status}: {}", rule.description, first.path, secret.excerpt),
+                severity,
+                format!("{description} in {}{line}{introduced}{status}: {}", first.path, secret.excerpt),
             )
             .fingerprint((*fingerprint).clone());
             finding.locations = secret.locations.clone();
             finding
         })
         .collect();
-    for ((rule, dir), members) in groups {
-        let rule = &RULES[rule];
+    for ((index, dir), members) in groups {
+        let (id, description, _) = rule(index);
         let first = &members[0].locations[0];
         let line = first.line.map_or(String::new(), |l| format!(":{l}"));
         let shown = if dir.is_empty() { "the root".to_owned() } else { format!("{dir}/") };
         let mut finding = Finding::new(
             Severity::Low,
             format!(
-                "{} values of rule {} ({}) in test or example files under {shown}, e.g. {}{line}: {}",
+                "{} values of rule {id} ({description}) in test or example files under {shown}, e.g. {}{line}: {}",
                 members.len(),
-                rule.id,
-                rule.description,
                 first.path,
                 members[0].excerpt
             ),
         )
-        .fingerprint(scan::fingerprint("group", &format!("{}\n{dir}", rule.id)));
+        .fingerprint(scan::fingerprint("group", &format!("{id}\n{dir}")));
         finding.locations = members.iter().flat_map(|s| s.locations.iter().cloned()).take(50).collect();
         findings.push(finding);
     }

@@ -12,6 +12,7 @@ use aho_corasick::AhoCorasick;
 use regex::bytes::Regex;
 use sha2::{Digest, Sha256};
 
+use crate::custom::CustomRules;
 use crate::internal::Internal;
 use crate::rules::{RULES, entropy, is_identifier, is_placeholder, looks_random, public_by_design};
 
@@ -53,10 +54,13 @@ pub struct Scanner {
     insensitive_rules: Vec<usize>,
     regexes: Vec<OnceCell<Option<Regex>>>,
     pub internal: Internal,
+    /// The policy's gitleaks rules; their hits' rule indices follow
+    /// [`RULES`]'s.
+    pub custom: CustomRules,
 }
 
 impl Scanner {
-    pub fn new(internal: Internal) -> Result<Scanner, String> {
+    pub fn new(internal: Internal, custom: CustomRules) -> Result<Scanner, String> {
         let (mut sensitive, mut insensitive) = (Vec::new(), Vec::new());
         let (mut sensitive_rules, mut insensitive_rules) = (Vec::new(), Vec::new());
         for (index, rule) in RULES.iter().enumerate() {
@@ -84,12 +88,28 @@ impl Scanner {
             insensitive_rules,
             regexes: RULES.iter().map(|_| OnceCell::new()).collect(),
             internal,
+            custom,
         })
     }
 
     fn regex(&self, rule: usize) -> Option<&Regex> {
         // ASCII mode: credentials are ASCII, and it is faster.
         self.regexes[rule].get_or_init(|| Regex::new(&format!("(?-u){}", RULES[rule].pattern)).ok()).as_ref()
+    }
+
+    /// The id, description and severity of rule `index` (built-in, then
+    /// the policy's own).
+    pub fn rule(&self, index: usize) -> (&str, &str, fledge_sdk::Severity) {
+        match RULES.get(index) {
+            Some(rule) => (rule.id, rule.description, rule.severity),
+            None => self
+                .custom
+                .rules
+                .get(index - RULES.len())
+                .map_or(("unknown", "unknown rule", fledge_sdk::Severity::High), |r| {
+                    (r.id.as_str(), r.description.as_str(), fledge_sdk::Severity::High)
+                }),
+        }
     }
 
     /// The credentials in `data`, the text of `path`.
@@ -151,6 +171,22 @@ impl Scanner {
                     found.push((line, text.into_owned()));
                 }
             }
+        }
+        for custom in self.custom.find(path, data) {
+            let rule = &self.custom.rules[custom.rule];
+            let (line_number, line) = line_at(data, custom.offset);
+            if ALLOW_MARKERS.iter().any(|m| line.contains(m)) {
+                continue;
+            }
+            hits.push(Hit {
+                rule: RULES.len() + custom.rule,
+                line: line_number,
+                offset: custom.offset,
+                fingerprint: fingerprint(&rule.id, &custom.secret),
+                excerpt: String::new(),
+                public: None,
+            });
+            found.push((line, custom.secret));
         }
         for (i, hit) in hits.iter_mut().enumerate() {
             let (line, secret) = &found[i];

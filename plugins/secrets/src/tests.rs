@@ -10,7 +10,7 @@ use crate::samples::SAMPLES;
 use crate::scan::Scanner;
 
 fn scanner() -> Scanner {
-    Scanner::new(Internal::new(&[], &[], &[], true).unwrap()).unwrap()
+    Scanner::new(Internal::new(&[], &[], &[], true).unwrap(), Default::default()).unwrap()
 }
 
 fn rules_hit(text: &str) -> Vec<&'static str> {
