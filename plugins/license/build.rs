@@ -11,13 +11,23 @@
 //! Format, little-endian: per entry, id length (u8), id, flags (u8: 1 OSI
 //! approved, 2 copyleft, 4 FSF libre, 8 exception, 16 notice), bigram count
 //! (u32), bigrams (u32 each).
+//!
+//! And the SPDX license templates (`templates.bin`), from the SPDX
+//! license-list data that the `license` crate's package ships (found through
+//! `cargo metadata`, pinned by Cargo.lock): each template normalised like
+//! the texts, with its variable and optional regions marked, for the exact
+//! match of src/template.rs. Format: the word dictionary (count u32, then
+//! each word as length u8 and bytes), then per template: id (length u8,
+//! bytes), variable count (u16), each variable's `match` regex (length u16,
+//! bytes), token count (u32), tokens (u16 dictionary indices).
 
 #![allow(clippy::disallowed_macros)] // build scripts talk to cargo on stdout
 
 use std::collections::HashMap;
 use std::env;
 use std::fs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 
 #[path = "src/normalize.rs"]
 mod normalize;
@@ -66,9 +76,145 @@ fn main() {
         write_entry(&mut out, id, EXCEPTION, &normalize::bigrams(&normalize::words(text)));
         entries += 1;
     }
-    let path = PathBuf::from(env::var_os("OUT_DIR").expect("OUT_DIR")).join("corpus.bin");
+    let out_dir = PathBuf::from(env::var_os("OUT_DIR").expect("OUT_DIR"));
+    let path = out_dir.join("corpus.bin");
     fs::write(&path, out).unwrap_or_else(|e| panic!("failed to write {}: {e}", path.display()));
     assert!(entries > 500, "the SPDX corpus has only {entries} entries");
+    let ids: Vec<&str> = seen.values().copied().collect();
+    let templates = templates(&license_list_data(), &ids);
+    let path = out_dir.join("templates.bin");
+    fs::write(&path, templates).unwrap_or_else(|e| panic!("failed to write {}: {e}", path.display()));
+}
+
+/// The `json/details` folder of the SPDX license-list data in the `license`
+/// crate's package.
+fn license_list_data() -> PathBuf {
+    let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let manifest = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR")).join("Cargo.toml");
+    let output = Command::new(cargo)
+        .args(["metadata", "--format-version", "1", "--locked", "--manifest-path"])
+        .arg(&manifest)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run cargo metadata: {e}"));
+    assert!(output.status.success(), "cargo metadata failed: {}", String::from_utf8_lossy(&output.stderr));
+    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout).expect("cargo metadata JSON");
+    let package = metadata["packages"]
+        .as_array()
+        .and_then(|packages| packages.iter().find(|p| p["name"] == "license"))
+        .expect("the `license` package (the SPDX license-list data) is in the dependency graph");
+    let manifest_path = package["manifest_path"].as_str().expect("manifest_path");
+    let dir = Path::new(manifest_path).parent().expect("package directory").join("license-list-data/json/details");
+    println!("cargo:rerun-if-changed={}", dir.display());
+    dir
+}
+
+/// Marks a region in a template before normalisation; a word of letters
+/// and digits that no license uses.
+const VAR_BEGIN: &str = "fledgevarbegin";
+const VAR_END: &str = "fledgevarend";
+const OPTIONAL_BEGIN: &str = "fledgeoptbegin";
+const OPTIONAL_END: &str = "fledgeoptend";
+
+/// The templates of the licenses `ids`, normalised and encoded.
+fn templates(dir: &Path, ids: &[&str]) -> Vec<u8> {
+    let mut dictionary: Vec<String> = Vec::new();
+    let mut index: HashMap<String, u16> = HashMap::new();
+    let mut body = Vec::new();
+    let mut count = 0;
+    let mut sorted = ids.to_vec();
+    sorted.sort_unstable();
+    for id in sorted {
+        let path = dir.join(format!("{id}.json"));
+        let Ok(text) = fs::read_to_string(&path) else { continue };
+        let json: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let Some(template) = json["standardLicenseTemplate"].as_str().filter(|t| !t.trim().is_empty()) else {
+            continue;
+        };
+        let (marked, matches) = mark(template);
+        let words = normalize::words(&marked);
+        body.push(u8::try_from(id.len()).expect("short SPDX id"));
+        body.extend_from_slice(id.as_bytes());
+        body.extend_from_slice(&u16::try_from(matches.len()).expect("variables").to_le_bytes());
+        for pattern in &matches {
+            body.extend_from_slice(&u16::try_from(pattern.len()).expect("short regex").to_le_bytes());
+            body.extend_from_slice(pattern.as_bytes());
+        }
+        body.extend_from_slice(&u32::try_from(words.len()).expect("token count").to_le_bytes());
+        for word in words {
+            let next = u16::try_from(dictionary.len()).expect("fewer than 65536 distinct words");
+            let at = *index.entry(word.clone()).or_insert_with(|| {
+                dictionary.push(word);
+                next
+            });
+            body.extend_from_slice(&at.to_le_bytes());
+        }
+        count += 1;
+    }
+    assert!(count > 400, "only {count} SPDX templates");
+    let mut out = Vec::new();
+    out.extend_from_slice(&u32::try_from(dictionary.len()).expect("dictionary").to_le_bytes());
+    for word in &dictionary {
+        out.push(u8::try_from(word.len()).unwrap_or(u8::MAX));
+        out.extend_from_slice(&word.as_bytes()[..word.len().min(255)]);
+    }
+    out.extend_from_slice(&body);
+    out
+}
+
+/// The template's text with its regions marked: a variable becomes its
+/// original text between `VAR_BEGIN<n>` and `VAR_END<n>`, an optional part
+/// sits between `OPTIONAL_BEGIN` and `OPTIONAL_END`. Returns the text and
+/// each variable's `match` regex.
+fn mark(template: &str) -> (String, Vec<String>) {
+    let mut out = String::with_capacity(template.len());
+    let mut matches = Vec::new();
+    let mut rest = template;
+    while let Some(start) = rest.find("<<") {
+        out.push_str(&rest[..start]);
+        let Some(len) = rest[start..].find(">>") else {
+            out.push_str(&rest[start..]);
+            rest = "";
+            break;
+        };
+        let tag = &rest[start + 2..start + len];
+        rest = &rest[start + len + 2..];
+        if tag.starts_with("beginOptional") {
+            out.push_str(&format!(" {OPTIONAL_BEGIN} "));
+        } else if tag.starts_with("endOptional") {
+            out.push_str(&format!(" {OPTIONAL_END} "));
+        } else if let Some(var) = tag.strip_prefix("var;") {
+            let original = field(var, "original").unwrap_or_default();
+            // Inside a word or a URL (`gnu.org/<<var>>/why-not-lgpl.html`)
+            // the original stays in place, so that the word or URL is whole.
+            let inside = out.chars().last().is_some_and(|c| !c.is_whitespace())
+                && rest.chars().next().is_some_and(|c| !c.is_whitespace() && c != '<');
+            if inside {
+                out.push_str(&original);
+            } else {
+                let n = matches.len();
+                matches.push(field(var, "match").unwrap_or_default());
+                out.push_str(&format!(" {VAR_BEGIN}{n} {original} {VAR_END}{n} "));
+            }
+        }
+    }
+    out.push_str(rest);
+    (out, matches)
+}
+
+/// The value of `name="..."` in a template tag (a quote inside is escaped
+/// with a backslash; other backslashes are the regex's own).
+fn field(tag: &str, name: &str) -> Option<String> {
+    let start = tag.find(&format!("{name}=\""))? + name.len() + 2;
+    let mut value = String::new();
+    let mut chars = tag[start..].chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if chars.peek() == Some(&'"') => value.extend(chars.next()),
+            '"' => return Some(value),
+            c => value.push(c),
+        }
+    }
+    Some(value)
 }
 
 /// The standard notice in a license's "How to apply" appendix: Apache's

@@ -172,3 +172,35 @@ fn a_company_gitleaks_rules_file_named_in_the_policy_is_applied() {
     let stderr = crate::util::stderr(&output);
     assert!(stderr.contains("[plugins.secrets] rules_files: cannot read"), "{stderr}");
 }
+
+#[test]
+fn a_modified_license_is_not_approved() {
+    let mut repo = RepoBuilder::new();
+    repo.file("README.md", "# app\n");
+    repo.file("LICENSE", format!("{MIT_LICENSE}\nThis software may not be used by military organizations.\n"));
+    repo.commit("license with an added restriction");
+    let report = check_json(&[&repo.arg()]);
+    let identified = check(&report, "license.identified");
+    assert_eq!(identified["status"], "warn");
+    let messages: Vec<&str> =
+        identified["findings"].as_array().unwrap().iter().filter_map(|f| f["message"].as_str()).collect();
+    let line = MIT_LICENSE.lines().count() + 2;
+    assert!(
+        messages.contains(
+            &format!("line {line}: added \"this software may not be used by military organizations\"").as_str()
+        ),
+        "{messages:?}"
+    );
+    let approved = check(&report, "license.approved");
+    assert_eq!(approved["status"], "fail");
+    assert_eq!(
+        approved["message"],
+        "MIT: LICENSE differs from the license's standard text; a modified license is not approved"
+    );
+    // The unchanged text is approved.
+    let mut clean = RepoBuilder::new();
+    clean.file("README.md", "# app\n").file("LICENSE", MIT_LICENSE);
+    clean.commit("license");
+    let report = check_json(&[&clean.arg()]);
+    assert_eq!(check(&report, "license.approved")["status"], "pass");
+}

@@ -16,6 +16,7 @@ use serde::Deserialize;
 pub mod identify;
 mod manifests;
 pub mod normalize;
+pub mod template;
 #[cfg(test)]
 mod tests;
 
@@ -84,9 +85,21 @@ struct FileLicense {
     /// LICENSE.BSD"), not a license of its own.
     words: usize,
     identification: Identification,
+    /// For a full text of one license: how it compares with the SPDX
+    /// template (`None`: no template, or not a single full text).
+    template: Option<template::Comparison>,
 }
 
 impl FileLicense {
+    /// The differences from the license's template, when the text is a
+    /// modified one.
+    fn modified(&self) -> Option<&[template::Difference]> {
+        match &self.template {
+            Some(template::Comparison::Differs(differences)) => Some(differences),
+            _ => None,
+        }
+    }
+
     fn is_pointer(&self, files: &[FileLicense]) -> bool {
         self.words <= 80
             && matches!(self.identification, Identification::Unrecognised { .. })
@@ -99,7 +112,7 @@ impl Plugin for License {
         CheckTable::<Self>::new(
             PluginMeta::new("license", env!("CARGO_PKG_VERSION"))
                 .description("License file, SPDX identification, approval, manifest consistency, headers, third-party notices")
-                .about("License texts are identified against the official SPDX texts shipped by the\n`spdx` crate, normalised at build time (case, whitespace and wrapping,\npunctuation, bullets and numbering, copyright statements, URLs and\nBritish/American spellings folded away) and compared by the Dice\ncoefficient of their word bigrams: the confidence. A file that holds\nseveral licenses, a license `WITH` an SPDX exception, a file with only a\nlicense's standard notice, and a short file that only names its license\nare recognised as such. `cargo run -p fledge-plugin-license --example\nidentify -- FILE...` runs the identifier on any files.\n\nConfiguration (`[plugins.license]` in the policy): `min_confidence` (0.9),\n`allowed` (SPDX ids; empty means OSI-approved), `denied`, `copyleft`\n(`pass`, `warn` or `fail`; default `warn`), `header_threshold` (0.8),\n`header_max_files` (5000), `third_party_dirs`.")
+                .about("License texts are identified against the official SPDX texts shipped by the\n`spdx` crate, normalised at build time (case, whitespace and wrapping,\npunctuation, bullets and numbering, copyright statements, URLs and\nBritish/American spellings folded away) and compared by the Dice\ncoefficient of their word bigrams: the confidence. A file that holds\nseveral licenses, a license `WITH` an SPDX exception, a file with only a\nlicense's standard notice, and a short file that only names its license\nare recognised as such. `cargo run -p fledge-plugin-license --example\nidentify -- FILE...` runs the identifier on any files.\n\nA file identified as one license is then compared with that license's\nSPDX template (from the SPDX license-list data, which the `license`\ncrate's package ships), after the SPDX License List Matching Guidelines:\nthe template's variable regions (copyright lines, bullets, names) and\noptional ones (titles, appendices) may differ, nothing else may, beyond\nline breaks around copyright lines, a short title before the license and a\nnotice after it that restricts nothing. A text that differs is a modified\nlicense: `license.identified` warns and lists the words added or missing\nwith their lines, and `license.approved` fails, since a modified license\nis not the one the policy approves. The 25 rare licenses whose SPDX text\ndoes not match its own template are judged by similarity alone.\n\nConfiguration (`[plugins.license]` in the policy): `min_confidence` (0.9),\n`allowed` (SPDX ids; empty means OSI-approved), `denied`, `copyleft`\n(`pass`, `warn` or `fail`; default `warn`), `header_threshold` (0.8),\n`header_max_files` (5000), `third_party_dirs`.")
                 .reads(&[Capability::Tree, Capability::Contents]),
         )
         .category("license")
@@ -175,10 +188,18 @@ impl License {
         let mut files = Vec::new();
         for entry in license_files(repo)? {
             let text = repo.read_text(&entry.path)?.unwrap_or_default();
+            let identification = identify::identify(&text, config.min_confidence);
+            let template = match &identification {
+                Identification::Identified { licenses, form: Form::Text, .. } if licenses.len() == 1 => {
+                    template::compare(&licenses[0], &text)
+                }
+                _ => None,
+            };
             files.push(FileLicense {
                 primary: is_primary(&entry.path),
                 words: normalize::words(&text).len(),
-                identification: identify::identify(&text, config.min_confidence),
+                identification,
+                template,
                 path: entry.path,
             });
         }
@@ -292,6 +313,16 @@ fn expression(files: &[FileLicense]) -> Option<(String, Vec<String>, f64, bool)>
     Some((ids.join(" OR "), ids, confidence, full_text))
 }
 
+/// "LICENSE is a modified MIT (97% similar): 2 differences from the SPDX
+/// template".
+fn modified_message(license: &str, confidence: f64, path: &str, differences: &[template::Difference]) -> String {
+    let first = differences.first().map_or(String::new(), |d| format!(", first {}", d.describe()));
+    format!(
+        "{path} is a modified {license} ({} similar): it differs from the SPDX template{first}",
+        percent(confidence)
+    )
+}
+
 fn percent(confidence: f64) -> String {
     format!("{:.0}%", (confidence * 100.0).floor())
 }
@@ -302,9 +333,26 @@ fn identified(files: &[FileLicense], config: &Config) -> Result<CheckResult> {
     }
     let mut findings = Vec::new();
     let mut unrecognised = Vec::new();
+    let mut modified = Vec::new();
     for file in files {
         match &file.identification {
             Identification::Identified { licenses, confidence, form } => {
+                if let Some(differences) = file.modified() {
+                    let message = modified_message(&licenses.join(" OR "), *confidence, &file.path, differences);
+                    let severity = if file.primary { Severity::High } else { Severity::Low };
+                    findings.push(Finding::new(severity, message.clone()).at(&file.path));
+                    findings.extend(differences.iter().map(|d| {
+                        let at = Location::path(file.path.clone());
+                        Finding::new(severity, d.describe()).location(match d.line {
+                            Some(line) => at.line(line),
+                            None => at,
+                        })
+                    }));
+                    if file.primary {
+                        modified.push(message);
+                    }
+                    continue;
+                }
                 let how = match form {
                     Form::Text => format!("{} confidence", percent(*confidence)),
                     Form::Notice => "standard notice only, not the license text".to_owned(),
@@ -331,6 +379,13 @@ fn identified(files: &[FileLicense], config: &Config) -> Result<CheckResult> {
     }
     if !unrecognised.is_empty() {
         return Ok(CheckResult::fail(unrecognised.join("; ")).findings(findings));
+    }
+    if !modified.is_empty() {
+        return Ok(CheckResult::warn(modified.join("; "))
+            .remediation(
+                "Use the license's standard text unchanged (spdx.org/licenses), or have the OSPO review the changes: a modified license is not the original.",
+            )
+            .findings(findings));
     }
     let Some((expression, _, confidence, full_text)) = expression(files) else {
         return Ok(CheckResult::fail("no license file of the project's own").findings(findings));
@@ -385,6 +440,18 @@ fn approved(files: &[FileLicense], config: &Config) -> Result<CheckResult> {
         return Ok(CheckResult::fail("the license is not identified, so it cannot be approved")
             .remediation("Fix license.identified first."));
     };
+    // A modified license is not the one the policy approves.
+    let modified: Vec<&str> =
+        files.iter().filter(|f| f.primary && f.modified().is_some()).map(|f| f.path.as_str()).collect();
+    if !modified.is_empty() {
+        return Ok(CheckResult::fail(format!(
+            "{expression}: {} differs from the license's standard text; a modified license is not approved",
+            modified.join(", ")
+        ))
+        .remediation(
+            "Use the standard text unchanged, or have the OSPO review the changes and approve the modified license explicitly (an exemption with the reason).",
+        ));
+    }
     // An `OR` choice is as good as its best alternative.
     let verdicts: Vec<(Verdict, String)> = ids.iter().map(|id| verdict(id, config)).collect();
     let best = verdicts.iter().map(|(v, _)| *v).min().unwrap_or(Verdict::Fail);

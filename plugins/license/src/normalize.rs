@@ -89,6 +89,10 @@ fn is_copyright_statement(lower: &str) -> bool {
         return false;
     }
     let has_year = trimmed.as_bytes().windows(4).any(|w| w.iter().all(u8::is_ascii_digit));
+    // "(c) You must retain..." is item (c) of a list, not a copyright line.
+    if trimmed.starts_with("(c)") && !has_year && !trimmed.contains("rights reserved") && !trimmed.contains('©') {
+        return false;
+    }
     has_year
         || trimmed.contains("(c)")
         || trimmed.contains('©')

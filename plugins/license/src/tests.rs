@@ -271,3 +271,57 @@ fn vendored_components_need_their_licenses_and_apache_needs_notice() {
     );
     assert_eq!(MemRepo::new().file("LICENSE", "x").run::<License>("license.third-party").status, Status::Skip);
 }
+
+#[test]
+fn a_modified_license_is_named_with_its_differences_and_never_approved() {
+    let mit = reformatted("MIT");
+    // An added field-of-use restriction, a removed warranty sentence, a
+    // changed grant: each is a modified MIT, however similar.
+    let restricted = format!("{mit}\nThe Software shall not be used for commercial purposes.\n");
+    let grant = mit.replacen("to use, copy, modify", "to use, copy", 1);
+    assert_ne!(grant, mit);
+    let unsold = mit.replacen("and/or sell", "and/or", 1);
+    assert_ne!(unsold, mit);
+    for (what, text, shown) in [
+        ("restriction", &restricted, "added \"the software shall not be used for commercial purposes\""),
+        ("grant", &grant, "missing \"modify\""),
+        ("sale", &unsold, "missing \"sell\""),
+    ] {
+        let repo = MemRepo::new().file("LICENSE", text);
+        let identified = repo.run::<License>("license.identified");
+        assert_eq!(identified.status, Status::Warn, "{what}: {}", identified.message);
+        assert!(identified.message.starts_with("LICENSE is a modified MIT ("), "{what}: {}", identified.message);
+        assert!(
+            identified.findings.iter().any(|f| f.message.contains(shown)),
+            "{what}: {:?}",
+            identified.findings.iter().map(|f| &f.message).collect::<Vec<_>>()
+        );
+        let approved = repo.run::<License>("license.approved");
+        assert_eq!(approved.status, Status::Fail, "{what}: {}", approved.message);
+        assert_eq!(
+            approved.message,
+            "MIT: LICENSE differs from the license's standard text; a modified license is not approved"
+        );
+    }
+    // The line of an addition is given.
+    let repo = MemRepo::new().file("LICENSE", &restricted);
+    let identified = repo.run::<License>("license.identified");
+    let line = restricted.lines().position(|l| l.contains("commercial purposes")).map(|l| l as u32 + 1);
+    assert!(identified.findings.iter().any(|f| f.locations[0].line == line && f.message.contains("added")));
+    // A notice after the license that restricts nothing is not a change;
+    // an appended condition is.
+    let attributed = format!("{mit}\nPortions of this software were adapted from the Example project.\n");
+    let result = MemRepo::new().file("LICENSE", &attributed).run::<License>("license.approved");
+    assert_eq!(result.status, Status::Pass, "{}", result.message);
+    let clause = format!(
+        "{mit}\n\"Commons Clause\" License Condition v1.0\n\nThe Software is provided to you by the Licensor under the License, as defined below, subject to the following condition. Without limiting other conditions in the License, the grant of rights under the License will not include, and the License does not grant to you, the right to Sell the Software.\n"
+    );
+    let result = MemRepo::new().file("LICENSE", &clause).run::<License>("license.approved");
+    assert_eq!(result.status, Status::Fail, "{}", result.message);
+    // Unchanged copies, reformatted, with a title, still match exactly.
+    for id in ["MIT", "Apache-2.0", "BSD-3-Clause", "ISC", "MPL-2.0", "GPL-3.0-only"] {
+        let text = format!("The {id} License\n\n{}", reformatted(id));
+        let result = MemRepo::new().file("LICENSE", &text).run::<License>("license.identified");
+        assert_eq!(result.status, Status::Pass, "{id}: {}", result.message);
+    }
+}
