@@ -117,6 +117,9 @@ pub struct Change {
     pub after_score: Option<f64>,
     /// "stage incubating → sandbox", "unreachable: …", "since run 4"...
     pub detail: String,
+    /// The checks whose result changed, failing ones first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<CheckChange>,
 }
 
 /// One repository's result in the run, with what it needs to move on.
@@ -147,9 +150,77 @@ pub struct TrendPoint {
 }
 
 /// The verdict part of a stored report (the rest is not parsed).
-#[derive(Deserialize)]
-struct StoredVerdict {
-    verdict: Verdict,
+/// The parts of a stored report a run report reads (the rest is not
+/// parsed).
+#[derive(Clone, Debug, Deserialize)]
+pub struct StoredReport {
+    pub verdict: Verdict,
+    #[serde(default)]
+    pub checks: Vec<StoredCheck>,
+}
+
+/// One check of a stored report.
+#[derive(Clone, Debug, Deserialize)]
+pub struct StoredCheck {
+    pub id: String,
+    pub status: String,
+    #[serde(default)]
+    pub score: Option<f64>,
+}
+
+/// A check whose result changed between the baseline and the run.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CheckChange {
+    pub id: String,
+    /// `None`: the check did not run then (new, or excluded).
+    pub before: Option<String>,
+    pub after: Option<String>,
+    pub before_score: Option<f64>,
+    pub after_score: Option<f64>,
+}
+
+impl CheckChange {
+    /// "license.file pass → fail", "docs.site 50 → 100".
+    pub fn describe(&self) -> String {
+        let status = |s: &Option<String>| s.clone().unwrap_or_else(|| "absent".to_owned());
+        if self.before == self.after {
+            let score = |s: Option<f64>| s.map_or("-".to_owned(), |s| format!("{s:.0}"));
+            format!("{} {} → {}", self.id, score(self.before_score), score(self.after_score))
+        } else {
+            format!("{} {} → {}", self.id, status(&self.before), status(&self.after))
+        }
+    }
+}
+
+/// The checks whose status or score changed, failing ones first.
+fn check_changes(before: &[StoredCheck], after: &[StoredCheck]) -> Vec<CheckChange> {
+    let mut ids: Vec<&str> = before.iter().chain(after).map(|c| c.id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut changes: Vec<CheckChange> = ids
+        .into_iter()
+        .filter_map(|id| {
+            let was = before.iter().find(|c| c.id == id);
+            let now = after.iter().find(|c| c.id == id);
+            let (status_was, status_now) = (was.map(|c| c.status.clone()), now.map(|c| c.status.clone()));
+            let (score_was, score_now) = (was.and_then(|c| c.score), now.and_then(|c| c.score));
+            let score_moved = matches!((score_was, score_now), (Some(a), Some(b)) if (a - b).abs() >= 1.0);
+            (status_was != status_now || score_moved).then(|| CheckChange {
+                id: id.to_owned(),
+                before: status_was,
+                after: status_now,
+                before_score: score_was,
+                after_score: score_now,
+            })
+        })
+        .collect();
+    let rank = |status: &Option<String>| match status.as_deref() {
+        Some("fail" | "error") => 0,
+        Some("warn") => 1,
+        _ => 2,
+    };
+    changes.sort_by_key(|c| rank(&c.after));
+    changes
 }
 
 /// Builds the report of the selected run: [`load`], then [`compare`].
@@ -172,8 +243,8 @@ pub struct RunData {
     pub trend_runs: Vec<Run>,
     /// The headline of every repository in each of `trend_runs`.
     pub headlines: Vec<Headline>,
-    /// The stored verdicts of `results`, by report digest.
-    pub verdicts: HashMap<String, Verdict>,
+    /// The stored reports of `results` and `before`, by digest.
+    pub reports: HashMap<String, StoredReport>,
 }
 
 /// Reads what the report of the selected run needs from the store.
@@ -204,11 +275,17 @@ pub fn load(store: &Store, selection: &Selection) -> Result<RunData> {
     trend_runs.reverse();
     let ids: Vec<RunId> = trend_runs.iter().map(|r| r.id).collect();
     let headlines = store.headlines(&ids)?;
-    let mut verdicts = HashMap::new();
-    for digest in results.iter().filter_map(|r| r.report.as_ref()) {
-        verdicts.insert(digest.clone(), store.document::<StoredVerdict>(digest)?.verdict);
+    let mut reports = HashMap::new();
+    // The baseline's reports only where they differ from the run's (the
+    // checks that changed are named).
+    let now: std::collections::HashSet<&String> = results.iter().filter_map(|r| r.report.as_ref()).collect();
+    let changed_before = before.iter().filter_map(|r| r.report.as_ref()).filter(|d| !now.contains(d));
+    for digest in now.iter().copied().chain(changed_before) {
+        if !reports.contains_key(digest) {
+            reports.insert(digest.clone(), store.document::<StoredReport>(digest)?);
+        }
     }
-    Ok(RunData { run, baseline, notes, results, before, trend_runs, headlines, verdicts })
+    Ok(RunData { run, baseline, notes, results, before, trend_runs, headlines, reports })
 }
 
 /// The complete runs before `run` over the same part of the catalog,
@@ -263,7 +340,7 @@ fn baseline(runs: &[Run], run: &Run, since: Option<std::time::Duration>) -> (Opt
 /// The report of a run, from what [`load`] read: no I/O. Score changes
 /// smaller than `min_change` points are not reported.
 pub fn compare(data: RunData, min_change: f64) -> RunReport {
-    let RunData { run, baseline, notes, results, before, trend_runs, headlines, verdicts } = data;
+    let RunData { run, baseline, notes, results, before, trend_runs, headlines, reports } = data;
     let before: HashMap<String, ResultRow> = before.into_iter().map(|r| (r.repository.clone(), r)).collect();
     let trend_refs: Vec<&Run> = trend_runs.iter().collect();
     let trend = trend_points(&trend_refs, &headlines);
@@ -280,10 +357,14 @@ pub fn compare(data: RunData, min_change: f64) -> RunReport {
     let mut repositories = Vec::with_capacity(results.len());
     for result in results {
         let previous = before.get(&result.repository);
-        if let Some(change) = change(previous, &result, min_change) {
+        if let Some(mut change) = change(previous, &result, min_change) {
+            let stored = |row: Option<&ResultRow>| row.and_then(|r| r.report.as_ref()).and_then(|d| reports.get(d));
+            if let (Some(was), Some(now)) = (stored(previous), stored(Some(&result))) {
+                change.checks = check_changes(&was.checks, &now.checks);
+            }
             changes.push(change);
         }
-        let verdict = result.report.as_ref().and_then(|digest| verdicts.get(digest)).cloned();
+        let verdict = result.report.as_ref().and_then(|digest| reports.get(digest)).map(|r| r.verdict.clone());
         let (next, blockers, blocker_summary) =
             verdict.map_or((None, Vec::new(), None), |v| (v.next, v.blockers, v.summary));
         repositories.push(RepositoryEntry {
@@ -310,6 +391,7 @@ pub fn compare(data: RunData, min_change: f64) -> RunReport {
                     after_stage: None,
                     after_score: None,
                     detail: "no longer in the catalog".to_owned(),
+                    checks: Vec::new(),
                 });
             }
         }
@@ -344,6 +426,7 @@ fn change(before: Option<&ResultRow>, after: &ResultRow, min_change: f64) -> Opt
         after_stage: after.stage.clone(),
         after_score: after.score,
         detail,
+        checks: Vec::new(),
     };
     let error = |row: &ResultRow| {
         format!("{}: {}", row.error_kind.map_or("error", ScanErrorKind::as_str), row.error.as_deref().unwrap_or(""))
@@ -505,8 +588,25 @@ pub(crate) mod fixtures {
         }
     }
 
+    fn check(id: &str, status: &str, score: f64) -> StoredCheck {
+        StoredCheck { id: id.to_owned(), status: status.to_owned(), score: Some(score) }
+    }
+
+    fn verdict(stage: &str, next: Option<&str>, summary: Option<&str>) -> Verdict {
+        Verdict {
+            stage: stage.to_owned(),
+            next: next.map(str::to_owned),
+            blockers: Vec::new(),
+            summary: summary.map(str::to_owned),
+            stages: Vec::new(),
+            attestations: Vec::new(),
+            exemptions: Vec::new(),
+        }
+    }
+
     /// A complete run 2 of three repositories compared with run 1: one
-    /// regressed, one unchanged, one removed, one new.
+    /// regressed (its license file gone), one unchanged, one removed, one
+    /// new.
     pub fn data() -> RunData {
         let ok = |name, rank: u32, score| {
             row(name, ResultOutcome::Scanned, Some((["sandbox", "incubating"][rank as usize], rank)), Some(score))
@@ -528,7 +628,11 @@ pub(crate) mod fixtures {
                 ok("new", 0, 30.0),
                 ok("web", 1, 75.0),
             ],
-            before: vec![ok("api", 1, 72.0), ok("old", 0, 40.0), ok("web", 1, 75.0)],
+            before: vec![
+                ResultRow { report: Some("d0".to_owned()), ..ok("api", 1, 72.0) },
+                ok("old", 0, 40.0),
+                ok("web", 1, 75.0),
+            ],
             trend_runs: vec![run(1, RunState::Complete), run(2, RunState::Complete)],
             headlines: vec![
                 headline(1, "api", 72.0),
@@ -538,18 +642,31 @@ pub(crate) mod fixtures {
                 headline(2, "new", 30.0),
                 headline(2, "web", 75.0),
             ],
-            verdicts: HashMap::from([(
-                "d1".to_owned(),
-                Verdict {
-                    stage: "sandbox".to_owned(),
-                    next: Some("incubating".to_owned()),
-                    blockers: Vec::new(),
-                    summary: Some("fix 2 checks to reach `incubating`".to_owned()),
-                    stages: Vec::new(),
-                    attestations: Vec::new(),
-                    exemptions: Vec::new(),
-                },
-            )]),
+            reports: HashMap::from([
+                (
+                    "d0".to_owned(),
+                    StoredReport {
+                        verdict: verdict("incubating", None, None),
+                        checks: vec![check("license.file", "pass", 100.0), check("docs.site", "warn", 50.0)],
+                    },
+                ),
+                (
+                    "d1".to_owned(),
+                    StoredReport {
+                        verdict: Verdict {
+                            blockers: vec![Blocker::Gate {
+                                check: "license.file".to_owned(),
+                                status: crate::model::Status::Fail,
+                                message: "no LICENSE file".to_owned(),
+                                remediation: None,
+                                score_gain: 5.0,
+                            }],
+                            ..verdict("sandbox", Some("incubating"), Some("fix 1 check to reach `incubating`"))
+                        },
+                        checks: vec![check("license.file", "fail", 0.0), check("docs.site", "pass", 100.0)],
+                    },
+                ),
+            ]),
         }
     }
 }
@@ -581,6 +698,8 @@ mod tests {
         let report = compare(fixtures::data(), 1.0);
         let changes: Vec<(&str, ChangeKind)> = report.changes.iter().map(|c| (c.repository.as_str(), c.kind)).collect();
         assert_eq!(changes, [("api", ChangeKind::Regressed), ("new", ChangeKind::New), ("old", ChangeKind::Removed)]);
+        let named: Vec<String> = report.changes[0].checks.iter().map(CheckChange::describe).collect();
+        assert_eq!(named, ["license.file pass → fail", "docs.site warn → pass"]);
         let api = &report.repositories[0];
         assert_eq!((api.score_change, api.history.clone()), (Some(-12.0), vec![Some(72.0), Some(60.0)]));
         assert_eq!(report.repositories[1].history, [None, Some(30.0)]);

@@ -201,6 +201,20 @@ fn unchanged_repositories_are_cached_and_a_new_commit_is_rescanned() {
         .map(|c| (c["kind"].as_str().unwrap(), c["repository"].as_str().unwrap()))
         .collect();
     assert_eq!(changes, [("improved", "web/bare")]);
+    // ... that names the checks that moved.
+    let moved: Vec<(&str, &str, &str)> = report["changes"][0]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["id"].as_str().unwrap(), c["before"].as_str().unwrap_or("-"), c["after"].as_str().unwrap_or("-")))
+        .collect();
+    for expected in
+        [("docs.readme", "fail", "pass"), ("governance.license", "fail", "pass"), ("license.file", "fail", "pass")]
+    {
+        assert!(moved.contains(&expected), "{expected:?} not in {moved:?}");
+    }
+    let table = nightly.ok(&["report"]);
+    assert!(table.lines().any(|l| l.trim() == "docs.readme fail → pass"), "{table}");
     assert_eq!(report["summary"]["scanned"], 1);
     assert_eq!(report["summary"]["cached"], 2);
     let bare = report["repositories"].as_array().unwrap().iter().find(|r| r["repository"] == "web/bare").unwrap();

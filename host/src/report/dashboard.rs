@@ -8,7 +8,7 @@
 
 use std::fmt::Write as _;
 
-use super::run::{blocking, change_counts, counts, headline, outcome, signed};
+use super::run::{blocking, change_counts, counts, headline, outcome, signed, with_checks};
 use crate::model::scan::ResultOutcome;
 use crate::trends::{RepositoryEntry, RunReport, TrendPoint};
 
@@ -144,7 +144,7 @@ pub fn render(report: &RunReport) -> String {
                 out,
                 "<tr><td class=\"kind-{kind}\">{kind}</td><td>{name}</td><td>{}</td><td>{}</td></tr>",
                 escape(change.team.as_deref().unwrap_or("")),
-                escape(&change.detail),
+                escape(&with_checks(change)),
                 kind = change.kind.as_str(),
             );
         }

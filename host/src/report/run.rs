@@ -6,7 +6,8 @@ use std::fmt::Write as _;
 
 use super::markdown::cell;
 use crate::model::scan::{ResultOutcome, ScanErrorKind};
-use crate::trends::{RepositoryEntry, RunReport};
+use crate::model::verdict::Blocker;
+use crate::trends::{Change, CheckChange, RepositoryEntry, RunReport};
 
 /// "run 12 (complete) of catalog.toml, started …; compared with run 11 of …"
 pub fn headline(report: &RunReport) -> String {
@@ -80,6 +81,9 @@ pub fn table(report: &RunReport) -> String {
                 change.repository,
                 change.detail
             );
+            for check in shown_checks(change) {
+                let _ = writeln!(out, "  {:<9}  {:<width$}    {check}", "", "");
+            }
         }
     }
     out
@@ -107,7 +111,7 @@ pub fn markdown(report: &RunReport) -> String {
                 cell(change.team.as_deref().unwrap_or("")),
                 standing(change.before_stage.as_deref(), change.before_score),
                 standing(change.after_stage.as_deref(), change.after_score),
-                cell(&change.detail)
+                cell(&with_checks(change))
             );
         }
         out.push('\n');
@@ -140,6 +144,42 @@ fn standing(stage: Option<&str>, value: Option<f64>) -> String {
     }
 }
 
+/// The checks and attestations that block the next stage, by name (at
+/// most 8).
+fn blocking_checks(entry: &RepositoryEntry) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for blocker in &entry.blockers {
+        match blocker {
+            Blocker::Gate { check, .. } => names.push(check.clone()),
+            Blocker::Category { checks, .. } => names.extend(checks.iter().cloned()),
+            Blocker::Score { checks, .. } => names.extend(checks.iter().map(|c| c.check.clone())),
+            Blocker::Attestation { item, .. } => names.push(format!("attestation {item}")),
+        }
+    }
+    names.dedup();
+    if names.len() > 8 {
+        let more = names.len() - 8;
+        names.truncate(8);
+        names.push(format!("… {more} more"));
+    }
+    names
+}
+
+/// The changed checks of a change worth listing (at most 10, then a count).
+pub fn shown_checks(change: &Change) -> Vec<String> {
+    let mut shown: Vec<String> = change.checks.iter().take(10).map(CheckChange::describe).collect();
+    if change.checks.len() > 10 {
+        shown.push(format!("… {} more checks", change.checks.len() - 10));
+    }
+    shown
+}
+
+/// The change's detail followed by the checks that changed.
+pub fn with_checks(change: &Change) -> String {
+    let checks = shown_checks(change);
+    if checks.is_empty() { change.detail.clone() } else { format!("{}; {}", change.detail, checks.join(", ")) }
+}
+
 /// The outcome, with the error's kind: "scanned", "error: unreachable".
 pub fn outcome(entry: &RepositoryEntry) -> String {
     let result = &entry.result;
@@ -155,8 +195,10 @@ pub fn blocking(entry: &RepositoryEntry) -> String {
     if let Some(error) = &entry.result.error {
         return error.clone();
     }
+    let named = blocking_checks(entry);
+    let named = if named.is_empty() { String::new() } else { format!(" ({})", named.join(", ")) };
     match (&entry.next, &entry.blocker_summary) {
-        (Some(next), Some(summary)) => format!("{next}: {summary}"),
+        (Some(next), Some(summary)) => format!("{next}: {summary}{named}"),
         (Some(next), None) => format!("{next}: {} blocker(s)", entry.blockers.len()),
         (None, _) if entry.result.stage.is_some() => "highest stage reached".to_owned(),
         (None, _) => String::new(),
