@@ -527,9 +527,22 @@ fn days(value: &Spanned<i64>, what: &str, sink: &mut Sink<'_>) -> Option<u32> {
     }
 }
 
-/// Turns byte offsets into 1-based line numbers.
+/// A configuration table as JSON, as plugins receive it: TOML dates and
+/// times become RFC 3339 strings, so that a setting reads the same whether
+/// it came from the policy or from `--config` JSON.
 fn json(table: toml::Table) -> Value {
-    serde_json::to_value(table).unwrap_or(Value::Null)
+    fn convert(value: toml::Value) -> Value {
+        match value {
+            toml::Value::String(s) => Value::String(s),
+            toml::Value::Integer(i) => Value::from(i),
+            toml::Value::Float(f) => serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number),
+            toml::Value::Boolean(b) => Value::Bool(b),
+            toml::Value::Datetime(d) => Value::String(d.to_string()),
+            toml::Value::Array(items) => Value::Array(items.into_iter().map(convert).collect()),
+            toml::Value::Table(table) => Value::Object(table.into_iter().map(|(k, v)| (k, convert(v))).collect()),
+        }
+    }
+    convert(toml::Value::Table(table))
 }
 
 impl Policy {
@@ -737,12 +750,7 @@ pub fn pattern_matches(pattern: &str, id: &str) -> bool {
 
 /// " (did you mean `x`?)" for the closest known id, if close enough.
 fn suggestion(id: &str, known: &[&str]) -> String {
-    known
-        .iter()
-        .map(|k| (strsim::levenshtein(id, k), *k))
-        .filter(|(distance, _)| *distance <= 3.max(id.len() / 4))
-        .min()
-        .map_or_else(String::new, |(_, k)| format!(" (did you mean `{k}`?)"))
+    crate::text::did_you_mean(id, known)
 }
 
 #[cfg(test)]

@@ -338,6 +338,20 @@ impl Store {
     }
 
     /// Repository `name`'s results, oldest run first.
+    /// Every repository name with a result, sorted.
+    pub fn repositories(&self) -> Result<Vec<String>> {
+        let mut statement = self
+            .conn
+            .prepare("SELECT DISTINCT repository FROM results ORDER BY repository")
+            .context("failed to list repositories")?;
+        let names = statement
+            .query_map([], |row| row.get::<_, String>(0))
+            .context("failed to list repositories")?
+            .collect::<rusqlite::Result<Vec<String>>>()
+            .context("failed to read repository names")?;
+        Ok(names)
+    }
+
     pub fn history(&self, name: &str) -> Result<Vec<(Run, ResultRow)>> {
         let qualified = |table: &str, columns: &str| {
             columns.split(", ").map(|c| format!("{table}.{c}")).collect::<Vec<_>>().join(", ")

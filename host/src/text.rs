@@ -72,3 +72,15 @@ pub fn html(text: &str) -> String {
     }
     out
 }
+
+/// " (did you mean `x`?)" for the entry of `known` closest to `word`, if
+/// it is close enough (Levenshtein distance up to a quarter of its length,
+/// at least 3), else "".
+pub fn did_you_mean(word: &str, known: &[&str]) -> String {
+    known
+        .iter()
+        .map(|k| (strsim::levenshtein(word, k), *k))
+        .filter(|(distance, _)| *distance <= 3.max(word.len() / 4))
+        .min()
+        .map_or_else(String::new, |(_, k)| format!(" (did you mean `{k}`?)"))
+}

@@ -527,9 +527,12 @@ pub struct HistoryEntry {
 pub fn history(store: &Store, name: &str) -> Result<Vec<HistoryEntry>> {
     let rows = store.history(name)?;
     if rows.is_empty() {
+        let names = store.repositories()?;
+        let known: Vec<&str> = names.iter().map(String::as_str).collect();
         return Err(UserError::new(format!(
-            "{} has no results for `{name}`; the name is the catalog's `name` of the repository",
-            store.path().display()
+            "{} has no results for `{name}`{}; the name is the catalog's `name` of the repository",
+            store.path().display(),
+            crate::text::did_you_mean(name, &known)
         ))
         .into());
     }

@@ -200,22 +200,60 @@ pub fn run_checks<P: Plugin>(repo: &Repo, requests: &[CheckRequest], config: &Va
 }
 
 /// The configuration one check sees: the plugin table without its `checks`
-/// key, overlaid with `checks.<id>`.
+/// key, overlaid deeply with `checks.<id>` (a table in the check's
+/// configuration changes only the keys it names).
 fn check_config(config: &Value, id: &str) -> Value {
     let Value::Object(plugin_table) = config else {
         return Value::Object(Default::default());
     };
-    let mut merged = plugin_table.clone();
-    let own = merged.remove("checks");
-    if let Some(Value::Object(own)) = own.as_ref().and_then(|checks| checks.get(id)) {
-        for (key, value) in own {
-            merged.insert(key.clone(), value.clone());
-        }
+    let mut merged = Value::Object(plugin_table.clone());
+    let own = merged.as_object_mut().and_then(|m| m.remove("checks"));
+    if let Some(own) = own.as_ref().and_then(|checks| checks.get(id)) {
+        overlay(&mut merged, own);
     }
-    Value::Object(merged)
+    merged
+}
+
+/// Sets every key of `over` in `base`, merging tables recursively.
+fn overlay(base: &mut Value, over: &Value) {
+    match (base, over) {
+        (Value::Object(base), Value::Object(over)) => {
+            for (key, value) in over {
+                match base.get_mut(key) {
+                    Some(existing) if existing.is_object() && value.is_object() => overlay(existing, value),
+                    _ => {
+                        base.insert(key.clone(), value.clone());
+                    }
+                }
+            }
+        }
+        (base, over) => *base = over.clone(),
+    }
 }
 
 #[doc(hidden)]
 pub mod __private {
     pub use crate::guest::{describe, run};
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    #[test]
+    fn a_check_table_overlays_the_plugin_table_deeply() {
+        let config = json!({
+            "history": {"enabled": true, "max_commits": 100},
+            "domains": ["a"],
+            "checks": {"x.y": {"history": {"max_commits": 1}, "domains": ["b"]}}
+        });
+        assert_eq!(
+            super::check_config(&config, "x.y"),
+            json!({"history": {"enabled": true, "max_commits": 1}, "domains": ["b"]})
+        );
+        assert_eq!(
+            super::check_config(&config, "x.z"),
+            json!({"history": {"enabled": true, "max_commits": 100}, "domains": ["a"]})
+        );
+    }
 }

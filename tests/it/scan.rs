@@ -236,6 +236,10 @@ fn unchanged_repositories_are_cached_and_a_new_commit_is_rescanned() {
     let commits: Vec<&str> = json.as_array().unwrap().iter().map(|e| e["commit"].as_str().unwrap()).collect();
     assert_eq!(commits[2], new_commit);
     assert_ne!(commits[1], new_commit);
+    // A name that is almost right gets a suggestion.
+    let output = fledge().args(["history", "web/bar", "--db"]).arg(nightly.db()).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("has no results for `web/bar` (did you mean `web/bare`?)"), "{}", stderr(&output));
 }
 
 #[test]

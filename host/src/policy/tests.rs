@@ -202,3 +202,13 @@ fn plugin_configuration_merges_check_tables() {
     assert!(pattern_matches("quality.*", "quality.ci"));
     assert!(!pattern_matches("quality.*", "security.ci-workflows"));
 }
+
+#[test]
+fn toml_dates_reach_plugins_as_rfc3339_strings() {
+    let text = format!("{STAGES}[plugins.community.config]\nas_of = 2027-06-30\nat = 2027-06-30T12:00:00Z\nn = 3\n");
+    let policy = Policy::parse(&text, "policy.toml", today()).unwrap();
+    assert_eq!(
+        policy.plugin_config("community"),
+        serde_json::json!({"as_of": "2027-06-30", "at": "2027-06-30T12:00:00Z", "n": 3})
+    );
+}

@@ -61,6 +61,9 @@ impl Style {
 }
 
 /// Renders `report` as the terminal table.
+/// What to do about a check that could not be evaluated.
+const ERROR_FIX: &str = "the check could not run to its end: correct what its message names (its configuration, a denied read, a limit), then check again; if the message is the plugin's own fault, report it to its maintainers";
+
 pub fn render(report: &Report, style: Style, verbose: bool) -> String {
     let report = &report.for_display();
     let mut out = String::new();
@@ -96,7 +99,10 @@ pub fn render(report: &Report, style: Style, verbose: bool) -> String {
                 check.score,
                 check.message
             );
-            if !matches!(check.status, Status::Pass | Status::Skip)
+            if check.status == Status::Error {
+                // The check's own fix is for a failure; this is not one.
+                let _ = writeln!(out, "         {} {ERROR_FIX}", style.dim("fix:"));
+            } else if !matches!(check.status, Status::Pass | Status::Skip)
                 && let Some(remediation) = &check.remediation
             {
                 let _ = writeln!(out, "         {} {}", style.dim("fix:"), remediation);

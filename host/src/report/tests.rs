@@ -61,3 +61,18 @@ fn run_report_markdown() {
 fn run_report_dashboard() {
     insta::assert_snapshot!("dashboard", dashboard::render(&run_report()));
 }
+
+#[test]
+fn an_error_gets_advice_about_the_error_not_the_checks_fix() {
+    let mut report = report();
+    let check = report.checks.iter_mut().find(|c| c.remediation.is_some()).expect("a check with a fix");
+    check.status = crate::model::Status::Error;
+    check.message = "invalid configuration for `docs.readme`: unknown field `stub_word`".to_owned();
+    let fix = check.remediation.clone().unwrap_or_default();
+    let id = check.id.clone();
+    let text = terminal::render(&report, terminal::Style::new(false), false);
+    let at = text.find(&format!(" {id} ")).expect("the check is listed");
+    let below = text[at..].lines().nth(1).unwrap_or_default();
+    assert!(below.contains("fix: the check could not run to its end"), "{below}");
+    assert!(!text[at..].lines().take(3).any(|l| l.contains(&fix)), "{text}");
+}
