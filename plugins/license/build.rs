@@ -81,9 +81,52 @@ fn main() {
     fs::write(&path, out).unwrap_or_else(|e| panic!("failed to write {}: {e}", path.display()));
     assert!(entries > 500, "the SPDX corpus has only {entries} entries");
     let ids: Vec<&str> = seen.values().copied().collect();
-    let templates = templates(&license_list_data(), &ids);
+    let data = license_list_data();
+    let templates = templates(&data, &ids);
     let path = out_dir.join("templates.bin");
     fs::write(&path, templates).unwrap_or_else(|e| panic!("failed to write {}: {e}", path.display()));
+    let path = out_dir.join("aliases.tsv");
+    fs::write(&path, aliases(&data)).unwrap_or_else(|e| panic!("failed to write {}: {e}", path.display()));
+}
+
+/// Each non-deprecated license's name and see-also URLs, as lookup keys
+/// (`normalize::name_key`, `normalize::url_key`), one `key<TAB>id` per
+/// line; a key that two licenses share is left out (ambiguous).
+fn aliases(dir: &Path) -> String {
+    let mut keys: HashMap<String, Option<String>> = HashMap::new();
+    let mut entries: Vec<PathBuf> = fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for path in entries {
+        let Ok(text) = fs::read_to_string(&path) else { continue };
+        let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else { continue };
+        if json["isDeprecatedLicenseId"].as_bool() == Some(true) {
+            continue;
+        }
+        let Some(id) = json["licenseId"].as_str() else { continue };
+        let mut add = |key: String| {
+            if key.is_empty() {
+                return;
+            }
+            keys.entry(key)
+                .and_modify(|other| {
+                    if other.as_deref() != Some(id) {
+                        *other = None;
+                    }
+                })
+                .or_insert_with(|| Some(id.to_owned()));
+        };
+        add(format!("name:{}", normalize::name_key(json["name"].as_str().unwrap_or_default())));
+        add(format!("name:{}", normalize::name_key(id)));
+        for url in json["seeAlso"].as_array().into_iter().flatten().filter_map(|u| u.as_str()) {
+            add(format!("url:{}", normalize::url_key(url)));
+        }
+    }
+    let mut lines: Vec<String> = keys.into_iter().filter_map(|(key, id)| Some(format!("{key}\t{}", id?))).collect();
+    lines.sort();
+    lines.join("\n")
 }
 
 /// The `json/details` folder of the SPDX license-list data in the `license`

@@ -145,7 +145,7 @@ impl Plugin for License {
                 .weight(3)
                 .rationale("Package registries and scanners read the manifest; a manifest that disagrees with LICENSE misstates the license.")
                 .remediation("Set the license field of each listed manifest to the SPDX expression of the license file.")
-                .looks_at("the license declared in every Cargo.toml (including `[workspace.package]`), package.json, pom.xml, pyproject.toml (PEP 621, Poetry, trove classifiers), setup.cfg and *.gemspec outside vendored directories, compared by license family (`GPL-2.0-only` and `GPL-2.0-or-later` are one family) with the nearest license file above the manifest, else the root's. Each mismatch is a finding at the manifest's path and line. No manifest declaring a license gives `skip`; Go modules have no license field and use the LICENSE file."),
+                .looks_at("the license declared in every Cargo.toml (including `[workspace.package]`), package.json, pom.xml, pyproject.toml (PEP 621, Poetry, trove classifiers), setup.cfg and *.gemspec outside vendored directories (an SPDX expression, or a license name or URL resolved through the SPDX list's names and see-also URLs and the names ecosystems use, such as Maven's \"The Apache License, Version 2.0\"), compared by license family (`GPL-2.0-only` and `GPL-2.0-or-later` are one family) with the nearest license file above the manifest, else the root's. Each mismatch is a finding at the manifest's path and line. No manifest declaring a license gives `skip`; Go modules have no license field and use the LICENSE file."),
             |plugin, check| plugin.on_files(check, declared_consistent),
         )
         .check(

@@ -68,20 +68,89 @@ fn package_json(text: &str) -> Option<String> {
     })
 }
 
+/// Maven's `<licenses>`: each `<license>`'s name, resolved to an SPDX id
+/// by its name or, failing that, its URL; several are a choice (OR).
 fn pom(text: &str) -> Option<String> {
-    let licenses = &text[text.find("<licenses>")?..];
-    let mut names = Vec::new();
-    let mut rest = licenses;
-    while let Some(start) = rest.find("<name>") {
-        let after = &rest[start + 6..];
-        let end = after.find("</name>")?;
-        names.push(after[..end].trim().to_owned());
-        rest = &after[end..];
-        if rest.find("</licenses>").is_some_and(|close| rest.find("<name>").is_none_or(|next| close < next)) {
-            break;
-        }
-    }
+    let start = text.find("<licenses>")?;
+    let end = text[start..].find("</licenses>").map_or(text.len(), |e| start + e);
+    let block = &text[start..end];
+    let element = |part: &str, tag: &str| -> Option<String> {
+        let open = format!("<{tag}>");
+        let from = part.find(&open)? + open.len();
+        let to = part[from..].find(&format!("</{tag}>"))? + from;
+        Some(part[from..to].trim().to_owned())
+    };
+    let names: Vec<String> = block
+        .split("<license>")
+        .skip(1)
+        .filter_map(|license| {
+            let name = element(license, "name");
+            let url = element(license, "url");
+            let resolved = name.as_deref().and_then(alias).or_else(|| url.as_deref().and_then(alias));
+            resolved.map(str::to_owned).or(name).or(url)
+        })
+        .collect();
     (!names.is_empty()).then(|| names.join(" OR "))
+}
+
+/// The SPDX id a license name or URL stands for: the SPDX list's names and
+/// see-also URLs, and the names package ecosystems use.
+pub fn alias(value: &str) -> Option<&'static str> {
+    static TABLE: std::sync::OnceLock<std::collections::HashMap<&'static str, &'static str>> =
+        std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        include_str!(concat!(env!("OUT_DIR"), "/aliases.tsv"))
+            .lines()
+            .filter_map(|line| line.split_once('\t'))
+            .collect()
+    });
+    let value = value.trim();
+    if value.contains("://") || value.starts_with("www.") {
+        return table.get(format!("url:{}", crate::normalize::url_key(value)).as_str()).copied();
+    }
+    let key = crate::normalize::name_key(value);
+    // Names the SPDX list does not use but ecosystems do.
+    const COMMON: &[(&str, &str)] = &[
+        ("apache 2", "Apache-2.0"),
+        ("apache 2 0", "Apache-2.0"),
+        ("asl 2 0", "Apache-2.0"),
+        ("apache software foundation 2 0", "Apache-2.0"),
+        ("mit", "MIT"),
+        ("mit x11", "MIT"),
+        ("expat", "MIT"),
+        ("bsd 3 clause", "BSD-3-Clause"),
+        ("new bsd", "BSD-3-Clause"),
+        ("revised bsd", "BSD-3-Clause"),
+        ("modified bsd", "BSD-3-Clause"),
+        ("bsd 2 clause", "BSD-2-Clause"),
+        ("simplified bsd", "BSD-2-Clause"),
+        ("freebsd", "BSD-2-Clause"),
+        ("eclipse 1 0", "EPL-1.0"),
+        ("eclipse 2 0", "EPL-2.0"),
+        ("epl 1 0", "EPL-1.0"),
+        ("epl 2 0", "EPL-2.0"),
+        ("mozilla 2 0", "MPL-2.0"),
+        ("mpl 2 0", "MPL-2.0"),
+        ("gnu lesser general 2 1", "LGPL-2.1-only"),
+        ("gnu lesser general 3", "LGPL-3.0-only"),
+        ("gnu general 2", "GPL-2.0-only"),
+        ("gnu general 3", "GPL-3.0-only"),
+        ("gnu affero general 3", "AGPL-3.0-only"),
+        ("common development and distribution 1 0", "CDDL-1.0"),
+        ("common development and distribution 1 1", "CDDL-1.1"),
+        ("cddl 1 1", "CDDL-1.1"),
+        ("unlicense", "Unlicense"),
+        ("isc", "ISC"),
+        ("zlib", "Zlib"),
+        ("boost 1 0", "BSL-1.0"),
+        ("cc0 1 0", "CC0-1.0"),
+        ("creative commons zero 1 0 universal", "CC0-1.0"),
+    ];
+    COMMON
+        .iter()
+        .find(|(name, _)| *name == key)
+        .map(|(_, id)| *id)
+        .or_else(|| table.get(format!("name:{key}").as_str()).copied())
 }
 
 fn pyproject(text: &str) -> Option<String> {
@@ -169,7 +238,17 @@ fn classifier_license(classifier: &str) -> Option<&'static str> {
 /// `GPL-2.0-or-later` and `GPL-2.0+` are all `GPL-2.0`), sorted; `None`
 /// when the value is not an SPDX expression or a known license name.
 pub fn families(value: &str) -> Option<Vec<String>> {
-    let expression = spdx::Expression::parse_mode(value, spdx::ParseMode::LAX).ok()?;
+    let Ok(expression) = spdx::Expression::parse_mode(value, spdx::ParseMode::LAX) else {
+        // License names rather than an expression ("The Apache License,
+        // Version 2.0"; several joined by OR).
+        let mut ids: Vec<String> = Vec::new();
+        for part in value.split(" OR ") {
+            ids.push(family(alias(part)?));
+        }
+        ids.sort();
+        ids.dedup();
+        return Some(ids);
+    };
     let mut ids: Vec<String> = expression
         .requirements()
         .filter_map(|r| {
@@ -192,5 +271,43 @@ pub fn family(id: &str) -> String {
     match exception {
         Some(exception) => format!("{license} WITH {exception}"),
         None => license.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_urls_that_ecosystems_use_resolve_to_spdx_ids() {
+        for (value, id) in [
+            ("The Apache License, Version 2.0", "Apache-2.0"),
+            ("Apache License 2.0", "Apache-2.0"),
+            ("The Apache Software License, Version 2.0", "Apache-2.0"),
+            ("https://www.apache.org/licenses/LICENSE-2.0.txt", "Apache-2.0"),
+            ("http://opensource.org/licenses/MIT", "MIT"),
+            ("MIT License", "MIT"),
+            ("BSD 3-Clause License", "BSD-3-Clause"),
+            ("Eclipse Public License - v 2.0", "EPL-2.0"),
+            ("GNU General Public License, version 2", "GPL-2.0-only"),
+            ("Mozilla Public License, Version 2.0", "MPL-2.0"),
+        ] {
+            assert_eq!(alias(value), Some(id), "{value}");
+        }
+        assert_eq!(alias("ACME Proprietary License"), None);
+    }
+
+    #[test]
+    fn maven_licenses_resolve_by_name_or_url() {
+        let pom = "<project><licenses><license><name>The Apache License, Version 2.0</name>\
+                   <url>https://www.apache.org/licenses/LICENSE-2.0.txt</url></license></licenses></project>";
+        assert_eq!(declared("pom.xml", pom).map(|d| d.value), Some("Apache-2.0".to_owned()));
+        let by_url = "<licenses><license><name>ASF v2 (see url)</name><url>http://www.apache.org/licenses/LICENSE-2.0</url>\
+                      </license><license><name>MIT License</name></license></licenses>";
+        assert_eq!(declared("pom.xml", by_url).map(|d| d.value), Some("Apache-2.0 OR MIT".to_owned()));
+        assert_eq!(
+            families("The Apache License, Version 2.0 OR MIT License"),
+            Some(vec!["Apache-2.0".to_owned(), "MIT".to_owned()])
+        );
     }
 }

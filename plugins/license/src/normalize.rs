@@ -122,3 +122,30 @@ fn hash(a: &str, b: &str) -> u32 {
     }
     (h ^ (h >> 32)) as u32
 }
+
+/// The key under which a license *name* is looked up: lower-case words of
+/// letters and digits, without "the", "license", "version" and the like,
+/// so that "The Apache License, Version 2.0" and "Apache License 2.0" meet.
+pub fn name_key(name: &str) -> String {
+    const NOISE: &[&str] =
+        &["the", "license", "licence", "licenses", "version", "v", "software", "public", "open", "source"];
+    let lower = name.to_lowercase();
+    let words: Vec<&str> =
+        lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty() && !NOISE.contains(w)).collect();
+    words.join(" ")
+}
+
+/// The key under which a license *URL* is looked up: without scheme,
+/// `www.`, a trailing slash or a `.txt`/`.html`/`.php` extension, lower-case.
+pub fn url_key(url: &str) -> String {
+    let lower = url.trim().to_lowercase();
+    let rest = lower.split_once("://").map_or(lower.as_str(), |(_, r)| r);
+    let rest = rest.strip_prefix("www.").unwrap_or(rest).trim_end_matches('/');
+    let rest = [".txt", ".html", ".htm", ".php", ".md"].iter().fold(rest, |r, ext| r.strip_suffix(ext).unwrap_or(r));
+    // opensource.org moved from /licenses/MIT (and /licenses/mit-license.php)
+    // to /license/MIT; both forms are in use.
+    match rest.strip_prefix("opensource.org/licenses/").or_else(|| rest.strip_prefix("opensource.org/license/")) {
+        Some(id) => format!("opensource.org/license/{}", id.strip_suffix("-license").unwrap_or(id)),
+        None => rest.to_owned(),
+    }
+}
