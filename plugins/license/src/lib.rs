@@ -188,6 +188,8 @@ impl License {
         let mut files = Vec::new();
         for entry in license_files(repo)? {
             let text = repo.read_text(&entry.path)?.unwrap_or_default();
+            let lower = entry.path.to_ascii_lowercase();
+            let text = if lower.ends_with(".html") || lower.ends_with(".htm") { html_text(&text) } else { text };
             let identification = identify::identify(&text, config.min_confidence);
             let template = match &identification {
                 Identification::Identified { licenses, form: Form::Text, .. } if licenses.len() == 1 => {
@@ -226,6 +228,11 @@ const LICENSE_SUFFIXES: &[&str] = &[
     "txt",
     "rst",
     "markdown",
+    "html",
+    "htm",
+    "org",
+    "adoc",
+    "asciidoc",
     "mit",
     "apache",
     "apache2",
@@ -249,6 +256,30 @@ const LICENSE_SUFFIXES: &[&str] = &[
     "gpl3",
     "lgpl3",
 ];
+
+/// The text of an HTML page: tags dropped (a block tag ends a line), the
+/// common entities decoded.
+fn html_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(start) = rest.find('<') {
+        out.push_str(&rest[..start]);
+        let Some(end) = rest[start..].find('>') else {
+            rest = "";
+            break;
+        };
+        let tag = rest[start + 1..start + end].trim_start_matches('/').to_ascii_lowercase();
+        let block = ["p", "br", "div", "li", "h1", "h2", "h3", "h4", "pre", "tr", "ul", "ol"]
+            .iter()
+            .any(|b| tag == *b || tag.starts_with(&format!("{b} ")));
+        out.push(if block { '\n' } else { ' ' });
+        rest = &rest[start + end + 1..];
+    }
+    out.push_str(rest);
+    [("&amp;", "&"), ("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'"), ("&nbsp;", " "), ("&copy;", "©")]
+        .iter()
+        .fold(out, |text, (entity, character)| text.replace(entity, character))
+}
 
 /// LICENSE, LICENSE.md, LICENSE-MIT, COPYING.LESSER and REUSE texts are the
 /// project's own; LICENSE.python or LICENSE-THIRD-PARTY are notices for

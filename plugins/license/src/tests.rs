@@ -325,3 +325,18 @@ fn a_modified_license_is_named_with_its_differences_and_never_approved() {
         assert_eq!(result.status, Status::Pass, "{id}: {}", result.message);
     }
 }
+
+#[test]
+fn an_html_license_page_is_read_as_its_text() {
+    let mit = reformatted("MIT");
+    let body: Vec<String> = mit.split("\n\n").map(|p| format!("<p>{}</p>", p.replace('&', "&amp;"))).collect();
+    let html = format!(
+        "<!DOCTYPE html>\n<html><head><title>MIT License</title></head><body>\n{}\n</body></html>\n",
+        body.join("\n")
+    );
+    let repo = MemRepo::new().file("LICENSE.html", &html);
+    let identified = repo.run::<License>("license.identified");
+    assert_eq!(identified.status, Status::Pass, "{}", identified.message);
+    assert!(identified.message.starts_with("MIT ("), "{}", identified.message);
+    assert_eq!(repo.run::<License>("license.approved").status, Status::Pass);
+}
