@@ -313,9 +313,15 @@ fn compile(tokens: &[(Token, &'static str)]) -> Vec<Inst> {
 }
 
 /// True when the automaton, started before the first word, ends in `Match`
-/// exactly after the last (a Thompson simulation: linear in words times
-/// instructions).
+/// exactly after the last.
 fn accepts(program: &[Inst], words: &[String]) -> bool {
+    run(program, words).0
+}
+
+/// Runs the automaton over `words` (a Thompson simulation: linear in words
+/// times instructions): whether it ends in `Match` after the last word, and
+/// how many words it read before it stopped.
+fn run(program: &[Inst], words: &[String]) -> (bool, usize) {
     let mut current = Vec::new();
     let mut seen = vec![usize::MAX; program.len()];
     add(program, &mut current, &mut seen, 0, 0);
@@ -332,11 +338,11 @@ fn accepts(program: &[Inst], words: &[String]) -> bool {
             }
         }
         if next.is_empty() {
-            return false;
+            return (false, step);
         }
         current = next;
     }
-    current.iter().any(|&pc| matches!(program[pc], Inst::Match))
+    (current.iter().any(|&pc| matches!(program[pc], Inst::Match)), words.len())
 }
 
 /// Adds `pc` and what it reaches without reading a word.
@@ -448,31 +454,6 @@ fn restrictive(words: &[String]) -> bool {
 mod tests {
     use super::*;
 
-    /// How far the automaton gets through `words` (for failing matches).
-    fn reach(program: &[Inst], words: &[String]) -> usize {
-        let mut current = Vec::new();
-        let mut seen = vec![usize::MAX; program.len()];
-        add(program, &mut current, &mut seen, 0, 0);
-        for (step, word) in words.iter().enumerate() {
-            let mut next = Vec::new();
-            for &pc in &current {
-                let advance = match program[pc] {
-                    Inst::Word(expected) => expected == word,
-                    Inst::Any => true,
-                    _ => false,
-                };
-                if advance {
-                    add(program, &mut next, &mut seen, pc + 1, step + 1);
-                }
-            }
-            if next.is_empty() {
-                return step;
-            }
-            current = next;
-        }
-        words.len()
-    }
-
     #[test]
     fn every_spdx_text_matches_its_own_template_but_the_unverified() {
         let mut failures = Vec::new();
@@ -483,7 +464,7 @@ mod tests {
             checked += 1;
             if let Some(Comparison::Differs(differences)) = compare_with_template(id, text) {
                 let words = normalize::words(text);
-                let at = reach(&compile(&tokens(store(), stored)), &words);
+                let at = run(&compile(&tokens(store(), stored)), &words).1;
                 let shown: Vec<String> = differences.iter().take(3).map(Difference::describe).collect();
                 failures.push(format!("{id} at word {at}/{}: {}", words.len(), shown.join("; ")));
                 failing.push(*id);
