@@ -261,6 +261,14 @@ pub const RULES: &[Rule] = &[
         ["age-secret-key-1"],
         r"\b(AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58})\b"
     ),
+    rule!(
+        "kubernetes-secret",
+        "Kubernetes Secret manifest with a value",
+        ["kind: secret"],
+        r#"(?s)kind:[ \t]*Secret\b.{0,1500}?\n(?:data|stringData):[ \t]*\r?\n[ \t]+[A-Za-z0-9_.\-]+:[ \t]*["']?([A-Za-z0-9+/=_.\-]{12,})"#,
+        entropy 3.0,
+        severity H
+    ),
     rule!("jwt", "JSON Web Token", ["eyj"], r"\b(eyJ[A-Za-z0-9_\-]{10,}\.eyJ[A-Za-z0-9_\-]{10,}\.[A-Za-z0-9_\-]{16,})", severity H),
     // AI platforms, registries, observability, infrastructure, SaaS and chat.
     rule!("groq-api-key", "Groq API key", ["gsk_"], r#"\b(gsk_[A-Za-z0-9]{52})\b"#),

@@ -802,4 +802,14 @@ pub const SAMPLES: &[(&str, &[&str], &str)] = &[
         &["source \"", "https://", "0ea9", "d728", ":", "8b86", "d7a4", "@gems.contribsys.com", "/\""],
         "https://gems.contribsys.com/",
     ),
+    (
+        "kubernetes-secret",
+        &[
+            "apiVersion: v1\nkind: Sec",
+            "ret\nmetadata:\n  name: db\ntype: Opaque\ndata:\n  password: ",
+            "UjdrUTJtWDlw",
+            "TDR2Vzhu\n",
+        ],
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: {{ .Values.dbPassword }}\n",
+    ),
 ];
