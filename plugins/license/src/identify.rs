@@ -103,7 +103,7 @@ pub enum Identification {
 
 /// Licenses preferred when two texts match almost equally (MIT over
 /// MIT-Modern-Variant, BSD-3-Clause over its lookalikes).
-const PREFERRED: &[&str] = &[
+pub(crate) const PREFERRED: &[&str] = &[
     "MIT",
     "Apache-2.0",
     "BSD-3-Clause",

@@ -402,12 +402,7 @@ impl Secrets {
 
     /// The id, description and severity of rule `index`.
     fn rule(&self, index: usize) -> (&str, &str, Severity) {
-        match &self.scanner {
-            Some(scanner) => scanner.rule(index),
-            None => RULES
-                .get(index)
-                .map_or(("unknown", "unknown rule", Severity::High), |r| (r.id, r.description, r.severity)),
-        }
+        self.scanner.as_ref().map_or_else(|| scan::builtin_rule(index), |scanner| scanner.rule(index))
     }
 
     /// Committed archives (binary blobs named like one), each once: at the

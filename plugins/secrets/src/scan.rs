@@ -100,15 +100,9 @@ impl Scanner {
     /// The id, description and severity of rule `index` (built-in, then
     /// the policy's own).
     pub fn rule(&self, index: usize) -> (&str, &str, fledge_sdk::Severity) {
-        match RULES.get(index) {
-            Some(rule) => (rule.id, rule.description, rule.severity),
-            None => self
-                .custom
-                .rules
-                .get(index - RULES.len())
-                .map_or(("unknown", "unknown rule", fledge_sdk::Severity::High), |r| {
-                    (r.id.as_str(), r.description.as_str(), fledge_sdk::Severity::High)
-                }),
+        match index.checked_sub(RULES.len()).and_then(|i| self.custom.rules.get(i)) {
+            Some(custom) => (custom.id.as_str(), custom.description.as_str(), fledge_sdk::Severity::High),
+            None => builtin_rule(index),
         }
     }
 
@@ -196,6 +190,13 @@ impl Scanner {
         }
         hits
     }
+}
+
+/// The id, description and severity of built-in rule `index`.
+pub fn builtin_rule(index: usize) -> (&'static str, &'static str, fledge_sdk::Severity) {
+    RULES
+        .get(index)
+        .map_or(("unknown", "unknown rule", fledge_sdk::Severity::High), |r| (r.id, r.description, r.severity))
 }
 
 /// The 1-based line number of `offset` and that line's text (at most 2 KB
