@@ -321,13 +321,14 @@ pub fn load_policy(path: Option<&Path>) -> Result<Policy> {
     // The allowed_signers files, relative to the policy; one that cannot be
     // read makes its attestations invalid (and says why), not the run fail.
     for file in policy.signer_paths() {
-        let text = std::fs::read_to_string(dir.join(&file)).map_err(|e| e.to_string());
+        let text = read_bounded_text(&dir.join(&file), 4 << 20);
         policy.signer_files.insert(file, text);
     }
     Ok(policy)
 }
 
-/// The text of `path`, refused above `max` bytes or when not UTF-8.
+/// The text of `path`, refused when it is not a regular file (a FIFO would
+/// block), above `max` bytes, or not UTF-8.
 fn read_bounded_text(path: &Path, max: u64) -> std::result::Result<String, String> {
     let metadata = std::fs::metadata(path).map_err(|e| e.to_string())?;
     if !metadata.is_file() {

@@ -628,7 +628,9 @@ pub fn public_by_design(name: &[u8], context: &[u8]) -> Option<&'static str> {
     if search_only.iter().any(|m| name.contains(m)) {
         return Some("a search-only key, public by design");
     }
-    if context.contains("docsearch") || (context.contains("algolia") && context.contains("search")) {
+    // DocSearch configurations carry a search-only key; a plain Algolia
+    // client (`algoliasearch(appId, apiKey)`) may be given the admin key.
+    if context.contains("docsearch") {
         return Some("an Algolia search-only key (DocSearch), public by design");
     }
     if ["publishable", "public_key", "publickey", "public-key", "site_key", "sitekey"].iter().any(|m| name.contains(m))

@@ -250,6 +250,19 @@ fn names_templates_and_public_keys_are_not_leaks() {
     assert!(public.message.ends_with("; 1 public by design"), "{}", public.message);
     assert_eq!(public.findings[0].severity, Severity::Info);
     assert!(public.findings[0].message.contains("DocSearch"), "{}", public.findings[0].message);
+    // A plain Algolia client may hold the admin key: not public by design.
+    let client = [
+        "const client = algoliasearch('APPID', '",
+        "8f2b",
+        "c91d7e4a06f35b2e",
+        "9d1c7a3f58e6');\nconst apiKey = '",
+        "8f2b",
+        "c91d7e4a06f35b2e",
+        "9d1c7a3f58e6';\n",
+    ]
+    .concat();
+    let backend = MemRepo::new().file("server/search.js", &client).run::<Secrets>("secrets.credentials-head");
+    assert_eq!(backend.status, Status::Fail, "{}", backend.message);
 }
 
 #[test]
