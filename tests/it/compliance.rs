@@ -204,3 +204,19 @@ fn a_modified_license_is_not_approved() {
     let report = check_json(&[&clean.arg()]);
     assert_eq!(check(&report, "license.approved")["status"], "pass");
 }
+
+#[test]
+fn a_ref_whose_commit_is_missing_is_reported_not_skipped() {
+    let mut repo = RepoBuilder::new();
+    repo.file("README.md", "# app\n");
+    repo.commit("start");
+    std::fs::write(repo.path().join(".git/refs/heads/ghost"), "0123456789abcdef0123456789abcdef01234567\n").unwrap();
+    let report = check_json(&[&repo.arg()]);
+    let history = check(&report, "secrets.credentials-history");
+    assert_eq!(history["status"], "warn", "{history:#}");
+    let gaps = history["unread"]["gaps"].as_array().unwrap();
+    assert!(
+        gaps.iter().any(|g| g["reason"].as_str().unwrap_or_default().starts_with("refs/heads/ghost not read")),
+        "{gaps:?}"
+    );
+}

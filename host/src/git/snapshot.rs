@@ -863,7 +863,21 @@ impl Reader {
             // history, notes, a stash.
             let mut walk = CommitWalk::excluding(checked.iter().map(|(commit, _)| *commit).collect());
             for (name, target) in refs(&self.repo) {
-                let Ok(tip) = objects.peel_to_commit(target) else { continue };
+                let tip = match objects.peel_to_commit(target) {
+                    Ok(tip) => tip,
+                    Err(err) => {
+                        // A ref whose commit cannot be read (or that names
+                        // no commit) is content not read, never skipped.
+                        index.unread.push(Gap {
+                            kind: GapKind::Missing,
+                            path: String::new(),
+                            id: Some(target.to_string()),
+                            bytes: 0,
+                            reason: format!("{name} not read: {err}"),
+                        });
+                        continue;
+                    }
+                };
                 let start = walk.produced.len();
                 walk.extend_from(&objects, tip, &self.snapshot.mailmap, deadline)?;
                 if walk.produced.len() > start {
