@@ -14,11 +14,13 @@ mod check;
 mod nightly;
 mod plugin;
 mod policy;
+mod publish;
 
 pub use check::CheckArgs;
 pub use nightly::{HistoryArgs, MergeArgs, ReportArgs, ScanArgs};
 pub use plugin::{PluginCommand, PluginsArgs};
 pub use policy::PolicyCommand;
+pub use publish::PublishArgs;
 
 pub use crate::error::{UserError, exit_code_for};
 use crate::git::{HistoryScope, OpenOptions};
@@ -31,7 +33,8 @@ use crate::store::Store;
 pub const EXIT_CODES: &str = "Exit codes:
   0  success
   1  a required stage was not reached (--require-stage), results differ (plugin test --expect),
-     or a repository failed (scan --fail-on-error)
+     a repository failed (scan --fail-on-error), or a published repository still fails a
+     secrets check (publish)
   2  usage or input error (bad arguments, missing repository, bad plugin)
   3  internal error
   130  the scan was interrupted (SIGINT/SIGTERM); the next scan resumes it";
@@ -83,6 +86,9 @@ pub enum Command {
     /// Sign or verify the committee's attestations.
     #[command(subcommand)]
     Attest(attest::AttestCommand),
+    /// Write the public repository: the history scrubbed by the policy's
+    /// [publish] rules and of every credential the checks find, then checked.
+    Publish(PublishArgs),
 }
 
 #[derive(Args, Debug)]
@@ -133,8 +139,21 @@ impl PluginArgs {
     }
 }
 
+/// How plugins run and what they may read, with the history scope.
 #[derive(Args, Debug)]
 pub struct RuntimeArgs {
+    #[command(flatten)]
+    pub engine: EngineArgs,
+    /// What the history checks read: every commit of every ref (branches,
+    /// tags, notes, stash: what publishing the repository publishes), or
+    /// only the checked revision's history.
+    #[arg(long, value_enum, default_value_t = HistoryArg::All)]
+    pub history: HistoryArg,
+}
+
+/// How plugins run and what they may read.
+#[derive(Args, Debug)]
+pub struct EngineArgs {
     /// Where remote mirrors and compiled plugins are kept
     /// (default: the XDG cache directory, e.g. ~/.cache/fledge).
     #[arg(long, env = "FLEDGE_CACHE_DIR", value_name = "DIR")]
@@ -154,11 +173,6 @@ pub struct RuntimeArgs {
     /// Findings kept per plugin run.
     #[arg(long, value_name = "N", default_value_t = 1000)]
     pub max_findings: usize,
-    /// What the history checks read: every commit of every ref (branches,
-    /// tags, notes, stash: what publishing the repository publishes), or
-    /// only the checked revision's history.
-    #[arg(long, value_enum, default_value_t = HistoryArg::All)]
-    pub history: HistoryArg,
 }
 
 /// `--history`.
@@ -171,6 +185,27 @@ pub enum HistoryArg {
 }
 
 impl RuntimeArgs {
+    pub fn limits(&self) -> Result<Limits> {
+        self.engine.limits()
+    }
+
+    pub fn cache_dir(&self) -> PathBuf {
+        self.engine.cache_dir()
+    }
+
+    pub fn open_options(&self) -> OpenOptions {
+        self.engine.open_options(match self.history {
+            HistoryArg::All => HistoryScope::AllRefs,
+            HistoryArg::Head => HistoryScope::Checked,
+        })
+    }
+
+    pub fn runtime(&self) -> Result<Runtime> {
+        self.engine.runtime()
+    }
+}
+
+impl EngineArgs {
     pub fn limits(&self) -> Result<Limits> {
         let timeout = seconds(self.timeout, "--timeout", f64::MIN_POSITIVE)?;
         for (value, flag, max) in [
@@ -198,16 +233,13 @@ impl RuntimeArgs {
         self.cache_dir.clone().unwrap_or_else(default_cache_dir)
     }
 
-    pub fn open_options(&self) -> OpenOptions {
+    pub fn open_options(&self, history: HistoryScope) -> OpenOptions {
         OpenOptions {
             cache_dir: self.cache_dir(),
             max_blob_bytes: self.max_blob_size.saturating_mul(1 << 20),
             ignore: Vec::new(),
             deadline: None,
-            history: match self.history {
-                HistoryArg::All => HistoryScope::AllRefs,
-                HistoryArg::Head => HistoryScope::Checked,
-            },
+            history,
         }
     }
 
@@ -268,6 +300,7 @@ pub fn run() -> Result<ExitCode> {
         Command::History(args) => nightly::history(&args),
         Command::Merge(args) => nightly::merge(&args),
         Command::Attest(command) => attest::run(&command),
+        Command::Publish(args) => publish::run_publish(&args, Style::new(color)),
     }
 }
 
@@ -317,6 +350,15 @@ pub fn load_policy(path: Option<&Path>) -> Result<Policy> {
             texts.push(text);
         }
         policy.set_config_texts(&plugin, &key, texts);
+    }
+    // The identity map of `fledge publish`: a file it cannot read is an
+    // error, since identities it names would be published unmapped.
+    if let Some(file) = policy.publish.mailmap.clone() {
+        let full = dir.join(&file);
+        let text = read_bounded_text(&full, 64 << 20).map_err(|e| {
+            UserError::new(format!("{}: [publish] mailmap: cannot read {}: {e}", path.display(), full.display()))
+        })?;
+        policy.publish.mailmap_text = Some(text);
     }
     // The allowed_signers files, relative to the policy; one that cannot be
     // read makes its attestations invalid (and says why), not the run fail.

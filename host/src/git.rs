@@ -9,12 +9,15 @@ pub mod acquire;
 mod history;
 mod import;
 mod objects;
+mod rewrite;
 pub mod snapshot;
 
 use std::path::PathBuf;
 
 pub use acquire::{AcquireError, AcquireErrorKind, Target};
+pub use history::Mailmap;
 pub use import::import_directory;
+pub use rewrite::{RewriteError, RewriteMode, Rewritten, Scrubber};
 pub use snapshot::{
     BlobData, CommitInfo, EntryKind, HistoryBlob, HistoryIndex, Person, ReadError, Reader, Snapshot, TagInfo, TreeEntry,
 };
@@ -111,6 +114,22 @@ impl Acquired {
             hasher.update(format!("{name} {oid}\n").as_bytes());
         }
         hex::encode(hasher.finalize())
+    }
+
+    /// Writes the scrubbed history of `revision` (default `HEAD`) into a
+    /// new bare repository at `dest` (see [`rewrite`]).
+    pub fn rewrite(
+        &self,
+        revision: Option<&str>,
+        dest: &std::path::Path,
+        mode: &RewriteMode,
+        allow_incomplete: bool,
+        scrubber: &mut dyn Scrubber,
+    ) -> Result<Rewritten, RewriteError> {
+        let revision = revision.unwrap_or("HEAD");
+        let head = snapshot::resolve_commit(&self.repo, &self.source, revision)
+            .map_err(|e| RewriteError::Revision(e.to_string()))?;
+        rewrite::rewrite(&self.repo, head, revision, dest, mode, allow_incomplete, scrubber)
     }
 
     /// Reads `revision` (default `HEAD`): its file list, with `options`'

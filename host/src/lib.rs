@@ -11,6 +11,7 @@ pub mod located;
 pub mod model;
 pub mod plugins;
 pub mod policy;
+pub mod publish;
 pub mod report;
 pub mod runtime;
 pub mod scaffold;

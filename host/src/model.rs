@@ -3,6 +3,7 @@
 //! and reports work only with these.
 
 pub mod evaluation;
+pub mod publish;
 pub mod report;
 pub mod scan;
 pub mod verdict;
@@ -134,6 +135,18 @@ pub struct Location {
     pub line: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub commit: Option<String>,
+    /// Exactly which bytes of which blob the finding is about (a
+    /// credential's value): what `fledge publish` removes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub span: Option<Span>,
+}
+
+/// Bytes `start..end` of blob `blob`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Span {
+    pub blob: String,
+    pub start: u64,
+    pub end: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -15,6 +15,9 @@ use sha2::{Digest, Sha256};
 use toml::Spanned;
 
 use crate::located::{FileErrors, Sink};
+pub use publish::{Identity, PublishRules, Replacement};
+
+mod publish;
 
 use crate::model::{Capability, CheckMeta, GapKind};
 use crate::text::shown_number;
@@ -131,6 +134,8 @@ pub struct Policy {
     /// as written), or why it could not be read. Filled in by whoever reads
     /// the policy file ([`Policy::signer_paths`] says which).
     pub signer_files: BTreeMap<String, Result<String, String>>,
+    /// What `fledge publish` removes and rewrites.
+    pub publish: PublishRules,
 }
 
 #[derive(Deserialize)]
@@ -158,6 +163,8 @@ struct RawPolicy {
     exemptions: Vec<Spanned<RawExemption>>,
     #[serde(default)]
     attestations: BTreeMap<Spanned<String>, RawAttestation>,
+    #[serde(default)]
+    publish: publish::RawPublish,
 }
 
 #[derive(Deserialize)]
@@ -566,6 +573,7 @@ impl Policy {
         let exemptions = exemptions(raw.exemptions, today, &mut sink);
         let attestations = attestations(raw.attestations, &mut sink);
         let accept_unread = gap_kinds(&raw.accept_unread, &mut sink);
+        let publish = publish::publish(raw.publish, &mut sink);
         let attestation_max_age_days = raw
             .attestation_max_age_days
             .as_ref()
@@ -609,6 +617,7 @@ impl Policy {
             attestation_max_age_days,
             self_declared_kinds,
             signer_files: BTreeMap::new(),
+            publish,
         })
     }
 

@@ -12,6 +12,7 @@
 pub mod badge;
 pub mod dashboard;
 pub mod markdown;
+pub mod publish;
 pub mod reference;
 pub mod run;
 pub mod sarif;
@@ -60,6 +61,8 @@ impl Format {
     pub const LIST: &[Format] = &[Format::Table, Format::Json];
     /// The formats of the plugin list.
     pub const PLUGINS: &[Format] = &[Format::Table, Format::Json, Format::Markdown];
+    /// The formats of a publication report.
+    pub const PUBLISH: &[Format] = &[Format::Table, Format::Json, Format::Markdown];
 
     /// A command-line parser that accepts only `accepted`.
     pub fn parser(accepted: &'static [Format]) -> impl TypedValueParser<Value = Format> {
@@ -102,5 +105,21 @@ pub fn render_run(report: &RunReport, format: Format) -> Result<String> {
         Format::Markdown => run::markdown(report),
         Format::Html => dashboard::render(report),
         Format::Sarif | Format::Badge => return Err(format.unsupported("a run report")),
+    })
+}
+
+/// A publication report in `format`.
+pub fn render_publish(
+    report: &crate::model::publish::PublishReport,
+    format: Format,
+    style: terminal::Style,
+) -> Result<String> {
+    Ok(match format {
+        Format::Table => publish::table(report, style),
+        Format::Json => {
+            serde_json::to_string_pretty(report).context("failed to serialise the publication report")? + "\n"
+        }
+        Format::Markdown => publish::markdown(report),
+        Format::Sarif | Format::Badge | Format::Html => return Err(format.unsupported("a publication report")),
     })
 }

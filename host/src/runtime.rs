@@ -23,7 +23,7 @@ use wasmtime::{Config, Engine, Store, UpdateDeadline};
 
 use crate::git::Snapshot;
 use crate::model::{
-    Capability, CheckMeta, Finding, Gap, GapKind, Location, Metric, Outcome, PluginMeta, Severity, Status,
+    Capability, CheckMeta, Finding, Gap, GapKind, Location, Metric, Outcome, PluginMeta, Severity, Span, Status,
 };
 use bindings::fledge::plugin::types as wit;
 use bindings::{Plugin, PluginPre};
@@ -485,6 +485,11 @@ fn outcome(result: wit::CheckResult) -> Outcome {
                         path: bounded(l.path, 1000),
                         line: l.line,
                         commit: l.commit.map(|c| bounded(c, 64)),
+                        span: l.span.filter(|s| s.start < s.end && s.blob.len() <= 64).map(|s| Span {
+                            blob: s.blob,
+                            start: s.start,
+                            end: s.end,
+                        }),
                     })
                     .collect(),
                 fingerprint: f.fingerprint.map(|fp| bounded(fp, 128)),

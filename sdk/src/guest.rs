@@ -195,7 +195,12 @@ fn check_result_to_wit(r: CheckResult) -> wit::CheckResult {
                 locations: f
                     .locations
                     .into_iter()
-                    .map(|l| wit::Location { path: l.path, line: l.line, commit: l.commit })
+                    .map(|l| wit::Location {
+                        path: l.path,
+                        line: l.line,
+                        commit: l.commit,
+                        span: l.span.map(|s| wit::Span { blob: s.blob, start: s.start, end: s.end }),
+                    })
                     .collect(),
                 fingerprint: f.fingerprint,
             })

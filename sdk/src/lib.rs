@@ -74,7 +74,7 @@ use serde_json::Value;
 
 pub use error::{Error, Result};
 pub use model::{
-    Capability, CheckMeta, CheckResult, Finding, Gap, GapKind, Location, Metric, PluginMeta, Severity, Status,
+    Capability, CheckMeta, CheckResult, Finding, Gap, GapKind, Location, Metric, PluginMeta, Severity, Span, Status,
 };
 pub use repo::{
     Blob, CONVENTIONAL_DIRS, Commit, EntryKind, Head, HistoryBlob, Repo, RepoError, Signature, Source, Tag, TreeEntry,

@@ -244,12 +244,31 @@ pub struct Location {
     pub line: Option<u32>,
     /// The commit that introduced the problem.
     pub commit: Option<String>,
+    /// Exactly which bytes of which blob the finding is about (a
+    /// credential's value, a whole key file), for tools that rewrite the
+    /// repository (`fledge publish`). Never the bytes themselves.
+    pub span: Option<Span>,
+}
+
+/// Bytes `start..end` of blob `blob`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Span {
+    /// The blob's id.
+    pub blob: String,
+    pub start: u64,
+    pub end: u64,
 }
 
 impl Location {
     /// A location naming a path only.
     pub fn path(path: impl Into<String>) -> Self {
-        Location { path: path.into(), line: None, commit: None }
+        Location { path: path.into(), line: None, commit: None, span: None }
+    }
+
+    /// Sets the bytes the finding is about: `start..end` of blob `blob`.
+    pub fn span(mut self, blob: impl Into<String>, start: u64, end: u64) -> Self {
+        self.span = Some(Span { blob: blob.into(), start, end });
+        self
     }
 
     /// Sets the line.

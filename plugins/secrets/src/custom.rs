@@ -105,6 +105,8 @@ pub struct CustomRules {
 pub struct CustomHit {
     pub rule: usize,
     pub offset: usize,
+    /// The secret's length in bytes (0 for a path-only rule).
+    pub len: usize,
     pub secret: String,
 }
 
@@ -182,7 +184,7 @@ impl CustomRules {
             }
             let Some(regex) = &rule.regex else {
                 // A path-only rule: the file itself is the finding.
-                hits.push(CustomHit { rule: index, offset: 0, secret: path.to_owned() });
+                hits.push(CustomHit { rule: index, offset: 0, len: 0, secret: path.to_owned() });
                 continue;
             };
             for captures in regex.captures_iter(data) {
@@ -199,7 +201,12 @@ impl CustomRules {
                 if rule.allow.iter().chain(&self.global).any(|a| a.allows(path, secret.as_bytes(), line)) {
                     continue;
                 }
-                hits.push(CustomHit { rule: index, offset: secret.start(), secret: value.into_owned() });
+                hits.push(CustomHit {
+                    rule: index,
+                    offset: secret.start(),
+                    len: secret.len(),
+                    secret: value.into_owned(),
+                });
             }
         }
         hits

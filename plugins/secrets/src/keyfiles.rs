@@ -92,12 +92,13 @@ fn has_env_value(text: &str) -> bool {
 pub(crate) const THROWAWAY_KEYS: &str = "Throwaway? Check that the keys in tests and examples were generated for them and never used elsewhere, then allow them in the policy (path or fingerprint, with the reason).";
 
 pub(crate) fn check(repo: &Repo, history: Option<&[HistoryBlob]>, allow: &Allowlist) -> Result<CheckResult> {
-    let head: Vec<(String, String, Option<String>)> =
-        repo.files()?.filter(|e| e.is_file()).map(|e| (e.id.clone(), e.path.clone(), None)).collect();
-    let old = history.unwrap_or_default().iter().map(|b| (b.id.clone(), b.path.clone(), Some(b.commit.clone())));
+    let head: Vec<(String, String, u64, Option<String>)> =
+        repo.files()?.filter(|e| e.is_file()).map(|e| (e.id.clone(), e.path.clone(), e.size, None)).collect();
+    let old =
+        history.unwrap_or_default().iter().map(|b| (b.id.clone(), b.path.clone(), b.size, Some(b.commit.clone())));
     let mut found: Vec<(String, &'static str, Location, bool)> = Vec::new();
     let mut allowed = 0;
-    for (id, path, commit) in head.iter().cloned().chain(old) {
+    for (id, path, size, commit) in head.iter().cloned().chain(old) {
         if repo.is_ignored(&path) {
             continue;
         }
@@ -115,7 +116,8 @@ pub(crate) fn check(repo: &Repo, history: Option<&[HistoryBlob]>, allow: &Allowl
         if found.iter().any(|(known, _, location, _)| *known == id && location.path == path) {
             continue;
         }
-        let mut location = Location::path(path);
+        // The whole file is the finding.
+        let mut location = Location::path(path).span(id.clone(), 0, size);
         location.commit = commit;
         found.push((id, why, location, at_head));
     }

@@ -338,6 +338,8 @@ impl Secrets {
             for mut hit in scanner.credentials(path, &blob.data) {
                 if hit.offset >= own && (hit.offset < own_end || last) {
                     hit.line += lines_before;
+                    // From here on, the offset is in the blob.
+                    hit.offset = hit.offset.saturating_add(usize::try_from(from).unwrap_or(usize::MAX));
                     result.credentials.push(hit);
                 }
             }
@@ -524,6 +526,9 @@ impl Secrets {
                 secret.at_head |= head_ids.contains(id.as_str());
                 let mut location = Location::path(path.clone()).line(hit.line);
                 location.commit = commit;
+                if hit.len > 0 {
+                    location = location.span(id.clone(), hit.offset as u64, (hit.offset + hit.len) as u64);
+                }
                 if !secret.locations.contains(&location) && secret.locations.len() < 50 {
                     secret.locations.push(location);
                 }

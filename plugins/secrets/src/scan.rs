@@ -25,6 +25,8 @@ pub struct Hit {
     pub line: u32,
     /// Byte offset of the secret in the scanned data.
     pub offset: usize,
+    /// The secret's length in bytes (0 when the hit is a whole file).
+    pub len: usize,
     /// Stable fingerprint of the rule and secret (never the secret).
     pub fingerprint: String,
     /// The line with the secret redacted, shortened.
@@ -158,6 +160,7 @@ impl Scanner {
                         rule: index,
                         line: line_number,
                         offset: secret_start,
+                        len: secret_end - secret_start,
                         fingerprint: fingerprint(rule.id, &text),
                         excerpt: String::new(),
                         public: if generic { public_by_design(name, context) } else { None },
@@ -176,6 +179,7 @@ impl Scanner {
                 rule: RULES.len() + custom.rule,
                 line: line_number,
                 offset: custom.offset,
+                len: custom.len,
                 fingerprint: fingerprint(&rule.id, &custom.secret),
                 excerpt: String::new(),
                 public: None,
