@@ -9,6 +9,7 @@ pub mod acquire;
 mod history;
 mod import;
 mod objects;
+mod pack;
 mod rewrite;
 pub mod snapshot;
 

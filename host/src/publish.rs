@@ -94,6 +94,7 @@ pub fn publish(
     };
 
     // 1. The check of the source, on the history that is published.
+    let started = std::time::Instant::now();
     let mut open = options.check.open.clone();
     open.ignore.extend(policy.ignore.iter().cloned());
     open.history = HistoryScope::Checked;
@@ -103,6 +104,8 @@ pub fn publish(
     let evaluation = check::evaluate(runtime, plugins, policy, &snapshot, &options.check);
     let before = check::decide(policy, evaluation, options.check.attestations.as_ref(), options.check.today);
     let targets = Targets::of(&before, &snapshot);
+    log::info!("publish: source checked in {:.1} s", started.elapsed().as_secs_f64());
+    let started = std::time::Instant::now();
 
     // 2. The rewrite, into a hidden directory beside the destination.
     let mode = match (&options.mode, squash_identity) {
@@ -136,6 +139,8 @@ pub fn publish(
     std::fs::create_dir_all(map_file.parent().unwrap_or(partial.path()))
         .and_then(|()| std::fs::write(&map_file, map_text))
         .with_context(|| format!("cannot write {}", map_file.display()))?;
+    log::info!("publish: history written in {:.1} s", started.elapsed().as_secs_f64());
+    let started = std::time::Instant::now();
     let written = partial.keep();
     if dest.is_dir() {
         // Checked empty above; rename() needs it gone on some systems.
@@ -149,6 +154,7 @@ pub fn publish(
     proof_options.revision = None;
     proof_options.open.history = HistoryScope::AllRefs;
     let after = check::check_repository(runtime, plugins, policy, &proof_options)?;
+    log::info!("publish: result checked in {:.1} s", started.elapsed().as_secs_f64());
 
     let head = rewritten.commit_map.last().map(|(_, new)| new.clone()).unwrap_or_default();
     let mut decisions = Vec::new();
@@ -246,10 +252,11 @@ fn destination_parts(dest: &Path) -> Result<(PathBuf, String)> {
 fn remove_stale_partials(parent: &Path, prefix: &str) {
     let Ok(entries) = std::fs::read_dir(parent) else { return };
     for entry in entries.flatten() {
-        if entry.file_name().to_string_lossy().starts_with(prefix) && entry.path().is_dir() {
-            if let Err(err) = std::fs::remove_dir_all(entry.path()) {
-                log::warn!("cannot remove {}: {err}", entry.path().display());
-            }
+        if entry.file_name().to_string_lossy().starts_with(prefix)
+            && entry.path().is_dir()
+            && let Err(err) = std::fs::remove_dir_all(entry.path())
+        {
+            log::warn!("cannot remove {}: {err}", entry.path().display());
         }
     }
 }

@@ -255,7 +255,9 @@ pub struct Location {
 pub struct Span {
     /// The blob's id.
     pub blob: String,
+    /// The first byte.
     pub start: u64,
+    /// The byte after the last.
     pub end: u64,
 }
 

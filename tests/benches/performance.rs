@@ -9,6 +9,10 @@
 //! `scan` (`fledge scan` of a catalog of 500 generated repositories served
 //! as file:// remotes: cold, then warm with nothing changed, then the
 //! reports).
+//! `publish` (`fledge publish` of 10,000 commits with one replacement rule,
+//! against `git filter-repo --replace-text` with the same replacement and
+//! against `git fast-export | git fast-import`; git-filter-repo is installed
+//! from PyPI when missing).
 //! With no part given, all run.
 //!
 //! Each figure is the median of several runs, with the compiled-plugin cache
@@ -46,6 +50,9 @@ fn main() -> anyhow::Result<()> {
     }
     if wants("languages") {
         languages(work.path())?;
+    }
+    if wants("publish") {
+        publish(work.path())?;
     }
     if parts.iter().any(|p| p == "profile-plugins") {
         profile_plugins(work.path())?;
@@ -512,5 +519,102 @@ fn scan(work: &Path) -> anyhow::Result<()> {
         println!("  report --format {format}: {} ({} KB)", ms(elapsed), size / 1024);
     }
     println!("  database: {} KB after {} runs", std::fs::metadata(&db)?.len() / 1024, 5);
+    Ok(())
+}
+
+/// `fledge publish` of a long history against the tools teams use today.
+fn publish(work: &Path) -> anyhow::Result<()> {
+    let source = work.join("publish-source.git");
+    let spec = Spec { files: 2000, commits: 10_000, changes_per_commit: 2, file_bytes: 4000, ..Spec::default() };
+    synthetic::create(&source, &spec)?;
+    let filter_repo = match polyglot::which("git-filter-repo") {
+        Some(path) => path,
+        None => {
+            let status = Command::new("python3")
+                .args(["-m", "pip", "install", "--quiet", "--user", "git-filter-repo==2.47.0"])
+                .status()?;
+            anyhow::ensure!(status.success(), "cannot install git-filter-repo from PyPI");
+            polyglot::which("git-filter-repo").ok_or_else(|| anyhow::anyhow!("git-filter-repo is not on PATH"))?
+        }
+    };
+    // The same replacement for both: a word of the generated text.
+    let policy = work.join("publish-policy.toml");
+    std::fs::write(
+        &policy,
+        format!(
+            "{}\n[publish]\nreplace = [{{ pattern = \"handler\", with = \"HANDLER\" }}]\n",
+            fledge::policy::DEFAULT_POLICY
+        ),
+    )?;
+    let expressions = work.join("replacements.txt");
+    std::fs::write(&expressions, "handler==>HANDLER\n")?;
+    let cache = work.join("cache");
+    let runs = 3;
+    let mut round = 0;
+    let fledge_time = time(runs, || {
+        round += 1;
+        let dest = work.join(format!("published-{round}"));
+        let status = fledge_command(&cache)
+            .args(["publish", source.to_str().unwrap_or_default(), dest.to_str().unwrap_or_default(), "--policy"])
+            .arg(&policy)
+            .env("FLEDGE_LOG", "fledge::publish=info")
+            .stdout(std::process::Stdio::null())
+            .status()
+            .expect("fledge publish");
+        assert!(status.success(), "fledge publish failed");
+    });
+    let filter_time = median(
+        (0..runs)
+            .map(|_| {
+                round += 1;
+                let clone = work.join(format!("filter-repo-{round}"));
+                let cloned = Command::new("git")
+                    .args(["clone", "--quiet", "--bare", "--no-local"])
+                    .arg(&source)
+                    .arg(&clone)
+                    .status()
+                    .expect("git clone");
+                assert!(cloned.success());
+                let start = Instant::now();
+                let status = Command::new(&filter_repo)
+                    .args(["--quiet", "--force", "--replace-text"])
+                    .arg(&expressions)
+                    .current_dir(&clone)
+                    .status()
+                    .expect("git filter-repo");
+                assert!(status.success(), "git filter-repo failed");
+                start.elapsed()
+            })
+            .collect(),
+    );
+    let floor = time(runs, || {
+        round += 1;
+        let dest = work.join(format!("fast-import-{round}"));
+        std::fs::create_dir_all(&dest).expect("mkdir");
+        let init = Command::new("git").args(["init", "--quiet", "--bare"]).current_dir(&dest).status();
+        assert!(init.is_ok_and(|s| s.success()));
+        let mut export = Command::new("git")
+            .args(["fast-export", "--all", "--reencode=no", "--signed-tags=strip"])
+            .current_dir(&source)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("git fast-export");
+        let import = Command::new("git")
+            .args(["fast-import", "--quiet"])
+            .current_dir(&dest)
+            .stdin(export.stdout.take().expect("pipe"))
+            .status()
+            .expect("git fast-import");
+        assert!(import.success() && export.wait().is_ok_and(|s| s.success()));
+    });
+    println!("publish: {} commits, {} files, one replacement rule (median of {runs})", spec.commits, spec.files);
+    println!("  git fast-export | git fast-import: {}", ms(floor));
+    println!("  git filter-repo --replace-text (after a clone, not timed): {}", ms(filter_time));
+    println!(
+        "  fledge publish (check of the source, rewrite, check of the result): {}, {:.2}x git filter-repo (target <= 1x), {:.2}x fast-export|fast-import (target <= 2x)",
+        ms(fledge_time),
+        fledge_time.as_secs_f64() / filter_time.as_secs_f64(),
+        fledge_time.as_secs_f64() / floor.as_secs_f64()
+    );
     Ok(())
 }

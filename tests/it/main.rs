@@ -11,6 +11,7 @@ mod completeness;
 mod compliance;
 mod hygiene;
 mod policy;
+mod publish;
 mod sandbox;
 mod scan;
 mod tidy;

@@ -4,8 +4,8 @@
 //! squashed commit of that revision's tree.
 //!
 //! Objects are read with fledge's own bounded reader ([`Objects`]) and
-//! written straight into the new repository's object database: no work
-//! tree, no checkout. Each blob is transformed once (cached by id) and
+//! written straight into the new repository's object database, as one pack
+//! ([`PackWriter`]): no work tree, no checkout. Each blob is transformed once (cached by id) and
 //! each tree once per path (cached by id and path, since removals depend
 //! on the path), so a long history costs about its number of distinct
 //! objects. What is removed and replaced is the [`Scrubber`]'s business;
@@ -17,9 +17,10 @@
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-use git2::{ObjectType, Odb, Oid, Repository};
+use git2::{ObjectType, Oid, Repository};
 
 use crate::git::objects::{Kind, Objects, RawEntry, header_field};
+use crate::git::pack::PackWriter;
 use crate::git::snapshot::ReadError;
 
 /// The largest blob read whole for rewriting (larger ones are unread).
@@ -127,9 +128,10 @@ pub(crate) fn rewrite(
     let objects = Objects::new(source).map_err(|e| RewriteError::Revision(e.to_string()))?;
     let target = Repository::init_bare(dest).map_err(|e| write_err("cannot create the new repository", e))?;
     let odb = target.odb().map_err(|e| write_err("cannot open the new object database", e))?;
+    let pack = PackWriter::new().map_err(|e| RewriteError::Write(format!("cannot write the pack: {e}")))?;
     let mut writer = Writer {
         objects,
-        odb,
+        pack,
         scrubber,
         blobs: HashMap::new(),
         trees: HashMap::new(),
@@ -146,19 +148,20 @@ pub(crate) fn rewrite(
     }
     if matches!(mode, RewriteMode::Full) {
         writer.tags(source)?;
-        for (name, _, new) in &writer.out.tags {
-            let oid = Oid::from_str(new).map_err(|e| write_err("bad tag id", e))?;
-            target
-                .reference(&format!("refs/tags/{name}"), oid, true, "fledge publish")
-                .map_err(|e| write_err(&format!("cannot write tag {name}"), e))?;
-        }
+    }
+    let Writer { pack, mut out, .. } = writer;
+    pack.finish(&odb).map_err(RewriteError::Write)?;
+    for (name, _, new) in &out.tags {
+        let oid = Oid::from_str(new).map_err(|e| write_err("bad tag id", e))?;
+        target
+            .reference(&format!("refs/tags/{name}"), oid, true, "fledge publish")
+            .map_err(|e| write_err(&format!("cannot write tag {name}"), e))?;
     }
     let reference = format!("refs/heads/{branch}");
     target
         .reference(&reference, new_head, true, "fledge publish")
         .map_err(|e| write_err("cannot write the branch", e))?;
     target.set_head(&reference).map_err(|e| write_err("cannot set HEAD", e))?;
-    let mut out = writer.out;
     out.branch = branch;
     Ok(out)
 }
@@ -184,7 +187,7 @@ fn shallow_cuts(repo: &Repository) -> HashSet<Oid> {
 
 struct Writer<'r, 's> {
     objects: Objects<'r>,
-    odb: Odb<'r>,
+    pack: PackWriter,
     scrubber: &'s mut dyn Scrubber,
     /// Old blob → new blob (`None`: left out as unreadable).
     blobs: HashMap<Oid, Option<Oid>>,
@@ -228,8 +231,8 @@ fn header_name(line: &[u8]) -> &[u8] {
 }
 
 impl Writer<'_, '_> {
-    fn write(&self, kind: ObjectType, data: &[u8]) -> Result<Oid, RewriteError> {
-        self.odb.write(kind, data).map_err(|e| RewriteError::Write(format!("cannot write an object: {}", e.message())))
+    fn write(&mut self, kind: ObjectType, data: &[u8]) -> Result<Oid, RewriteError> {
+        self.pack.add(kind, data).map_err(RewriteError::Write)
     }
 
     fn unread(&mut self, what: String) {
