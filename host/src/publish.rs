@@ -261,18 +261,25 @@ fn remove_stale_partials(parent: &Path, prefix: &str) {
     }
 }
 
-/// The stage of a check, and its failing secrets checks.
+/// The stage of a check, and its secrets checks that fail, err, or did
+/// not read content the policy does not accept unread (a gate must not
+/// pass on what was not read).
 fn verdict(report: &Report) -> Verdict {
-    Verdict {
-        stage: report.verdict.stage.clone(),
-        score: report.score,
-        failing: report
-            .checks
-            .iter()
-            .filter(|c| c.plugin == "secrets" && matches!(c.status, Status::Fail | Status::Error))
-            .map(|c| FailingCheck { id: c.id.clone(), message: c.message.clone() })
-            .collect(),
-    }
+    let failing = report
+        .checks
+        .iter()
+        .filter(|c| c.plugin == "secrets")
+        .filter_map(|c| {
+            let unread = c.unread.as_ref().filter(|u| !u.accepted);
+            match (c.status, unread) {
+                (Status::Fail | Status::Error, _) => Some(c.message.clone()),
+                (_, Some(unread)) => Some(format!("{}; {} pieces of content not read", c.message, unread.count)),
+                _ => None,
+            }
+            .map(|message| FailingCheck { id: c.id.clone(), message })
+        })
+        .collect();
+    Verdict { stage: report.verdict.stage.clone(), score: report.score, failing }
 }
 
 /// What the checks of the source found to remove.

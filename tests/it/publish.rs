@@ -194,6 +194,9 @@ fn squash_writes_one_commit_of_the_scrubbed_tree() {
     let full = work.path().join("full");
     let squashed = work.path().join("squashed");
     assert!(run(&["publish", &source.arg(), full.to_str().unwrap(), "--policy", &policy]).status.success());
+    // What an interrupted publish to the same destination left.
+    let stale = work.path().join(".squashed.fledge-publish-Ab12Cd");
+    std::fs::create_dir_all(stale.join("objects")).unwrap();
     let (output, report) = publish_json(&[
         &source.arg(),
         squashed.to_str().unwrap(),
@@ -206,6 +209,7 @@ fn squash_writes_one_commit_of_the_scrubbed_tree() {
     ]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(report["commits"], 1);
+    assert!(!stale.exists(), "an interrupted publish's leftovers are removed");
     let repo = Repository::open(&squashed).unwrap();
     let head = repo.head().unwrap().peel_to_commit().unwrap();
     assert_eq!(head.parent_count(), 0);

@@ -21,7 +21,7 @@ fn verdict_line(verdict: &Verdict) -> String {
         "no secrets check fails".to_owned()
     } else {
         let ids: Vec<&str> = verdict.failing.iter().map(|f| f.id.as_str()).collect();
-        format!("still failing: {}", ids.join(", "))
+        format!("failing: {}", ids.join(", "))
     };
     format!("stage {}, score {:.1}; {failing}", verdict.stage, verdict.score)
 }
@@ -34,7 +34,7 @@ fn rule_line(count: &RuleCount, what: &str) -> String {
     if count.matches > 0 {
         parts.push(format!("{} matches", count.matches));
     }
-    format!("`{}`: {}", count.rule, parts.join(", "))
+    format!("{}: {}", count.rule, parts.join(", "))
 }
 
 fn sections(report: &PublishReport) -> Vec<Section> {
@@ -74,7 +74,7 @@ fn sections(report: &PublishReport) -> Vec<Section> {
 
 fn headline(report: &PublishReport) -> String {
     format!(
-        "{} → {}: {} history, {} commits on `{}` (head {}), {} tags",
+        "{} → {}: {} history, {} commits on branch {} (head {}), {} tags",
         report.source,
         report.destination,
         report.history,

@@ -76,3 +76,22 @@ fn an_error_gets_advice_about_the_error_not_the_checks_fix() {
     assert!(below.contains("fix: the check could not run to its end"), "{below}");
     assert!(!text[at..].lines().take(3).any(|l| l.contains(&fix)), "{text}");
 }
+
+fn publish_report() -> crate::model::publish::PublishReport {
+    // A real publication report (a credential and an internal folder
+    // removed, a host name replaced, identities mapped), with a value
+    // kept, a control character in a message, and a proof that failed.
+    serde_json::from_str(include_str!("fixtures/publish.json")).expect("the fixture is a publication report")
+}
+
+#[test]
+fn publish_table() {
+    let text = super::publish::table(&publish_report(), terminal::Style::new(false));
+    assert!(!text.contains('\u{1b}'), "control characters are escaped");
+    insta::assert_snapshot!("publish_table", text);
+}
+
+#[test]
+fn publish_markdown() {
+    insta::assert_snapshot!("publish_markdown", super::publish::markdown(&publish_report()));
+}

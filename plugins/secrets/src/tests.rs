@@ -335,3 +335,33 @@ fn committed_archives_are_findings_of_their_own() {
     let clean = MemRepo::new().file("gradle/wrapper/gradle-wrapper.jar", zip);
     assert_eq!(clean.run::<Secrets>("secrets.credentials-head").status, Status::Pass);
 }
+
+#[test]
+fn findings_name_the_exact_bytes_of_each_credential_and_key_file() {
+    let token = ["ghp_", "Zr8kP2mQ7vX4nB9cT1wL", "5yH3jD6fG0sA8eU2"].concat();
+    // The second token lies past the first piece a large file is read in.
+    let mut big = "x = 1\n".repeat(200_000).into_bytes();
+    big.extend_from_slice(format!("token = {token}\n").as_bytes());
+    let small = format!("GITHUB_TOKEN={token}\n");
+    let keystore = b"\xfe\xed\xfe\xed\x00\x00\x00\x02 keystore".to_vec();
+    let repo = MemRepo::new().file("src/big.py", &big).file("deploy.sh", &small).file("certs/app.jks", &keystore);
+    let contents = |path: &str| match path {
+        "src/big.py" => big.clone(),
+        "deploy.sh" => small.clone().into_bytes(),
+        _ => keystore.clone(),
+    };
+    let head = repo.run::<Secrets>("secrets.credentials-head");
+    let mut spans = 0;
+    for finding in &head.findings {
+        for location in &finding.locations {
+            let span = location.span.as_ref().expect("a credential names its bytes");
+            let data = contents(&location.path);
+            assert_eq!(&data[span.start as usize..span.end as usize], token.as_bytes(), "{}", location.path);
+            spans += 1;
+        }
+    }
+    assert_eq!(spans, 2);
+    let keys = repo.run::<Secrets>("secrets.key-files");
+    let span = keys.findings[0].locations[0].span.as_ref().expect("a key file names its bytes");
+    assert_eq!((span.start, span.end), (0, keystore.len() as u64), "the whole file");
+}
