@@ -84,3 +84,15 @@ pub fn did_you_mean(word: &str, known: &[&str]) -> String {
         .min()
         .map_or_else(String::new, |(_, k)| format!(" (did you mean `{k}`?)"))
 }
+
+/// `count` and `noun`, in the plural unless there is exactly one
+/// (`1 file`, `3 files`, `2 matches`).
+pub fn count(count: usize, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else if noun.ends_with("ch") || noun.ends_with('s') || noun.ends_with('x') {
+        format!("{count} {noun}es")
+    } else {
+        format!("{count} {noun}s")
+    }
+}

@@ -398,11 +398,11 @@ impl Writer<'_, '_> {
             let full = if path.is_empty() { name.into_owned() } else { format!("{path}/{name}") };
             let new = match entry.mode {
                 0o040000 => self.tree(entry.oid, full, depth + 1)?,
+                _ if self.scrubber.removes(&full, &entry.oid.to_string()) => None,
                 0o160000 => {
                     self.out.submodules.push(full);
                     Some(entry.oid)
                 }
-                _ if self.scrubber.removes(&full, &entry.oid.to_string()) => None,
                 _ => self.blob(entry.oid, &full)?,
             };
             if let Some(new) = new {

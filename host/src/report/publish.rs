@@ -5,7 +5,7 @@
 use crate::model::publish::{PublishReport, RuleCount, Verdict};
 use crate::report::markdown::cell;
 use crate::report::terminal::Style;
-use crate::text::printable;
+use crate::text::{count, printable};
 
 struct Section {
     title: &'static str,
@@ -26,15 +26,15 @@ fn verdict_line(verdict: &Verdict) -> String {
     format!("stage {}, score {:.1}; {failing}", verdict.stage, verdict.score)
 }
 
-fn rule_line(count: &RuleCount, what: &str) -> String {
-    let mut parts = vec![format!("{} {what}", count.files)];
-    if count.messages > 0 {
-        parts.push(format!("{} messages", count.messages));
+fn rule_line(rule: &RuleCount, what: &str) -> String {
+    let mut parts = vec![count(rule.files, what)];
+    if rule.messages > 0 {
+        parts.push(count(rule.messages, "message"));
     }
-    if count.matches > 0 {
-        parts.push(format!("{} matches", count.matches));
+    if rule.matches > 0 {
+        parts.push(count(rule.matches, "match"));
     }
-    format!("{}: {}", count.rule, parts.join(", "))
+    format!("{}: {}", rule.rule, parts.join(", "))
 }
 
 fn sections(report: &PublishReport) -> Vec<Section> {
@@ -45,9 +45,9 @@ fn sections(report: &PublishReport) -> Vec<Section> {
         proof.push(format!("{}: {}", failing.id, failing.message));
     }
     sections.push(Section { title: "Proof (the policy's checks on the result)", items: proof });
-    let removed: Vec<String> = report.removed.iter().map(|c| rule_line(c, "files")).collect();
+    let removed: Vec<String> = report.removed.iter().map(|c| rule_line(c, "file")).collect();
     sections.push(Section { title: "Removed", items: removed });
-    let replaced: Vec<String> = report.replaced.iter().map(|c| rule_line(c, "files")).collect();
+    let replaced: Vec<String> = report.replaced.iter().map(|c| rule_line(c, "file")).collect();
     sections.push(Section { title: "Replaced", items: replaced });
     let credentials: Vec<String> = report
         .credentials
@@ -55,13 +55,14 @@ fn sections(report: &PublishReport) -> Vec<Section> {
         .map(|f| {
             let line = f.line.map_or(String::new(), |l| format!(":{l}"));
             let commit = f.commit.as_deref().map_or(String::new(), |c| format!(" (commit {})", short(c)));
-            let times = if f.replacements > 0 { format!(", {} places", f.replacements) } else { String::new() };
+            let times =
+                if f.replacements > 0 { format!(", {}", count(f.replacements, "place")) } else { String::new() };
             format!("{} {}{line}{commit}: {}{times} — {}", f.check, f.path, f.action, f.message)
         })
         .collect();
     sections.push(Section { title: "Credentials and key files", items: credentials });
     let identities: Vec<String> =
-        report.identities.iter().map(|i| format!("{} → {} ({} lines)", i.from, i.to, i.lines)).collect();
+        report.identities.iter().map(|i| format!("{} → {} ({})", i.from, i.to, count(i.lines, "line"))).collect();
     sections.push(Section { title: "Identities", items: identities });
     let mut tags: Vec<String> = report.tags.iter().map(|t| format!("{} → {}", t.name, short(&t.target))).collect();
     tags.extend(report.tags_left_out.iter().map(|t| format!("{} left out: {}", t.name, t.reason)));
@@ -74,14 +75,14 @@ fn sections(report: &PublishReport) -> Vec<Section> {
 
 fn headline(report: &PublishReport) -> String {
     format!(
-        "{} → {}: {} history, {} commits on branch {} (head {}), {} tags",
+        "{} → {}: {} history, {} on branch {} (head {}), {}",
         report.source,
         report.destination,
         report.history,
-        report.commits,
+        count(report.commits, "commit"),
         report.branch,
         short(&report.head),
-        report.tags.len()
+        count(report.tags.len(), "tag")
     )
 }
 
