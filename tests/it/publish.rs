@@ -295,7 +295,8 @@ fn signatures_submodules_and_lfs_pointers_are_reported_decisions() {
     source
         .file("README.md", "# Widget\n")
         .file("big.bin", "version https://git-lfs.github.com/spec/v1\noid sha256:4d7a\nsize 12345\n")
-        .submodule("vendor/lib", "0123456789012345678901234567890123456789");
+        .submodule("vendor/lib", "0123456789012345678901234567890123456789")
+        .submodule("internal/tool", "1123456789012345678901234567890123456789");
     source.commit("Start");
     // A signed commit on top.
     {
@@ -313,7 +314,7 @@ fn signatures_submodules_and_lfs_pointers_are_reported_decisions() {
         git.reference("refs/heads/main", signed, true, "signed").unwrap();
     }
     let work = tempfile::tempdir().unwrap();
-    let policy = policy(work.path(), "");
+    let policy = policy(work.path(), "[publish]\nremove = [\"internal\"]\n");
     let dest = work.path().join("out");
     let (output, report) = publish_json(&[&source.arg(), dest.to_str().unwrap(), "--policy", &policy]);
     assert!(output.status.success(), "{}", stderr(&output));
@@ -329,4 +330,41 @@ fn signatures_submodules_and_lfs_pointers_are_reported_decisions() {
     assert!(head.header_field_bytes("gpgsig").is_err());
     let tree = head.tree().unwrap();
     assert_eq!(tree.get_path(Path::new("vendor/lib")).unwrap().filemode(), 0o160000);
+    assert!(tree.get_path(Path::new("internal")).is_err(), "a removed path's submodule goes too");
+    assert!(!decisions.iter().any(|d| d.contains("internal/tool")), "{decisions:?}");
+}
+
+#[test]
+fn a_mailmap_maps_identities_before_the_author_globs() {
+    let source = fixture();
+    let work = tempfile::tempdir().unwrap();
+    std::fs::write(work.path().join("publish.mailmap"), "Bob Public <bob@example.org> <bob@corp.example.com>\n")
+        .unwrap();
+    let policy = policy(work.path(), &format!("{PUBLISH_RULES}mailmap = \"publish.mailmap\"\n"));
+    let dest = work.path().join("out");
+    let (output, report) = publish_json(&[&source.arg(), dest.to_str().unwrap(), "--policy", &policy]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let published = Repository::open(&dest).unwrap();
+    let head = published.head().unwrap().peel_to_commit().unwrap();
+    assert!(head.message().unwrap().contains("Reviewed-by: Bob Public <bob@example.org>"));
+    let changes: Vec<(&str, &str)> = report["identities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["from"].as_str().unwrap(), i["to"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            ("Alice Internal <alice@corp.example.com>", "Widget Maintainers <widget@example.org>"),
+            ("Bob Internal <bob@corp.example.com>", "Bob Public <bob@example.org>"),
+        ]
+    );
+
+    std::fs::remove_file(work.path().join("publish.mailmap")).unwrap();
+    let again = work.path().join("again");
+    let output = run(&["publish", &source.arg(), again.to_str().unwrap(), "--policy", &policy]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("[publish] mailmap: cannot read"), "{}", stderr(&output));
+    assert!(!again.exists());
 }
