@@ -287,6 +287,22 @@ fn missing_objects_refuse_the_publish_unless_allowed() {
     assert_eq!(unread.len(), 1, "{unread:?}");
     assert!(unread[0].as_str().unwrap().contains(&deploy));
     assert!(!all_objects(&dest).iter().any(|(id, _, _)| id.to_string() == plan), "internal/ is still removed");
+
+    // A shallow clone's history ends early: refused, and said so.
+    let fresh = fixture();
+    let shallow = work.path().join("shallow");
+    let cloned = std::process::Command::new("git")
+        .args(["clone", "--quiet", "--depth", "1", &format!("file://{}", fresh.path().display())])
+        .arg(&shallow)
+        .status()
+        .unwrap();
+    assert!(cloned.success());
+    let dest = work.path().join("from-shallow");
+    let output = run(&["publish", shallow.to_str().unwrap(), dest.to_str().unwrap(), "--policy", &policy]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("1 object of the history could not be read"), "{}", stderr(&output));
+    assert!(stderr(&output).contains("the history is shallow"), "{}", stderr(&output));
+    assert!(!dest.exists());
 }
 
 #[test]
@@ -312,6 +328,12 @@ fn signatures_submodules_and_lfs_pointers_are_reported_decisions() {
             )
             .unwrap();
         git.reference("refs/heads/main", signed, true, "signed").unwrap();
+        // And a signed tag of it.
+        let tag = format!(
+            "object {signed}\ntype commit\ntag v1\ntagger Alice Example <alice@example.com> 1700200000 +0000\n\nrelease 1\n-----BEGIN PGP SIGNATURE-----\n\nwsBcBAABCAAQ\n-----END PGP SIGNATURE-----\n"
+        );
+        let tag = git.odb().unwrap().write(ObjectType::Tag, tag.as_bytes()).unwrap();
+        git.reference("refs/tags/v1", tag, true, "signed tag").unwrap();
     }
     let work = tempfile::tempdir().unwrap();
     let policy = policy(work.path(), "[publish]\nremove = [\"internal\"]\n");
@@ -319,7 +341,7 @@ fn signatures_submodules_and_lfs_pointers_are_reported_decisions() {
     let (output, report) = publish_json(&[&source.arg(), dest.to_str().unwrap(), "--policy", &policy]);
     assert!(output.status.success(), "{}", stderr(&output));
     let decisions: Vec<&str> = report["decisions"].as_array().unwrap().iter().map(|d| d.as_str().unwrap()).collect();
-    assert!(decisions.iter().any(|d| d.starts_with("1 signatures dropped")), "{decisions:?}");
+    assert!(decisions.iter().any(|d| d.starts_with("2 signatures dropped")), "{decisions:?}");
     assert!(
         decisions.iter().any(|d| d.contains("submodules kept as links") && d.contains("vendor/lib")),
         "{decisions:?}"
@@ -328,6 +350,9 @@ fn signatures_submodules_and_lfs_pointers_are_reported_decisions() {
     let repo = Repository::open(&dest).unwrap();
     let head = repo.head().unwrap().peel_to_commit().unwrap();
     assert!(head.header_field_bytes("gpgsig").is_err());
+    let tag = repo.find_reference("refs/tags/v1").unwrap().peel_to_tag().unwrap();
+    assert_eq!(tag.message().ok().flatten(), Some("release 1\n"));
+    assert_eq!(tag.target_id(), head.id());
     let tree = head.tree().unwrap();
     assert_eq!(tree.get_path(Path::new("vendor/lib")).unwrap().filemode(), 0o160000);
     assert!(tree.get_path(Path::new("internal")).is_err(), "a removed path's submodule goes too");

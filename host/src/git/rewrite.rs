@@ -99,7 +99,8 @@ impl std::fmt::Display for RewriteError {
             RewriteError::Incomplete(unread) => {
                 let shown: Vec<&str> = unread.iter().take(10).map(String::as_str).collect();
                 let more = unread.len().saturating_sub(shown.len());
-                write!(f, "{} objects of the history could not be read: {}", unread.len(), shown.join("; "))?;
+                let what = crate::text::count(unread.len(), "object");
+                write!(f, "{what} of the history could not be read: {}", shown.join("; "))?;
                 if more > 0 {
                     write!(f, "; and {more} more")?;
                 }
@@ -250,6 +251,10 @@ impl Writer<'_, '_> {
         let mut stack: Vec<(Oid, Vec<u8>, Vec<Oid>)> = Vec::new();
         let push =
             |writer: &mut Self, oid: Oid, stack: &mut Vec<(Oid, Vec<u8>, Vec<Oid>)>| match writer.objects.commit(oid) {
+                Ok(raw) if writer.shallow.contains(&oid) => {
+                    writer.unread(format!("commit {oid}: the history is shallow (its parents were not fetched)"));
+                    stack.push((oid, raw, Vec::new()));
+                }
                 Ok(raw) => {
                     let parents: Vec<Oid> = split_object(&raw)
                         .headers
@@ -323,13 +328,10 @@ impl Writer<'_, '_> {
                 }
                 b"parent" => {
                     let old = std::str::from_utf8(&header[7..]).ok().and_then(|hex| Oid::from_str(hex).ok());
-                    match old.and_then(|old| map.get(&old)) {
-                        Some(new) => text.extend_from_slice(format!("parent {new}\n").as_bytes()),
-                        None if self.shallow.contains(&oid) => {
-                            self.unread(format!("commit {oid}: the history is shallow (its parents were not fetched)"))
-                        }
-                        // Unreadable: noted when the walk met it.
-                        None => {}
+                    // A parent not rewritten was unreadable, or beyond a
+                    // shallow history's cut: noted when the walk met it.
+                    if let Some(new) = old.and_then(|old| map.get(&old)) {
+                        text.extend_from_slice(format!("parent {new}\n").as_bytes());
                     }
                 }
                 b"author" | b"committer" => {
