@@ -497,14 +497,40 @@ fn approved(files: &[FileLicense], config: &Config) -> Result<CheckResult> {
     })
 }
 
-/// The license file that governs `path`: the nearest license file in an
-/// enclosing directory, else the root's.
+/// The license files that govern `path`: every license file of the
+/// nearest enclosing directory that has one (a package with `LICENSE-MIT`
+/// and `UNLICENSE` is under both), their paths joined, and the licenses
+/// they identify together (`Unrecognised` when none is identified); `None`
+/// when only the root's apply.
 fn governing_license(repo: &Repo, path: &str, threshold: f64) -> Result<Option<(String, Identification)>> {
     let mut dir = path.rsplit_once('/').map_or("", |(d, _)| d);
     while !dir.is_empty() {
-        if let Some(entry) = repo.files_in(dir)?.into_iter().find(|e| e.is_file() && is_license_file_name(e.name())) {
-            let text = repo.read_text(&entry.path)?.unwrap_or_default();
-            return Ok(Some((entry.path, identify::identify(&text, threshold))));
+        let entries: Vec<TreeEntry> =
+            repo.files_in(dir)?.into_iter().filter(|e| e.is_file() && is_license_file_name(e.name())).collect();
+        if !entries.is_empty() {
+            let mut licenses: Vec<String> = Vec::new();
+            let (mut confidence, mut form, mut closest) = (1.0f64, None, None);
+            for entry in &entries {
+                let text = repo.read_text(&entry.path)?.unwrap_or_default();
+                match identify::identify(&text, threshold) {
+                    Identification::Identified { licenses: found, confidence: c, form: f } => {
+                        for license in found {
+                            if !licenses.contains(&license) {
+                                licenses.push(license);
+                            }
+                        }
+                        confidence = confidence.min(c);
+                        form.get_or_insert(f);
+                    }
+                    Identification::Unrecognised { closest: c } => closest = closest.or(c),
+                }
+            }
+            let paths = entries.iter().map(|e| e.path.as_str()).collect::<Vec<_>>().join(", ");
+            let identification = match form {
+                Some(form) => Identification::Identified { licenses, confidence, form },
+                None => Identification::Unrecognised { closest },
+            };
+            return Ok(Some((paths, identification)));
         }
         dir = dir.rsplit_once('/').map_or("", |(d, _)| d);
     }

@@ -232,6 +232,34 @@ fn a_package_with_its_own_license_is_compared_with_it() {
 }
 
 #[test]
+fn a_package_under_two_license_files_is_under_both() {
+    // A Cargo workspace whose crates each carry LICENSE-MIT and UNLICENSE.
+    let manifest = |name: &str| format!("[package]\nname = \"{name}\"\nlicense = \"Unlicense OR MIT\"\n");
+    let mut repo = MemRepo::new()
+        .file("LICENSE-MIT", reformatted("MIT"))
+        .file("UNLICENSE", reformatted("Unlicense"))
+        .file("Cargo.toml", manifest("root"));
+    for name in ["core", "cli"] {
+        repo = repo
+            .file(&format!("crates/{name}/Cargo.toml"), manifest(name))
+            .file(&format!("crates/{name}/LICENSE-MIT"), reformatted("MIT"))
+            .file(&format!("crates/{name}/UNLICENSE"), reformatted("Unlicense"));
+    }
+    let result = repo.run::<License>("license.declared-consistent");
+    assert_eq!((result.status, result.message.as_str()), (Status::Pass, "3 manifests agree with the license file"));
+    // One of the two is not enough.
+    let partial =
+        repo.file("crates/solo/Cargo.toml", manifest("solo")).file("crates/solo/LICENSE-MIT", reformatted("MIT"));
+    let result = partial.run::<License>("license.declared-consistent");
+    assert_eq!(result.status, Status::Fail);
+    let mismatch = result.findings.iter().find(|f| f.severity == fledge_sdk::Severity::Medium).unwrap();
+    assert_eq!(
+        mismatch.message,
+        "declares `Unlicense OR MIT`, a different license from MIT in crates/solo/LICENSE-MIT"
+    );
+}
+
+#[test]
 fn header_share_and_sample() {
     let repo = MemRepo::new()
         .file("src/a.rs", "// SPDX-License-Identifier: MIT\nfn a() {}\n")
