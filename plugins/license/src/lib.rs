@@ -13,6 +13,7 @@ use fledge_sdk::prelude::*;
 use fledge_sdk::repo::{normalize_name, stem};
 use serde::Deserialize;
 
+mod foreign;
 pub mod identify;
 mod manifests;
 pub mod normalize;
@@ -153,8 +154,8 @@ impl Plugin for License {
                 .weight(1)
                 .rationale("Headers keep the license attached to files that are copied out of the project.")
                 .remediation("Add an `SPDX-License-Identifier: <id>` comment at the top of each source file.")
-                .looks_at("the first 2 KB of source files (by extension, outside vendored directories; an even sample of at most `header_max_files`) for `SPDX-License-Identifier` or a recognisable header (\"Licensed under\", \"Permission is hereby granted\", a copyright line with a license mention). Below `header_threshold` it is a `warn` scored by the share; findings list up to 20 files without a header."),
-            |_, check| headers(check.repo(), &check.config()?),
+                .looks_at("the first 2 KB of source files (by extension, outside vendored directories; an even sample of at most `header_max_files`) for `SPDX-License-Identifier` or a recognisable header (\"Licensed under\", \"Permission is hereby granted\", a copyright line with a license mention). Below `header_threshold` it is a `warn` scored by the share; findings list up to 20 files without a header. A header that names another kind of license than the project's (a CDDL or GPL header in an Apache-2.0 project: copied third-party code), by its `SPDX-License-Identifier` or the license's own words, is a finding and makes the check `warn`."),
+            |plugin, check| plugin.on_files(check, headers),
         )
         .check(
             CheckMeta::new("license.third-party", "Third-party code keeps its licenses")
@@ -644,7 +645,7 @@ fn has_header(head: &str) -> bool {
         || (lower.contains("copyright") && (lower.contains("licen") || lower.contains("all rights reserved")))
 }
 
-fn headers(repo: &Repo, config: &Config) -> Result<CheckResult> {
+fn headers(repo: &Repo, files: &[FileLicense], config: &Config) -> Result<CheckResult> {
     let third_party = |path: &str| config.third_party_dirs.iter().any(|d| path.split('/').any(|part| part == d));
     let sources: Vec<TreeEntry> = repo
         .files()?
@@ -663,24 +664,64 @@ fn headers(repo: &Repo, config: &Config) -> Result<CheckResult> {
     // Evenly spaced sample when there are very many files.
     let step = sources.len().div_ceil(config.header_max_files.max(1));
     let sample: Vec<&TreeEntry> = sources.iter().step_by(step.max(1)).collect();
+    // The project's license, by kind, when every part of it has a known
+    // kind (else a header cannot be told foreign).
+    let project: Option<(String, Vec<&str>)> = expression(files).and_then(|(expression, ids, _, _)| {
+        let kinds: Option<Vec<&str>> = ids.iter().map(|id| foreign::kind_of(id)).collect();
+        kinds.map(|kinds| (expression, kinds))
+    });
     let mut missing = Vec::new();
+    let mut foreign_headers: Vec<(String, Vec<&str>)> = Vec::new();
     for entry in &sample {
         let head = repo.read_text_bounded(&entry.path, 2048)?.unwrap_or_default();
         if !has_header(&head) {
             missing.push(entry.path.clone());
+            continue;
+        }
+        let kinds = foreign::header_kinds(&head);
+        if let Some((_, own)) = &project
+            && !kinds.is_empty()
+            && !kinds.iter().any(|k| own.contains(k))
+        {
+            foreign_headers.push((entry.path.clone(), kinds));
         }
     }
     let with = sample.len() - missing.len();
     let share = with as f64 / sample.len() as f64;
     let figures = format!("{with} of {} source files ({:.0}%) carry a license header", sample.len(), share * 100.0);
-    let findings = missing.iter().take(20).map(|p| Finding::new(Severity::Low, "no license header").at(p).line(1));
-    let result = if share >= config.header_threshold {
-        CheckResult::pass(figures)
-    } else {
-        CheckResult::warn(format!("{figures}; the policy asks for {:.0}%", config.header_threshold * 100.0))
-            .score((share * 100.0).round() as u8)
+    let mut findings: Vec<Finding> =
+        missing.iter().take(20).map(|p| Finding::new(Severity::Low, "no license header").at(p).line(1)).collect();
+    if let Some((expression, _)) = &project {
+        findings.extend(foreign_headers.iter().take(50).map(|(path, kinds)| {
+            Finding::new(
+                Severity::Medium,
+                format!(
+                    "carries a {} header, not the project's {expression}: code copied from elsewhere keeps its own license (move it under a third-party directory with its license, and list it in NOTICE) or is replaced",
+                    kinds.join("/")
+                ),
+            )
+            .at(path)
+            .line(1)
+        }));
+    }
+    let foreign_note = match foreign_headers.len() {
+        0 => String::new(),
+        1 => "; 1 file carries another license's header".to_owned(),
+        n => format!("; {n} files carry another license's header"),
     };
-    Ok(result.findings(findings).metric("header-share", share))
+    let result = if share >= config.header_threshold && foreign_headers.is_empty() {
+        CheckResult::pass(figures)
+    } else if share >= config.header_threshold {
+        CheckResult::warn(format!("{figures}{foreign_note}"))
+            .remediation("Review each file with another license's header: keep it as third-party code under its license, or replace it.")
+    } else {
+        CheckResult::warn(format!(
+            "{figures}; the policy asks for {:.0}%{foreign_note}",
+            config.header_threshold * 100.0
+        ))
+        .score((share * 100.0).round() as u8)
+    };
+    Ok(result.findings(findings).metric("header-share", share).metric("foreign-headers", foreign_headers.len() as f64))
 }
 
 fn third_party(repo: &Repo, files: &[FileLicense], config: &Config) -> Result<CheckResult> {

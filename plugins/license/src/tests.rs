@@ -368,3 +368,31 @@ fn an_html_license_page_is_read_as_its_text() {
     assert!(identified.message.starts_with("MIT ("), "{}", identified.message);
     assert_eq!(repo.run::<License>("license.approved").status, Status::Pass);
 }
+
+#[test]
+fn a_header_of_another_license_is_a_finding() {
+    let cddl = "/*\n * Copyright (c) 1997-2018 Oracle and/or its affiliates. All rights reserved.\n *\n * The contents of this file are subject to the terms of either the GNU\n * General Public License Version 2 only (\"GPL\") or the Common Development\n * and Distribution License(\"CDDL\") (collectively, the \"License\").\n */\npackage com.example;\n";
+    let own = "// SPDX-License-Identifier: Apache-2.0\npackage com.example;\n";
+    let repo = MemRepo::new()
+        .file("LICENSE", reformatted("Apache-2.0"))
+        .file("src/main/java/com/example/App.java", own)
+        .file("src/main/java/com/example/Util.java", own)
+        .file("src/main/java/com/example/Copied.java", cddl);
+    let result = repo.run::<License>("license.headers");
+    assert_eq!(
+        (result.status, result.message.as_str()),
+        (Status::Warn, "3 of 3 source files (100%) carry a license header; 1 file carries another license's header")
+    );
+    let finding = result.findings.iter().find(|f| f.severity == fledge_sdk::Severity::Medium).unwrap();
+    assert_eq!(finding.locations[0].path, "src/main/java/com/example/Copied.java");
+    assert!(
+        finding.message.starts_with("carries a GPL/CDDL header, not the project's Apache-2.0"),
+        "{}",
+        finding.message
+    );
+    // Dual-licensed headers that include the project's license are its own.
+    let dual = MemRepo::new()
+        .file("LICENSE", reformatted("Apache-2.0"))
+        .file("src/a.rs", "// SPDX-License-Identifier: MIT OR Apache-2.0\n");
+    assert_eq!(dual.run::<License>("license.headers").status, Status::Pass);
+}
