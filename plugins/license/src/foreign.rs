@@ -89,7 +89,8 @@ mod tests {
         assert_eq!(header_kinds("// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception\n"), ["Apache"]);
         assert_eq!(header_kinds("/* SPDX-License-Identifier: (GPL-2.0+ OR MIT) */"), ["GPL", "MIT"]);
         assert_eq!(header_kinds("// Licensed under the Apache License, Version 2.0"), ["Apache"]);
-        let libgit2 = "/*\n * This file is part of libgit2, distributed under the GNU GPL v2 with\n * a Linking Exception.\n */";
+        let libgit2 =
+            "/*\n * This file is part of libgit2, distributed under the GNU GPL v2 with\n * a Linking Exception.\n */";
         assert_eq!(header_kinds(libgit2), ["GPL"]);
         assert_eq!(header_kinds("// Copyright 2020 Example. All rights reserved."), Vec::<&str>::new());
         assert_eq!(kind_of("LGPL-2.1-or-later"), Some("LGPL"));

@@ -17,6 +17,7 @@ mod foreign;
 pub mod identify;
 mod manifests;
 pub mod normalize;
+mod readme;
 pub mod template;
 #[cfg(test)]
 mod tests;
@@ -122,8 +123,8 @@ impl Plugin for License {
                 .weight(3)
                 .rationale("A project without a license file cannot legally be used by anyone outside the company.")
                 .remediation("Add the approved license text as LICENSE at the root (LICENSE-MIT and LICENSE-APACHE for a dual license).")
-                .looks_at("LICENSE, LICENCE, COPYING, UNLICENSE at the root, with or without extensions and suffixes (LICENSE-MIT and LICENSE-APACHE pairs); else REUSE texts in `LICENSES/`."),
-            |_, check| license_file(check.repo()),
+                .looks_at("LICENSE, LICENCE, COPYING, UNLICENSE at the root, with or without extensions and suffixes (LICENSE-MIT and LICENSE-APACHE pairs); else REUSE texts in `LICENSES/`. Without any, a README whose License section names a license gives `warn` (the license is stated, its text is missing), else `fail`."),
+            |plugin, check| plugin.on_files(check, |repo, files, _| license_file(repo, files)),
         )
         .check(
             CheckMeta::new("license.identified", "License identified")
@@ -187,7 +188,23 @@ impl License {
             return Ok(files.clone());
         }
         let mut files = Vec::new();
-        for entry in license_files(repo)? {
+        let entries = license_files(repo)?;
+        // No license file: the README's License section, if it names one.
+        if entries.is_empty()
+            && let Some((path, _, section)) = readme::license_section(repo)?
+        {
+            let identification = identify::identify(&section, config.min_confidence);
+            if matches!(identification, Identification::Identified { .. }) {
+                files.push(FileLicense {
+                    primary: true,
+                    words: normalize::words(&section).len(),
+                    identification,
+                    template: None,
+                    path,
+                });
+            }
+        }
+        for entry in entries {
             let text = repo.read_text(&entry.path)?.unwrap_or_default();
             let lower = entry.path.to_ascii_lowercase();
             let text = if lower.ends_with(".html") || lower.ends_with(".htm") { html_text(&text) } else { text };
@@ -300,10 +317,24 @@ fn is_primary(path: &str) -> bool {
     LICENSE_SUFFIXES.contains(&suffix)
 }
 
-fn license_file(repo: &Repo) -> Result<CheckResult> {
+fn license_file(repo: &Repo, identified: &[FileLicense]) -> Result<CheckResult> {
     let files = license_files(repo)?;
     Ok(match files.as_slice() {
-        [] => CheckResult::fail("no LICENSE, LICENCE or COPYING file at the root"),
+        [] => match identified.first().zip(readme::license_section(repo)?) {
+            // The README says which license applies, but the text is missing.
+            Some((stated, (path, line, _))) => {
+                let Identification::Identified { licenses, .. } = &stated.identification else {
+                    return Ok(CheckResult::fail("no LICENSE, LICENCE or COPYING file at the root"));
+                };
+                let expression = licenses.join(" OR ");
+                CheckResult::warn(format!(
+                    "no LICENSE, LICENCE or COPYING file at the root; the README's License section names {expression}"
+                ))
+                .remediation(format!("Add the text of {expression} as LICENSE at the root (the README's statement is not the license text)."))
+                .findings([Finding::new(Severity::Medium, format!("License section names {expression}")).at(&path).line(line)])
+            }
+            None => CheckResult::fail("no LICENSE, LICENCE or COPYING file at the root"),
+        },
         files => {
             let names: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
             CheckResult::pass(names.join(", "))

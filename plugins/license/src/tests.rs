@@ -396,3 +396,27 @@ fn a_header_of_another_license_is_a_finding() {
         .file("src/a.rs", "// SPDX-License-Identifier: MIT OR Apache-2.0\n");
     assert_eq!(dual.run::<License>("license.headers").status, Status::Pass);
 }
+
+#[test]
+fn a_license_stated_only_in_the_readme_is_read_and_its_text_asked_for() {
+    let repo = MemRepo::new().file(
+        "README.md",
+        "# Widget\n\nA widget.\n\n## License\n\nThis project is licensed under the MIT license.\n\n## Contributing\n\nPull requests welcome.\n",
+    );
+    let file = repo.run::<License>("license.file");
+    assert_eq!(
+        (file.status, file.message.as_str()),
+        (Status::Warn, "no LICENSE, LICENCE or COPYING file at the root; the README's License section names MIT")
+    );
+    assert_eq!(
+        (file.findings[0].locations[0].path.as_str(), file.findings[0].locations[0].line),
+        ("README.md", Some(5))
+    );
+    let identified = repo.run::<License>("license.identified");
+    assert_eq!(identified.status, Status::Warn, "{}", identified.message);
+    assert_eq!(repo.run::<License>("license.approved").status, Status::Pass);
+    // A README without such a section is no license at all.
+    let silent = MemRepo::new().file("README.md", "# Widget\n\n## Usage\n\nRun it.\n");
+    assert_eq!(silent.run::<License>("license.file").status, Status::Fail);
+    assert_eq!(silent.run::<License>("license.approved").status, Status::Fail);
+}
