@@ -15,7 +15,8 @@ fn a_secret_committed_then_deleted_is_found_in_history_with_its_commit() {
     let mut repo = RepoBuilder::new();
     repo.file("README.md", "# app\n");
     repo.commit("start");
-    repo.file("deploy/prod.env", format!("REGION=eu-west-1\nAWS_ACCESS_KEY_ID={}\n", aws_key()));
+    let settings = format!("REGION=eu-west-1\nAWS_ACCESS_KEY_ID={}\n", aws_key());
+    repo.file("deploy/prod.env", &settings);
     let introducing = repo.commit("add deployment settings");
     repo.remove("deploy/prod.env");
     repo.commit("remove settings");
@@ -27,7 +28,13 @@ fn a_secret_committed_then_deleted_is_found_in_history_with_its_commit() {
     assert_eq!(finding["severity"], "critical");
     assert_eq!(
         finding["locations"][0],
-        serde_json::json!({"path": "deploy/prod.env", "line": 2, "commit": introducing})
+        serde_json::json!({
+            "path": "deploy/prod.env",
+            "line": 2,
+            "commit": introducing,
+            // The key's bytes, for `fledge publish`.
+            "span": {"blob": RepoBuilder::blob_id(&settings), "start": 35, "end": 55},
+        })
     );
     assert_eq!(
         finding["message"],

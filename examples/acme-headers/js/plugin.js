@@ -30,7 +30,7 @@ function headers(owner) {
   const findings = missing.map((path) => ({
     message: `no \`Copyright ${owner}\` header`,
     severity: 'low',
-    locations: [{ path, line: 1, commit: undefined }],
+    locations: [{ path, line: 1, commit: undefined, span: undefined }],
     fingerprint: undefined,
   }));
   return result('fail', score, `${missing.length} of ${total} source files lack the ${owner} header`, findings);

@@ -44,7 +44,7 @@ def headers(owner: str) -> CheckResult:
     if not missing:
         return CheckResult(CHECK, Status.PASS, 100, f"all {total} source files carry the {owner} header", None, [], [], [])
     findings = [
-        Finding(f"no `Copyright {owner}` header", Severity.LOW, [Location(path, 1, None)], None) for path in missing
+        Finding(f"no `Copyright {owner}` header", Severity.LOW, [Location(path, 1, None, None)], None) for path in missing
     ]
     message = f"{len(missing)} of {total} source files lack the {owner} header"
     return CheckResult(CHECK, Status.FAIL, score, message, None, findings, [], [])

@@ -47,7 +47,7 @@ export function run(request) {
         findings: result.findings.map((f) => ({
           message: f.message,
           severity: 'medium',
-          locations: [{ path: f.path, line: f.line, commit: undefined }],
+          locations: [{ path: f.path, line: f.line, commit: undefined, span: undefined }],
           fingerprint: undefined,
         })),
         metrics: [],

@@ -51,6 +51,6 @@ class WitWorld(WitWorld):
                 continue
             files = [e.path for e in repo.files() if e.kind in (EntryKind.FILE, EntryKind.EXECUTABLE)]
             status, score, message, findings = check.notice(files, read_text, config.get("owner", "ACME Corp."))
-            findings = [Finding(text, Severity.MEDIUM, [Location(path, line, None)], None) for text, path, line in findings]
+            findings = [Finding(text, Severity.MEDIUM, [Location(path, line, None, None)], None) for text, path, line in findings]
             results.append(CheckResult(requested.id, STATUS[status], score, message, None, findings, [], []))
         return results
