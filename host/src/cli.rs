@@ -400,12 +400,16 @@ fn init_logging(verbose: u8) {
     let _ = builder.try_init();
 }
 
-/// Writes a report to `output`, or to stdout when there is none.
+/// Writes a report to `output` (creating its directory, as a deployment's
+/// `-o /data/www/index.html` expects), or to stdout when there is none. A
+/// file that cannot be written is the caller's input error.
 pub fn write_output(output: Option<&Path>, text: &str) -> Result<()> {
-    match output {
-        Some(path) => std::fs::write(path, text).with_context(|| format!("failed to write {}", path.display())),
-        None => write_stdout(text),
-    }
+    let Some(path) = output else { return write_stdout(text) };
+    let written = match path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        Some(dir) => std::fs::create_dir_all(dir).and_then(|()| std::fs::write(path, text)),
+        None => std::fs::write(path, text),
+    };
+    written.map_err(|e| UserError::new(format!("cannot write {}: {e}", path.display())).into())
 }
 
 /// Writes to stdout; a closed pipe (`fledge … | head`) is not an error.

@@ -371,13 +371,15 @@ pub fn merge(args: &MergeArgs) -> Result<ExitCode> {
     let merged_from: Vec<String> =
         shards.iter().map(|(_, run, shard)| format!("{shard} (run {}, {})", run.id, run.started_at)).collect();
     let merged_from = merged_from.join(", ");
+    // Merged already (a retried job, or a night with nothing new): nothing
+    // to do, which is not a failure; merging again would count them twice.
     if let Some(existing) = target.runs()?.iter().find(|r| r.merged_from.as_deref() == Some(merged_from.as_str())) {
-        return Err(UserError::new(format!(
-            "these shard runs are already merged into {} as run {}",
+        write_stdout(&format!(
+            "these shard runs are already merged into {} as run {}; nothing to merge\n",
             target_path.display(),
             existing.id
-        ))
-        .into());
+        ))?;
+        return Ok(ExitCode::SUCCESS);
     }
     let template = &shards[0].1;
     let started_at = shards.iter().map(|(_, r, _)| r.started_at.as_str()).min().unwrap_or_default().to_owned();
