@@ -132,6 +132,11 @@ fn result_count(db: &Path) -> i64 {
     conn.query_row("SELECT COUNT(*) FROM results", [], |row| row.get(0)).unwrap_or(0)
 }
 
+fn document_count(db: &Path) -> i64 {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.query_row("SELECT COUNT(*) FROM documents", [], |row| row.get(0)).unwrap()
+}
+
 fn owned(map: &[(&str, &str, Option<&str>)]) -> BTreeMap<String, (String, Option<String>)> {
     map.iter().map(|(n, o, k)| ((*n).to_owned(), ((*o).to_owned(), k.map(str::to_owned)))).collect()
 }
@@ -169,14 +174,17 @@ fn unchanged_repositories_are_cached_and_a_new_commit_is_rescanned() {
         owned(&[("core/governed", "scanned", None), ("core/readme", "scanned", None), ("web/bare", "scanned", None)]);
     assert_eq!(outcomes(&nightly.db()), scanned);
     let before = standings(&nightly.db());
+    let documents = document_count(&nightly.db());
 
     let second = nightly.scan_ok(&[]);
     assert!(String::from_utf8_lossy(&second.stdout).contains("0 scanned, 3 cached, 0 errors"));
     let cached =
         owned(&[("core/governed", "cached", None), ("core/readme", "cached", None), ("web/bare", "cached", None)]);
     assert_eq!(outcomes(&nightly.db()), cached);
-    // A cached result is the same result.
+    // A cached result is the same result, stored once: an unchanged night
+    // does not grow the database.
     assert_eq!(standings(&nightly.db()), before);
+    assert_eq!(document_count(&nightly.db()), documents);
 
     // A new commit in one repository: only that one is checked again.
     repos[2].file("README.md", WELL_RUN_README).file("LICENSE", fledge_tests::MIT_LICENSE);
