@@ -157,6 +157,8 @@ struct Shared {
     cpu: Arc<Semaphore>,
     reusable: HashMap<String, (String, String)>,
     run: RunId,
+    /// Repositories waiting out a retry's backoff (shown by the progress).
+    retrying: std::sync::atomic::AtomicUsize,
 }
 
 /// A repository that could not be scanned.
@@ -195,6 +197,7 @@ pub fn scan(
         settings,
         reusable,
         run,
+        retrying: std::sync::atomic::AtomicUsize::new(0),
     });
     let mut progress = progress::Progress::new(shared.settings.progress, total, summary.resumed);
 
@@ -210,8 +213,10 @@ pub fn scan(
         }
         let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
             .context("failed to listen for SIGTERM")?;
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
         loop {
             tokio::select! {
+                _ = tick.tick() => progress.refresh(shared.retrying.load(std::sync::atomic::Ordering::Relaxed)),
                 next = tasks.join_next() => match next {
                     None => return Ok(()),
                     Some(Ok(Ok(row))) => {
@@ -350,7 +355,9 @@ async fn evaluate(
             Ok(Err(err)) if err.kind.is_transient() && row.attempts <= settings.retries => {
                 let delay = settings.retry_delay.saturating_mul(1 << (row.attempts - 1).min(16));
                 log::info!("{}: {err}; retrying in {:.1} s", entry.name, delay.as_secs_f64());
+                shared.retrying.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 tokio::time::sleep(delay).await;
+                shared.retrying.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
             }
             Ok(Err(err)) => return Err(Failure::new(err.kind, err.to_string())),
             Err(err) => return Err(Failure::new(ScanErrorKind::Internal, format!("fetching failed: {err}"))),

@@ -96,3 +96,16 @@ pub fn count(count: usize, noun: &str) -> String {
         format!("{count} {noun}s")
     }
 }
+
+/// A duration in seconds as a person says it: `29 s`, `33 min`, `2 h 5 min`.
+pub fn human_duration(seconds: f64) -> String {
+    let seconds = if seconds.is_finite() { seconds.max(0.0).round() as u64 } else { 0 };
+    match seconds {
+        0..=59 => format!("{seconds} s"),
+        60..=3599 => format!("{} min", seconds.div_ceil(60)),
+        _ => {
+            let minutes = seconds.div_ceil(60);
+            format!("{} h {} min", minutes / 60, minutes % 60)
+        }
+    }
+}
