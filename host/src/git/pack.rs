@@ -12,15 +12,22 @@ use std::collections::HashSet;
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Seek, Write};
 
-use flate2::Compression;
-use flate2::write::ZlibEncoder;
+use flate2::{Compress, Compression, FlushCompress, Status};
 use git2::{ObjectType, Odb, Oid};
 use sha1::{Digest, Sha1};
+
+/// Objects up to this size are stored without compression (zlib's
+/// "stored" blocks): setting up a compressor costs more than small trees
+/// and commits gain from it.
+const STORE_BELOW: usize = 1024;
 
 /// A pack being written.
 pub(crate) struct PackWriter {
     spool: BufWriter<File>,
     written: HashSet<Oid>,
+    /// One compressor, reset for each object.
+    compress: Compress,
+    buffer: Vec<u8>,
 }
 
 fn type_code(kind: ObjectType) -> u8 {
@@ -34,7 +41,12 @@ fn type_code(kind: ObjectType) -> u8 {
 
 impl PackWriter {
     pub(crate) fn new() -> std::io::Result<PackWriter> {
-        Ok(PackWriter { spool: BufWriter::with_capacity(1 << 20, tempfile::tempfile()?), written: HashSet::new() })
+        Ok(PackWriter {
+            spool: BufWriter::with_capacity(1 << 20, tempfile::tempfile()?),
+            written: HashSet::new(),
+            compress: Compress::new(Compression::fast(), true),
+            buffer: Vec::new(),
+        })
     }
 
     /// Adds an object (once, whatever the number of calls) and returns its id.
@@ -57,9 +69,25 @@ impl PackWriter {
         }
         let io = |e: std::io::Error| format!("cannot write the pack: {e}");
         self.spool.write_all(&header).map_err(io)?;
-        let mut encoder = ZlibEncoder::new(&mut self.spool, Compression::fast());
-        encoder.write_all(data).map_err(io)?;
-        encoder.finish().map_err(io)?;
+        if data.len() < STORE_BELOW {
+            stored(&mut self.spool, data).map_err(io)?;
+        } else {
+            self.compress.reset();
+            self.buffer.clear();
+            self.buffer.reserve(data.len() / 2 + 64);
+            loop {
+                let consumed = usize::try_from(self.compress.total_in()).unwrap_or(usize::MAX);
+                let status = self
+                    .compress
+                    .compress_vec(&data[consumed.min(data.len())..], &mut self.buffer, FlushCompress::Finish)
+                    .map_err(|e| format!("cannot compress an object: {e}"))?;
+                if status == Status::StreamEnd {
+                    break;
+                }
+                self.buffer.reserve(self.buffer.capacity().max(4096));
+            }
+            self.spool.write_all(&self.buffer).map_err(io)?;
+        }
         Ok(oid)
     }
 
@@ -93,6 +121,25 @@ impl PackWriter {
     }
 }
 
+/// `data` as a zlib stream of stored (uncompressed) blocks.
+fn stored(out: &mut impl Write, data: &[u8]) -> std::io::Result<()> {
+    // CMF (deflate, 32K window) and FLG (fastest; header checksum).
+    out.write_all(&[0x78, 0x01])?;
+    let mut chunks = data.chunks(0xffff).peekable();
+    if chunks.peek().is_none() {
+        out.write_all(&[1, 0, 0, 0xff, 0xff])?;
+    }
+    while let Some(chunk) = chunks.next() {
+        let last = u8::from(chunks.peek().is_none());
+        let len = chunk.len() as u16;
+        out.write_all(&[last])?;
+        out.write_all(&len.to_le_bytes())?;
+        out.write_all(&(!len).to_le_bytes())?;
+        out.write_all(chunk)?;
+    }
+    out.write_all(&adler2::adler32_slice(data).to_be_bytes())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,11 +152,14 @@ mod tests {
         let mut pack = PackWriter::new().expect("pack");
         let big: Vec<u8> = (0..100_000u32).flat_map(|i| i.to_le_bytes()).collect();
         let small = pack.add(ObjectType::Blob, b"hello\n").expect("add");
+        let empty = pack.add(ObjectType::Blob, b"").expect("add");
         let large = pack.add(ObjectType::Blob, &big).expect("add");
         assert_eq!(pack.add(ObjectType::Blob, b"hello\n").expect("add"), small, "added once");
         pack.finish(&odb).expect("finish");
         assert_eq!(small.to_string(), "ce013625030ba8dba906f756967f9e9ca394464a");
         assert_eq!(odb.read(large).expect("read").data(), &big[..]);
+        assert_eq!(odb.read(small).expect("read").data(), b"hello\n");
+        assert_eq!(odb.read(empty).expect("read").data(), b"");
         let packs: Vec<_> = std::fs::read_dir(dir.path().join("objects/pack")).expect("dir").flatten().collect();
         assert_eq!(packs.len(), 2, "a pack and its index");
     }

@@ -126,6 +126,9 @@ pub(crate) fn rewrite(
     scrubber: &mut dyn Scrubber,
 ) -> Result<Rewritten, RewriteError> {
     let write_err = |what: &str, err: git2::Error| RewriteError::Write(format!("{what}: {}", err.message()));
+    // Every object is read once: libgit2's object cache would only grow
+    // (by hundreds of MB on a long history). Back on when done.
+    let _no_cache = NoObjectCache::new();
     let objects = Objects::new(source).map_err(|e| RewriteError::Revision(e.to_string()))?;
     let target = Repository::init_bare(dest).map_err(|e| write_err("cannot create the new repository", e))?;
     let odb = target.odb().map_err(|e| write_err("cannot open the new object database", e))?;
@@ -165,6 +168,22 @@ pub(crate) fn rewrite(
     target.set_head(&reference).map_err(|e| write_err("cannot set HEAD", e))?;
     out.branch = branch;
     Ok(out)
+}
+
+/// Turns libgit2's object cache off while it lives.
+struct NoObjectCache;
+
+impl NoObjectCache {
+    fn new() -> NoObjectCache {
+        git2::opts::enable_caching(false);
+        NoObjectCache
+    }
+}
+
+impl Drop for NoObjectCache {
+    fn drop(&mut self) {
+        git2::opts::enable_caching(true);
+    }
 }
 
 /// The branch to write: the revision's own branch name when it names one
