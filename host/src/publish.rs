@@ -215,8 +215,8 @@ pub fn publish(
         decisions,
         unread: rewritten.unread,
         commit_map: Some(dest.join("fledge").join("commit-map").display().to_string()),
-        before: verdict(&before),
-        after: verdict(&after),
+        before: verdict(&before, policy),
+        after: verdict(&after, policy),
     })
 }
 
@@ -261,10 +261,13 @@ fn remove_stale_partials(parent: &Path, prefix: &str) {
     }
 }
 
-/// The stage of a check, and its secrets checks that fail, err, or did
-/// not read content the policy does not accept unread (a gate must not
-/// pass on what was not read).
-fn verdict(report: &Report) -> Verdict {
+/// The stage of a check, and its secrets checks that fail a gate: that
+/// fail or err, that a stage of the policy requires and do not pass (an
+/// internal host name left is a warning, and a gate), or that did not read
+/// content the policy does not accept unread (a gate must not pass on what
+/// was not read).
+fn verdict(report: &Report, policy: &Policy) -> Verdict {
+    let gated = |id: &str| policy.stages.iter().any(|s| s.require.iter().any(|r| r.value == id));
     let failing = report
         .checks
         .iter()
@@ -274,6 +277,7 @@ fn verdict(report: &Report) -> Verdict {
             match (c.status, unread) {
                 (Status::Fail | Status::Error, _) => Some(c.message.clone()),
                 (_, Some(unread)) => Some(format!("{}; {} pieces of content not read", c.message, unread.count)),
+                (Status::Warn, None) if gated(&c.id) => Some(c.message.clone()),
                 _ => None,
             }
             .map(|message| FailingCheck { id: c.id.clone(), message })

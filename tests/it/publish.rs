@@ -393,3 +393,31 @@ fn a_mailmap_maps_identities_before_the_author_globs() {
     assert!(stderr(&output).contains("[publish] mailmap: cannot read"), "{}", stderr(&output));
     assert!(!again.exists());
 }
+
+#[test]
+fn an_internal_host_left_in_the_result_fails_the_proof() {
+    let source = fixture();
+    let work = tempfile::tempdir().unwrap();
+    // The company's domain is known; no rule replaces its host names.
+    let path = work.path().join("policy.toml");
+    let text =
+        fledge::policy::DEFAULT_POLICY.replace("internal_domains = []", "internal_domains = [\"corp.example.com\"]");
+    std::fs::write(&path, format!("{text}\n[publish]\nremove = [\"internal\"]\n")).unwrap();
+    let dest = work.path().join("out");
+    let (output, report) = publish_json(&[&source.arg(), dest.to_str().unwrap(), "--policy", path.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(dest.exists(), "the result is written, and said not to be clean");
+    let failing: Vec<&str> =
+        report["after"]["failing"].as_array().unwrap().iter().map(|f| f["id"].as_str().unwrap()).collect();
+    assert_eq!(failing, ["secrets.internal-references"]);
+
+    // With a rule for the host names (and the identities), it is clean.
+    let fixed = format!(
+        "{text}\n[publish]\nremove = [\"internal\"]\nreplace = [{{ pattern = \"[a-z]+\\\\.corp\\\\.example\\\\.com\", with = \"example.org\" }}]\nauthors = {{ \"*@corp.example.com\" = \"Widget Maintainers <widget@example.org>\" }}\n"
+    );
+    std::fs::write(&path, fixed).unwrap();
+    let dest = work.path().join("out-fixed");
+    let (output, report) = publish_json(&[&source.arg(), dest.to_str().unwrap(), "--policy", path.to_str().unwrap()]);
+    assert!(output.status.success(), "{} {}", stderr(&output), report["after"]);
+    assert_eq!(report["after"]["failing"], serde_json::json!([]));
+}
