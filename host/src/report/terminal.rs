@@ -79,6 +79,8 @@ pub fn render(report: &Report, style: Style, verbose: bool) -> String {
         repo.commit_time,
         report.policy.source
     );
+    // The verdict first: what an OSPO reviewer reads the report for.
+    render_verdict(&mut out, report, style);
     let id_width = report.checks.iter().map(|c| c.id.len()).max().unwrap_or(10);
     for category in &report.categories {
         let _ = writeln!(out);
@@ -90,7 +92,18 @@ pub fn render(report: &Report, style: Style, verbose: bool) -> String {
             score,
             style.dim(&format!("{}/{} passing", category.passed, category.checks))
         );
-        for check in report.checks.iter().filter(|c| c.category == category.name) {
+        let in_category = report.checks.iter().filter(|c| c.category == category.name);
+        // Without -v, passing and skipped checks take one line each.
+        if !verbose {
+            for (status, label) in [(Status::Pass, "passing"), (Status::Skip, "skipped")] {
+                let ids: Vec<&str> =
+                    in_category.clone().filter(|c| c.status == status).map(|c| c.id.as_str()).collect();
+                if !ids.is_empty() {
+                    let _ = writeln!(out, "  {} {} {label}: {}", style.status(status), ids.len(), ids.join(", "));
+                }
+            }
+        }
+        for check in in_category.filter(|c| verbose || !matches!(c.status, Status::Pass | Status::Skip)) {
             let _ = writeln!(
                 out,
                 "  {} {:<id_width$} {:>3}  {}",
@@ -135,15 +148,9 @@ pub fn render(report: &Report, style: Style, verbose: bool) -> String {
     if !failed.is_empty() {
         let _ = writeln!(out, "\n{} {}", style.paint("35", "plugins in error:"), failed.join(", "));
     }
-    let _ = writeln!(out);
-    let categories: Vec<String> = report
-        .categories
-        .iter()
-        .map(|c| format!("{} {}", c.name, c.score.map_or_else(|| "n/a".to_owned(), |s| format!("{s:.1}"))))
-        .collect();
-    let _ = writeln!(out, "categories: {}", categories.join(" · "));
-    let _ = writeln!(out, "{} {} / 100", style.bold("score:"), style.score(report.score));
-    render_verdict(&mut out, report, style);
+    if !report.warnings.is_empty() {
+        let _ = writeln!(out);
+    }
     for warning in &report.warnings {
         let _ = writeln!(out, "{} {warning}", style.paint("33", "warning:"));
     }
@@ -152,7 +159,14 @@ pub fn render(report: &Report, style: Style, verbose: bool) -> String {
 
 fn render_verdict(out: &mut String, report: &Report, style: Style) {
     let verdict = &report.verdict;
-    let _ = writeln!(out, "{} {}", style.bold("stage:"), style.bold(&verdict.stage));
+    let _ = writeln!(
+        out,
+        "{} {} · {} {} / 100",
+        style.bold("stage:"),
+        style.bold(&verdict.stage),
+        style.bold("score:"),
+        style.score(report.score)
+    );
     let Some(next) = &verdict.next else {
         let _ = writeln!(out, "the highest stage is reached");
         return;
