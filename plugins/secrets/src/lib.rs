@@ -176,7 +176,7 @@ impl Plugin for Secrets {
             CheckMeta::new("secrets.credentials-history", "No credentials anywhere in the history")
                 .weight(10)
                 .rationale("Publishing a repository publishes every commit: a credential deleted long ago is still readable.")
-                .remediation("Revoke and rotate each credential, then publish a history without it (git filter-repo, or a fresh squashed history).")
+                .remediation("Revoke and rotate each credential, then publish a history without it (`fledge publish` removes what this check finds).")
                 .looks_at("every distinct blob ever committed (reachable from the checked commit), with the rules below; each finding names the path, line and the first commit that introduced the secret, and whether it is still in the files."),
             Secrets::credentials_history,
         )
@@ -646,7 +646,7 @@ impl Secrets {
             )
         } else {
             CheckResult::warn(message)
-                .remediation("The files are clean; publish a history without the old commits, or rewrite it.")
+                .remediation("The files are clean; publish a history without them (`fledge publish`, with a replace rule for the host names and an authors rule for the addresses).")
         };
         result.findings(findings).metric("internal-references", references.len() as f64)
     }
