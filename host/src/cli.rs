@@ -400,6 +400,20 @@ fn init_logging(verbose: u8) {
     let _ = builder.try_init();
 }
 
+/// The columns the terminal report wraps to: `COLUMNS` when set, else the
+/// terminal's width, else (a file, a pipe) 100.
+pub fn terminal_width(to_file: bool) -> usize {
+    if let Some(columns) = std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse::<usize>().ok()) {
+        return columns.clamp(40, 1000);
+    }
+    match terminal_size::terminal_size() {
+        Some((terminal_size::Width(columns), _)) if !to_file && std::io::stdout().is_terminal() => {
+            usize::from(columns).clamp(40, 1000)
+        }
+        _ => 100,
+    }
+}
+
 /// Writes a report to `output` (creating its directory, as a deployment's
 /// `-o /data/www/index.html` expects), or to stdout when there is none. A
 /// file that cannot be written is the caller's input error.

@@ -81,12 +81,14 @@ pub struct TableOptions {
     pub style: terminal::Style,
     /// Also list passing checks and every finding.
     pub verbose: bool,
+    /// Columns to wrap to.
+    pub width: usize,
 }
 
 /// A repository's report in `format`.
 pub fn render(report: &Report, format: Format, table: TableOptions) -> Result<String> {
     Ok(match format {
-        Format::Table => terminal::render(report, table.style, table.verbose),
+        Format::Table => terminal::render(report, table.style, table.verbose, table.width),
         Format::Json => report.to_json() + "\n",
         Format::Markdown => markdown::render(report),
         Format::Sarif => {

@@ -9,7 +9,11 @@ use serde_json::Value;
 /// plugins are compiled once.
 pub fn fledge() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_fledge"));
-    command.env("FLEDGE_CACHE_DIR", cache_dir()).env_remove("FLEDGE_GIT_TOKEN").env("NO_COLOR", "1");
+    command
+        .env("FLEDGE_CACHE_DIR", cache_dir())
+        .env_remove("FLEDGE_GIT_TOKEN")
+        .env_remove("COLUMNS")
+        .env("NO_COLOR", "1");
     command
 }
 

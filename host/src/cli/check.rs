@@ -74,7 +74,11 @@ pub(super) fn run_check(args: &CheckArgs, style: Style, verbose: bool) -> Result
     };
     let report = check::check_repository(&runtime, &plugins, &policy, &options)?;
     let style = if args.output.is_some() { Style::new(false) } else { style };
-    let text = report::render(&report, args.format, TableOptions { style, verbose })?;
+    let text = report::render(
+        &report,
+        args.format,
+        TableOptions { style, verbose, width: super::terminal_width(args.output.is_some()) },
+    )?;
     write_output(args.output.as_deref(), &text)?;
     let reached = |name: &str| policy.stages.iter().position(|s| s.name == name);
     if let Some(required) = &args.require_stage

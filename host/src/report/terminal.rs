@@ -60,27 +60,37 @@ impl Style {
     }
 }
 
-/// Renders `report` as the terminal table.
 /// What to do about a check that could not be evaluated.
 const ERROR_FIX: &str = "the check could not run to its end: correct what its message names (its configuration, a denied read, a limit), then check again; if the message is the plugin's own fault, report it to its maintainers";
 
-pub fn render(report: &Report, style: Style, verbose: bool) -> String {
+/// Writes `text` after `prefix`, wrapped on word boundaries to `width`
+/// columns, later lines indented by `hang` (words longer than a line, such
+/// as paths, are not split).
+fn put(out: &mut String, width: usize, prefix: &str, text: &str, hang: usize) {
+    let indent = " ".repeat(hang);
+    let options = textwrap::Options::new(width.max(hang + 20))
+        .initial_indent(prefix)
+        .subsequent_indent(&indent)
+        .break_words(false)
+        .word_splitter(textwrap::WordSplitter::NoHyphenation);
+    for line in textwrap::wrap(text, options) {
+        let _ = writeln!(out, "{line}");
+    }
+}
+
+/// Renders `report` as the terminal table, wrapped to `width` columns.
+pub fn render(report: &Report, style: Style, verbose: bool, width: usize) -> String {
     let report = &report.for_display();
     let mut out = String::new();
     let repo = &report.repository;
     let short = &repo.commit[..repo.commit.len().min(12)];
-    let _ = writeln!(
-        out,
-        "{} {} @ {} ({}, {}); policy: {}",
-        style.bold("fledge check"),
-        repo.source,
-        short,
-        repo.revision,
-        repo.commit_time,
-        report.policy.source
+    let header = format!(
+        "{} @ {} ({}, {}); policy: {}",
+        repo.source, short, repo.revision, repo.commit_time, report.policy.source
     );
+    put(&mut out, width, &format!("{} ", style.bold("fledge check")), &header, 2);
     // The verdict first: what an OSPO reviewer reads the report for.
-    render_verdict(&mut out, report, style);
+    render_verdict(&mut out, report, style, width);
     let id_width = report.checks.iter().map(|c| c.id.len()).max().unwrap_or(10);
     for category in &report.categories {
         let _ = writeln!(out);
@@ -99,26 +109,26 @@ pub fn render(report: &Report, style: Style, verbose: bool) -> String {
                 let ids: Vec<&str> =
                     in_category.clone().filter(|c| c.status == status).map(|c| c.id.as_str()).collect();
                 if !ids.is_empty() {
-                    let _ = writeln!(out, "  {} {} {label}: {}", style.status(status), ids.len(), ids.join(", "));
+                    let prefix = format!("  {} {} {label}: ", style.status(status), ids.len());
+                    put(&mut out, width, &prefix, &ids.join(", "), 9);
                 }
             }
         }
         for check in in_category.filter(|c| verbose || !matches!(c.status, Status::Pass | Status::Skip)) {
-            let _ = writeln!(
-                out,
-                "  {} {:<id_width$} {:>3}  {}",
-                style.status(check.status),
-                check.id,
-                check.score,
-                check.message
-            );
+            let prefix = format!("  {} {:<id_width$} {:>3}  ", style.status(check.status), check.id, check.score);
+            // Continuation lines under the message, unless that leaves too
+            // little room.
+            let column = textwrap::core::display_width(&prefix);
+            let hang = if column <= width / 2 { column } else { 9 };
+            put(&mut out, width, &prefix, &check.message, hang);
+            let fix = format!("         {} ", style.dim("fix:"));
             if check.status == Status::Error {
                 // The check's own fix is for a failure; this is not one.
-                let _ = writeln!(out, "         {} {ERROR_FIX}", style.dim("fix:"));
+                put(&mut out, width, &fix, ERROR_FIX, 14);
             } else if !matches!(check.status, Status::Pass | Status::Skip)
                 && let Some(remediation) = &check.remediation
             {
-                let _ = writeln!(out, "         {} {}", style.dim("fix:"), remediation);
+                put(&mut out, width, &fix, remediation, 14);
             }
             let shown = if verbose {
                 usize::MAX
@@ -133,7 +143,7 @@ pub fn render(report: &Report, style: Style, verbose: bool) -> String {
                 .filter(|f| verbose || f.severity != crate::model::Severity::Info || check.status != Status::Pass)
                 .collect();
             for finding in relevant.iter().take(shown) {
-                let _ = writeln!(out, "         - {}", finding_line(finding));
+                put(&mut out, width, "         - ", &finding_line(finding), 11);
             }
             if relevant.len() > shown && shown > 0 {
                 let _ = writeln!(
@@ -152,12 +162,12 @@ pub fn render(report: &Report, style: Style, verbose: bool) -> String {
         let _ = writeln!(out);
     }
     for warning in &report.warnings {
-        let _ = writeln!(out, "{} {warning}", style.paint("33", "warning:"));
+        put(&mut out, width, &format!("{} ", style.paint("33", "warning:")), warning, 2);
     }
     out
 }
 
-fn render_verdict(out: &mut String, report: &Report, style: Style) {
+fn render_verdict(out: &mut String, report: &Report, style: Style, width: usize) {
     let verdict = &report.verdict;
     let _ = writeln!(
         out,
@@ -172,13 +182,16 @@ fn render_verdict(out: &mut String, report: &Report, style: Style) {
         return;
     };
     if let Some(summary) = &verdict.summary {
-        let _ = writeln!(out, "{} {summary}", style.bold(&format!("next, {next}:")));
+        put(out, width, &format!("{} ", style.bold(&format!("next, {next}:"))), summary, 2);
     }
     for blocker in &verdict.blockers {
         let line = match blocker {
             Blocker::Gate { check, status, message, remediation, .. } => {
-                let fix = remediation.as_ref().map_or(String::new(), |r| format!("\n      {} {r}", style.dim("fix:")));
-                format!("gate {check} ({status}): {message}{fix}")
+                put(out, width, "  - ", &format!("gate {check} ({status}): {message}"), 4);
+                if let Some(fix) = remediation {
+                    put(out, width, &format!("      {} ", style.dim("fix:")), fix, 11);
+                }
+                continue;
             }
             Blocker::Category { category, score, min, checks } => {
                 format!("category {category} scores {score:.1}, below {min}; fix {}", checks.join(", "))
@@ -191,7 +204,7 @@ fn render_verdict(out: &mut String, report: &Report, style: Style) {
                 format!("attestation \"{title}\" is {state}; to be signed by {}", signers.join(" or "))
             }
         };
-        let _ = writeln!(out, "  - {line}");
+        put(out, width, "  - ", &line, 4);
     }
 }
 

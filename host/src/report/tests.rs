@@ -12,12 +12,12 @@ fn report() -> Report {
 
 #[test]
 fn terminal_table() {
-    insta::assert_snapshot!("terminal", terminal::render(&report(), terminal::Style::new(false), false));
+    insta::assert_snapshot!("terminal", terminal::render(&report(), terminal::Style::new(false), false, 100));
 }
 
 #[test]
 fn terminal_table_verbose() {
-    insta::assert_snapshot!("terminal_verbose", terminal::render(&report(), terminal::Style::new(false), true));
+    insta::assert_snapshot!("terminal_verbose", terminal::render(&report(), terminal::Style::new(false), true, 100));
 }
 
 #[test]
@@ -70,7 +70,7 @@ fn an_error_gets_advice_about_the_error_not_the_checks_fix() {
     check.message = "invalid configuration for `docs.readme`: unknown field `stub_word`".to_owned();
     let fix = check.remediation.clone().unwrap_or_default();
     let id = check.id.clone();
-    let text = terminal::render(&report, terminal::Style::new(false), false);
+    let text = terminal::render(&report, terminal::Style::new(false), false, 1000);
     let at = text.find(&format!(" {id} ")).expect("the check is listed");
     let below = text[at..].lines().nth(1).unwrap_or_default();
     assert!(below.contains("fix: the check could not run to its end"), "{below}");
@@ -105,4 +105,17 @@ fn floats_read_back_serialise_to_the_same_text() {
     let again: Report = serde_json::from_str(&report.to_json()).expect("the JSON reads back");
     assert_eq!(again.score.to_bits(), report.score.to_bits());
     assert_eq!(again.to_json(), report.to_json());
+}
+
+#[test]
+fn the_table_wraps_on_word_boundaries_to_the_width() {
+    for width in [60, 80, 100] {
+        let text = terminal::render(&report(), terminal::Style::new(false), true, width);
+        for line in text.lines() {
+            // Only a single word longer than the room left may overflow.
+            let words: Vec<&str> = line.split_whitespace().collect();
+            let fits = textwrap::core::display_width(line) <= width;
+            assert!(fits || words.last().is_some_and(|w| w.len() > width / 3), "{width}: {line}");
+        }
+    }
 }
