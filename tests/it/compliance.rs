@@ -92,7 +92,12 @@ fn a_modified_license_is_flagged() {
     let identified = check(&report, "license.identified");
     assert_eq!(identified["status"], "fail");
     let message = identified["message"].as_str().unwrap();
-    assert!(message.starts_with("unrecognised or modified license in LICENSE: closest match MIT ("), "{message}");
+    assert!(
+        message.starts_with(
+            "unrecognised or modified license in LICENSE, with a field-of-use restriction: closest match MIT ("
+        ),
+        "{message}"
+    );
     assert_eq!(check(&report, "license.approved")["status"], "fail");
 }
 
@@ -202,7 +207,7 @@ fn a_modified_license_is_not_approved() {
     assert_eq!(approved["status"], "fail");
     assert_eq!(
         approved["message"],
-        "MIT: LICENSE differs from the license's standard text; a modified license is not approved"
+        "MIT: LICENSE differs from the license's standard text (with a field-of-use restriction); a modified license is not approved"
     );
     // The unchanged text is approved.
     let mut clean = RepoBuilder::new();

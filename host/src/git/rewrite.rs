@@ -246,6 +246,12 @@ fn split_object(data: &[u8]) -> RawCommit<'_> {
     RawCommit { headers, message }
 }
 
+/// The commit a `parent <hex>` header line names (none when malformed).
+fn parent_of(line: &[u8]) -> Option<Oid> {
+    let hex = std::str::from_utf8(line.get(7..)?).ok()?;
+    Oid::from_str(hex.trim()).ok()
+}
+
 fn header_name(line: &[u8]) -> &[u8] {
     line.split(|&b| b == b' ').next().unwrap_or_default()
 }
@@ -279,7 +285,7 @@ impl Writer<'_, '_> {
                         .headers
                         .iter()
                         .filter(|h| header_name(h) == b"parent")
-                        .filter_map(|h| std::str::from_utf8(&h[7..]).ok().and_then(|hex| Oid::from_str(hex).ok()))
+                        .filter_map(|h| parent_of(h))
                         .collect();
                     stack.push((oid, raw, parents));
                 }
@@ -346,7 +352,7 @@ impl Writer<'_, '_> {
                     text.extend_from_slice(format!("tree {new}\n").as_bytes());
                 }
                 b"parent" => {
-                    let old = std::str::from_utf8(&header[7..]).ok().and_then(|hex| Oid::from_str(hex).ok());
+                    let old = parent_of(header);
                     // A parent not rewritten was unreadable, or beyond a
                     // shallow history's cut: noted when the walk met it.
                     if let Some(new) = old.and_then(|old| map.get(&old)) {
@@ -589,5 +595,9 @@ mod tests {
         assert_eq!(names, vec![&b"tree"[..], b"parent", b"author", b"gpgsig", b"committer"]);
         assert_eq!(parsed.headers[3], &b"gpgsig -----BEGIN\n line\n -----END"[..]);
         assert_eq!(parsed.message, b"subject\n\nbody\n");
+        // Malformed parent lines name no commit (and do not panic).
+        assert_eq!(parent_of(b"parent"), None);
+        assert_eq!(parent_of(b"parent zz"), None);
+        assert!(parent_of(b"parent 0123456789012345678901234567890123456789").is_some());
     }
 }

@@ -21,6 +21,7 @@ mod readme;
 pub mod template;
 #[cfg(test)]
 mod tests;
+mod variants;
 
 use identify::{Form, Identification};
 
@@ -90,6 +91,9 @@ struct FileLicense {
     /// For a full text of one license: how it compares with the SPDX
     /// template (`None`: no template, or not a single full text).
     template: Option<template::Comparison>,
+    /// Known non-standard variants a modified text carries (BSD+Patents,
+    /// the Commons Clause, a non-commercial restriction).
+    variants: Vec<&'static str>,
 }
 
 impl FileLicense {
@@ -200,6 +204,7 @@ impl License {
                     words: normalize::words(&section).len(),
                     identification,
                     template: None,
+                    variants: Vec::new(),
                     path,
                 });
             }
@@ -215,11 +220,15 @@ impl License {
                 }
                 _ => None,
             };
+            // A modified or unrecognised text: name the variant, if known.
+            let modified = matches!(template, Some(template::Comparison::Differs(_)))
+                || matches!(identification, Identification::Unrecognised { .. });
             files.push(FileLicense {
                 primary: is_primary(&entry.path),
                 words: normalize::words(&text).len(),
                 identification,
                 template,
+                variants: if modified { variants::named(&text) } else { Vec::new() },
                 path: entry.path,
             });
         }
@@ -378,10 +387,18 @@ fn expression(files: &[FileLicense]) -> Option<(String, Vec<String>, f64, bool)>
 
 /// "LICENSE is a modified MIT (97% similar): 2 differences from the SPDX
 /// template".
-fn modified_message(license: &str, confidence: f64, path: &str, differences: &[template::Difference]) -> String {
+fn modified_message(
+    file: &FileLicense,
+    license: &str,
+    confidence: f64,
+    differences: &[template::Difference],
+) -> String {
     let first = differences.first().map_or(String::new(), |d| format!(", first {}", d.describe()));
+    let variant =
+        if file.variants.is_empty() { String::new() } else { format!(", with {}", file.variants.join(" and ")) };
     format!(
-        "{path} is a modified {license} ({} similar): it differs from the SPDX template{first}",
+        "{} is a modified {license} ({} similar){variant}: it differs from the SPDX template{first}",
+        file.path,
         percent(confidence)
     )
 }
@@ -401,7 +418,7 @@ fn identified(files: &[FileLicense], config: &Config) -> Result<CheckResult> {
         match &file.identification {
             Identification::Identified { licenses, confidence, form } => {
                 if let Some(differences) = file.modified() {
-                    let message = modified_message(&licenses.join(" OR "), *confidence, &file.path, differences);
+                    let message = modified_message(file, &licenses.join(" OR "), *confidence, differences);
                     let severity = if file.primary { Severity::High } else { Severity::Low };
                     findings.push(Finding::new(severity, message.clone()).at(&file.path));
                     findings.extend(differences.iter().map(|d| {
@@ -431,7 +448,12 @@ fn identified(files: &[FileLicense], config: &Config) -> Result<CheckResult> {
                     || "no license text resembles it".to_owned(),
                     |m| format!("closest match {} ({})", m.id, percent(m.confidence)),
                 );
-                let message = format!("unrecognised or modified license in {}: {closest}", file.path);
+                let variant = if file.variants.is_empty() {
+                    String::new()
+                } else {
+                    format!(", with {}", file.variants.join(" and "))
+                };
+                let message = format!("unrecognised or modified license in {}{variant}: {closest}", file.path);
                 let severity = if file.primary { Severity::High } else { Severity::Low };
                 findings.push(Finding::new(severity, message.clone()).at(&file.path));
                 if file.primary {
@@ -500,16 +522,23 @@ fn verdict(id: &str, config: &Config) -> (Verdict, String) {
 
 fn approved(files: &[FileLicense], config: &Config) -> Result<CheckResult> {
     let Some((expression, ids, _, _)) = expression(files) else {
-        return Ok(CheckResult::fail("the license is not identified, so it cannot be approved")
+        let mut named: Vec<&str> =
+            files.iter().filter(|f| f.primary).flat_map(|f| f.variants.iter().copied()).collect();
+        named.dedup();
+        let variant = if named.is_empty() { String::new() } else { format!(" (with {})", named.join(" and ")) };
+        return Ok(CheckResult::fail(format!("the license is not identified{variant}, so it cannot be approved"))
             .remediation("Fix license.identified first."));
     };
     // A modified license is not the one the policy approves.
-    let modified: Vec<&str> =
-        files.iter().filter(|f| f.primary && f.modified().is_some()).map(|f| f.path.as_str()).collect();
+    let modified: Vec<&FileLicense> = files.iter().filter(|f| f.primary && f.modified().is_some()).collect();
     if !modified.is_empty() {
+        let paths: Vec<&str> = modified.iter().map(|f| f.path.as_str()).collect();
+        let mut named: Vec<&str> = modified.iter().flat_map(|f| f.variants.iter().copied()).collect();
+        named.dedup();
+        let variant = if named.is_empty() { String::new() } else { format!(" (with {})", named.join(" and ")) };
         return Ok(CheckResult::fail(format!(
-            "{expression}: {} differs from the license's standard text; a modified license is not approved",
-            modified.join(", ")
+            "{expression}: {} differs from the license's standard text{variant}; a modified license is not approved",
+            paths.join(", ")
         ))
         .remediation(
             "Use the standard text unchanged, or have the OSPO review the changes and approve the modified license explicitly (an exemption with the reason).",

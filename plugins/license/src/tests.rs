@@ -86,7 +86,9 @@ fn a_modified_license_names_its_closest_match() {
     let result = repo.run::<License>("license.identified");
     assert_eq!(result.status, Status::Fail);
     assert!(
-        result.message.starts_with("unrecognised or modified license in LICENSE: closest match MIT ("),
+        result.message.starts_with(
+            "unrecognised or modified license in LICENSE, with a non-commercial restriction and a field-of-use restriction: closest match MIT ("
+        ),
         "{}",
         result.message
     );
@@ -326,9 +328,15 @@ fn a_modified_license_is_named_with_its_differences_and_never_approved() {
         );
         let approved = repo.run::<License>("license.approved");
         assert_eq!(approved.status, Status::Fail, "{what}: {}", approved.message);
+        // Known variants are named as such.
+        let named = if what == "restriction" {
+            " (with a non-commercial restriction and a field-of-use restriction)"
+        } else {
+            ""
+        };
         assert_eq!(
             approved.message,
-            "MIT: LICENSE differs from the license's standard text; a modified license is not approved"
+            format!("MIT: LICENSE differs from the license's standard text{named}; a modified license is not approved")
         );
     }
     // The line of an addition is given.
@@ -346,6 +354,7 @@ fn a_modified_license_is_named_with_its_differences_and_never_approved() {
     );
     let result = MemRepo::new().file("LICENSE", &clause).run::<License>("license.approved");
     assert_eq!(result.status, Status::Fail, "{}", result.message);
+    assert!(result.message.contains("(with the Commons Clause (no right to sell the software))"), "{}", result.message);
     // Unchanged copies, reformatted, with a title, still match exactly.
     for id in ["MIT", "Apache-2.0", "BSD-3-Clause", "ISC", "MPL-2.0", "GPL-3.0-only"] {
         let text = format!("The {id} License\n\n{}", reformatted(id));
