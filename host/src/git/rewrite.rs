@@ -460,7 +460,7 @@ impl Writer<'_, '_> {
             }
         };
         self.out.blobs += 1;
-        let new = if fledge_binary(&data) {
+        let new = if is_binary(&data) {
             self.out.binary_blobs += 1;
             self.write(ObjectType::Blob, &data)?
         } else if data.starts_with(b"version https://git-lfs.github.com/spec/") {
@@ -567,8 +567,11 @@ fn display_path(path: &str) -> &str {
     if path.is_empty() { "(root)" } else { path }
 }
 
-fn fledge_binary(data: &[u8]) -> bool {
-    data[..data.len().min(8000)].contains(&0)
+/// Binary by the rule plugins use (`fledge_sdk::text::is_binary`: a NUL in
+/// the first 8 KiB), so that what the checks read as text is scrubbed as
+/// text.
+fn is_binary(data: &[u8]) -> bool {
+    data[..data.len().min(8192)].contains(&0)
 }
 
 /// A tree object's bytes, entries in the order given (already sorted).

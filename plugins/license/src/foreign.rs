@@ -46,7 +46,8 @@ pub fn kind_of(id: &str) -> Option<&'static str> {
 /// from its `SPDX-License-Identifier`, else from the licenses' own words.
 pub fn header_kinds(head: &str) -> Vec<&'static str> {
     let mut kinds = Vec::new();
-    let lower = head.to_lowercase();
+    // ASCII case folding keeps byte offsets, so `at` indexes `head` too.
+    let lower = head.to_ascii_lowercase();
     if let Some(at) = lower.find("spdx-license-identifier:") {
         let value = head[at + "spdx-license-identifier:".len()..].lines().next().unwrap_or_default();
         let value = value.replace("*/", " ").replace("-->", " ").replace(['(', ')'], " ");
@@ -68,8 +69,7 @@ pub fn header_kinds(head: &str) -> Vec<&'static str> {
         return kinds;
     }
     // Words only: comment markers and line breaks between them do not count.
-    let words: String =
-        lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ");
+    let words = crate::variants::plain_words(head);
     for kind in KINDS {
         if kind.phrases.iter().any(|phrase| words.contains(phrase)) {
             kinds.push(kind.name);
@@ -97,5 +97,7 @@ mod tests {
         assert_eq!(kind_of("GPL-3.0-only"), Some("GPL"));
         assert_eq!(kind_of("Apache-2.0 WITH LLVM-exception"), Some("Apache"));
         assert_eq!(kind_of("WTFPL"), None);
+        // Letters whose lower case is longer do not shift the identifier.
+        assert_eq!(header_kinds("// İİİİ SPDX-License-Identifier: MIT\n"), ["MIT"]);
     }
 }

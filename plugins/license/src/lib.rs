@@ -394,8 +394,7 @@ fn modified_message(
     differences: &[template::Difference],
 ) -> String {
     let first = differences.first().map_or(String::new(), |d| format!(", first {}", d.describe()));
-    let variant =
-        if file.variants.is_empty() { String::new() } else { format!(", with {}", file.variants.join(" and ")) };
+    let variant = variants::note(&file.variants).map_or(String::new(), |note| format!(", {note}"));
     format!(
         "{} is a modified {license} ({} similar){variant}: it differs from the SPDX template{first}",
         file.path,
@@ -448,11 +447,7 @@ fn identified(files: &[FileLicense], config: &Config) -> Result<CheckResult> {
                     || "no license text resembles it".to_owned(),
                     |m| format!("closest match {} ({})", m.id, percent(m.confidence)),
                 );
-                let variant = if file.variants.is_empty() {
-                    String::new()
-                } else {
-                    format!(", with {}", file.variants.join(" and "))
-                };
+                let variant = variants::note(&file.variants).map_or(String::new(), |note| format!(", {note}"));
                 let message = format!("unrecognised or modified license in {}{variant}: {closest}", file.path);
                 let severity = if file.primary { Severity::High } else { Severity::Low };
                 findings.push(Finding::new(severity, message.clone()).at(&file.path));
@@ -522,10 +517,8 @@ fn verdict(id: &str, config: &Config) -> (Verdict, String) {
 
 fn approved(files: &[FileLicense], config: &Config) -> Result<CheckResult> {
     let Some((expression, ids, _, _)) = expression(files) else {
-        let mut named: Vec<&str> =
-            files.iter().filter(|f| f.primary).flat_map(|f| f.variants.iter().copied()).collect();
-        named.dedup();
-        let variant = if named.is_empty() { String::new() } else { format!(" (with {})", named.join(" and ")) };
+        let variant = variants::note(files.iter().filter(|f| f.primary).flat_map(|f| &f.variants))
+            .map_or(String::new(), |note| format!(" ({note})"));
         return Ok(CheckResult::fail(format!("the license is not identified{variant}, so it cannot be approved"))
             .remediation("Fix license.identified first."));
     };
@@ -533,9 +526,8 @@ fn approved(files: &[FileLicense], config: &Config) -> Result<CheckResult> {
     let modified: Vec<&FileLicense> = files.iter().filter(|f| f.primary && f.modified().is_some()).collect();
     if !modified.is_empty() {
         let paths: Vec<&str> = modified.iter().map(|f| f.path.as_str()).collect();
-        let mut named: Vec<&str> = modified.iter().flat_map(|f| f.variants.iter().copied()).collect();
-        named.dedup();
-        let variant = if named.is_empty() { String::new() } else { format!(" (with {})", named.join(" and ")) };
+        let variant = variants::note(modified.iter().flat_map(|f| &f.variants))
+            .map_or(String::new(), |note| format!(" ({note})"));
         return Ok(CheckResult::fail(format!(
             "{expression}: {} differs from the license's standard text{variant}; a modified license is not approved",
             paths.join(", ")

@@ -23,12 +23,29 @@ const VARIANTS: &[(&str, &[&str])] = &[
     ),
 ];
 
+/// Lower-case words of letters and digits joined by single spaces, so
+/// that a phrase matches across comment markers, punctuation and line
+/// breaks (`" * GNU\n * General"` holds "gnu general").
+pub fn plain_words(text: &str) -> String {
+    text.to_lowercase().split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ")
+}
+
 /// The known variants `text` carries, by name.
 pub fn named(text: &str) -> Vec<&'static str> {
-    let lower = text.to_lowercase();
-    let words: String =
-        lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ");
+    let words = plain_words(text);
     VARIANTS.iter().filter(|(_, phrases)| phrases.iter().any(|p| words.contains(p))).map(|(name, _)| *name).collect()
+}
+
+/// "with X and Y" for the distinct variants `names` holds, in order;
+/// `None` when there are none.
+pub fn note<'a>(names: impl IntoIterator<Item = &'a &'static str>) -> Option<String> {
+    let mut distinct: Vec<&str> = Vec::new();
+    for name in names {
+        if !distinct.contains(name) {
+            distinct.push(name);
+        }
+    }
+    (!distinct.is_empty()).then(|| format!("with {}", distinct.join(" and ")))
 }
 
 #[cfg(test)]
