@@ -141,9 +141,11 @@ fn digest_of(parts: &[&str]) -> String {
     hex::encode(hasher.finalize())
 }
 
-/// The digest of a whole scan's setups: a run is resumed only under the same.
-pub fn settings_digest(jobs: &[Job]) -> String {
-    let mut digests: Vec<&str> = jobs.iter().map(|j| j.setup.digest.as_str()).collect();
+/// The digest of the setups of a whole catalog (every policy it uses, with
+/// the plugins and limits): a run is resumed, and shards are merged, only
+/// under the same.
+pub fn settings_digest<'a>(setups: impl Iterator<Item = &'a Arc<Setup>>) -> String {
+    let mut digests: Vec<&str> = setups.map(|s| s.digest.as_str()).collect();
     digests.sort_unstable();
     digests.dedup();
     digest_of(&digests)

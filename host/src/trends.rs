@@ -11,9 +11,10 @@ use anyhow::Result;
 use serde::{Deserialize, Serialize};
 
 use crate::error::UserError;
-use crate::model::report::Tool;
+use crate::model::Finding;
+use crate::model::report::{CategoryScore, Tool};
 use crate::model::scan::{Headline, ResultOutcome, ResultRow, Run, RunId, RunState, ScanErrorKind, Tally};
-use crate::model::verdict::{Blocker, Verdict};
+use crate::model::verdict::{Blocker, StageStatus, Verdict};
 use crate::store::Store;
 
 /// Bumped on every incompatible change of the JSON run report.
@@ -57,6 +58,9 @@ pub struct RunReport {
     pub repositories: Vec<RepositoryEntry>,
     /// One point per run, oldest first, ending with this one.
     pub trend: Vec<TrendPoint>,
+    /// Every check of the run, least passed first: what to fix first
+    /// across the catalog.
+    pub checks: Vec<CheckStats>,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]
@@ -136,6 +140,19 @@ pub struct RepositoryEntry {
     pub blocker_summary: Option<String>,
     /// Its score in each run of the trend (null where it has none).
     pub history: Vec<Option<f64>>,
+    /// Its category scores.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub categories: Vec<CategoryScore>,
+    /// Every check of its report, findings capped at [`FINDINGS_SHOWN`].
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<StoredCheck>,
+    /// The policy's stages, lowest first, and whether each is reached.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub stages: Vec<StageStatus>,
+    /// Where its badge was written (`fledge report --badges`), as the
+    /// embed snippet links it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub badge: Option<String>,
 }
 
 /// The catalog in one run.
@@ -149,23 +166,115 @@ pub struct TrendPoint {
     pub stages: BTreeMap<String, usize>,
 }
 
-/// The verdict part of a stored report (the rest is not parsed).
 /// The parts of a stored report a run report reads (the rest is not
 /// parsed).
 #[derive(Clone, Debug, Deserialize)]
 pub struct StoredReport {
     pub verdict: Verdict,
     #[serde(default)]
+    pub categories: Vec<CategoryScore>,
+    #[serde(default)]
     pub checks: Vec<StoredCheck>,
 }
 
-/// One check of a stored report.
-#[derive(Clone, Debug, Deserialize)]
+/// Findings kept per check in a run report (the repository's own report
+/// has them all).
+pub const FINDINGS_SHOWN: usize = 10;
+
+/// One check of a stored report, as a run report shows it.
+#[derive(Clone, Debug, Deserialize, Serialize)]
 pub struct StoredCheck {
     pub id: String,
     pub status: String,
     #[serde(default)]
     pub score: Option<f64>,
+    #[serde(default)]
+    pub category: String,
+    #[serde(default)]
+    pub message: String,
+    /// What to do, for a check that does not pass.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remediation: Option<String>,
+    /// The first [`FINDINGS_SHOWN`] findings.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<Finding>,
+    /// How many findings the check had in all.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub findings_total: usize,
+    /// Static text, shown once per run in [`RunReport::checks`].
+    #[serde(default, skip_serializing)]
+    pub title: String,
+    #[serde(default, skip_serializing)]
+    pub rationale: String,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+impl StoredCheck {
+    /// True for `pass` and `skip`: nothing to do.
+    pub fn is_passing(&self) -> bool {
+        matches!(self.status.as_str(), "pass" | "skip")
+    }
+
+    /// The check as a run report keeps it: findings capped, the fix only
+    /// where there is something to fix.
+    fn shown(&self) -> StoredCheck {
+        StoredCheck {
+            findings: self.findings.iter().take(FINDINGS_SHOWN).cloned().collect(),
+            findings_total: self.findings_total.max(self.findings.len()),
+            remediation: if self.is_passing() { None } else { self.remediation.clone() },
+            ..self.clone()
+        }
+    }
+}
+
+/// What a check is and how the catalog fares on it: the run's reference
+/// for each check, and the share of repositories passing it.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct CheckStats {
+    pub id: String,
+    pub title: String,
+    pub category: String,
+    pub rationale: String,
+    /// Repositories by status (`pass`, `warn`, `fail`, `skip`, `error`).
+    pub statuses: BTreeMap<String, usize>,
+    /// Repositories where the check ran.
+    pub repositories: usize,
+}
+
+impl CheckStats {
+    /// The share of the repositories where it ran that pass it, in percent
+    /// (skipped counts as passing: nothing to fix).
+    pub fn passing_percent(&self) -> f64 {
+        let passing = self.statuses.get("pass").copied().unwrap_or(0) + self.statuses.get("skip").copied().unwrap_or(0);
+        #[expect(clippy::cast_precision_loss, reason = "counts of repositories")]
+        let share = passing as f64 * 100.0 / self.repositories.max(1) as f64;
+        share
+    }
+}
+
+/// Every check of the run's reports, least passed first.
+fn check_stats(repositories: &[RepositoryEntry], reports: &HashMap<String, StoredReport>) -> Vec<CheckStats> {
+    let mut by_id: BTreeMap<&str, CheckStats> = BTreeMap::new();
+    for entry in repositories {
+        let Some(report) = entry.result.report.as_ref().and_then(|d| reports.get(d)) else { continue };
+        for check in &report.checks {
+            let stats = by_id.entry(check.id.as_str()).or_insert_with(|| CheckStats {
+                id: check.id.clone(),
+                title: check.title.clone(),
+                category: check.category.clone(),
+                rationale: check.rationale.clone(),
+                ..CheckStats::default()
+            });
+            *stats.statuses.entry(check.status.clone()).or_insert(0) += 1;
+            stats.repositories += 1;
+        }
+    }
+    let mut stats: Vec<CheckStats> = by_id.into_values().collect();
+    stats.sort_by(|a, b| a.passing_percent().total_cmp(&b.passing_percent()).then_with(|| a.id.cmp(&b.id)));
+    stats
 }
 
 /// A check whose result changed between the baseline and the run.
@@ -364,10 +473,14 @@ pub fn compare(data: RunData, min_change: f64) -> RunReport {
             }
             changes.push(change);
         }
-        let verdict = result.report.as_ref().and_then(|digest| reports.get(digest)).map(|r| r.verdict.clone());
+        let report = result.report.as_ref().and_then(|digest| reports.get(digest));
         let (next, blockers, blocker_summary) =
-            verdict.map_or((None, Vec::new(), None), |v| (v.next, v.blockers, v.summary));
+            report.map(|r| r.verdict.clone()).map_or((None, Vec::new(), None), |v| (v.next, v.blockers, v.summary));
         repositories.push(RepositoryEntry {
+            categories: report.map(|r| r.categories.clone()).unwrap_or_default(),
+            stages: report.map(|r| r.verdict.stages.clone()).unwrap_or_default(),
+            badge: None,
+            checks: report.map(|r| r.checks.iter().map(StoredCheck::shown).collect()).unwrap_or_default(),
             score_change: previous.and_then(|p| Some(result.score? - p.score?)),
             baseline_stage: previous.and_then(|p| p.stage.clone()),
             next,
@@ -398,7 +511,9 @@ pub fn compare(data: RunData, min_change: f64) -> RunReport {
     }
     changes.sort_by(|a, b| a.kind.cmp(&b.kind).then_with(|| a.repository.cmp(&b.repository)));
     let summary = summarise(&repositories, &changes);
+    let checks = check_stats(&repositories, &reports);
     RunReport {
+        checks,
         schema_version: RUN_REPORT_SCHEMA_VERSION,
         tool: Tool::current(),
         run,
@@ -592,7 +707,23 @@ pub(crate) mod fixtures {
     }
 
     fn check(id: &str, status: &str, score: f64) -> StoredCheck {
-        StoredCheck { id: id.to_owned(), status: status.to_owned(), score: Some(score) }
+        let category = id.split('.').next().unwrap_or_default().to_owned();
+        StoredCheck {
+            id: id.to_owned(),
+            status: status.to_owned(),
+            score: Some(score),
+            message: format!("{id} is {status}"),
+            remediation: Some(format!("make {id} pass")),
+            title: format!("The {id} check"),
+            rationale: format!("Why {id} matters <to an OSPO>."),
+            category,
+            findings: Vec::new(),
+            findings_total: 0,
+        }
+    }
+
+    fn category(name: &str, score: f64, checks: usize, passed: usize) -> CategoryScore {
+        CategoryScore { name: name.to_owned(), score: Some(score), weight: 1.0, checks, passed }
     }
 
     fn verdict(stage: &str, next: Option<&str>, summary: Option<&str>) -> Verdict {
@@ -650,6 +781,7 @@ pub(crate) mod fixtures {
                     "d0".to_owned(),
                     StoredReport {
                         verdict: verdict("incubating", None, None),
+                        categories: vec![category("license", 100.0, 1, 1), category("docs", 50.0, 1, 0)],
                         checks: vec![check("license.file", "pass", 100.0), check("docs.site", "warn", 50.0)],
                     },
                 ),
@@ -666,7 +798,26 @@ pub(crate) mod fixtures {
                             }],
                             ..verdict("sandbox", Some("incubating"), Some("fix 1 check to reach `incubating`"))
                         },
-                        checks: vec![check("license.file", "fail", 0.0), check("docs.site", "pass", 100.0)],
+                        categories: vec![category("license", 0.0, 1, 0), category("docs", 100.0, 1, 1)],
+                        checks: vec![
+                            StoredCheck {
+                                findings: (1..=12)
+                                    .map(|i| Finding {
+                                        message: format!("no license text in <pkg-{i}>"),
+                                        severity: crate::model::Severity::Medium,
+                                        locations: vec![crate::model::Location {
+                                            path: format!("packages/pkg-{i}/Cargo.toml"),
+                                            line: Some(3),
+                                            commit: None,
+                                            span: None,
+                                        }],
+                                        fingerprint: None,
+                                    })
+                                    .collect(),
+                                ..check("license.file", "fail", 0.0)
+                            },
+                            check("docs.site", "pass", 100.0),
+                        ],
                     },
                 ),
             ]),

@@ -180,3 +180,75 @@ fn odd_paths_symlinks_and_submodules() {
     // A link that leaves the repository is not followed; the name still counts.
     assert_eq!(check(&report, "governance.license")["status"], "fail");
 }
+
+/// The one mirror in a cache directory.
+fn the_mirror(cache: &std::path::Path) -> git2::Repository {
+    let mirrors: Vec<_> = std::fs::read_dir(cache.join("mirrors"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "git"))
+        .collect();
+    assert_eq!(mirrors.len(), 1, "{mirrors:?}");
+    git2::Repository::open_bare(&mirrors[0]).unwrap()
+}
+
+#[test]
+fn file_remotes_are_mirrored_by_linking_their_objects() {
+    use std::os::unix::fs::MetadataExt as _;
+    let mut repo = RepoBuilder::new();
+    repo.file("README.md", WELL_RUN_README).commit("first");
+    repo.tag("v1", true);
+    repo.branch("feature");
+    repo.file("src/feature.rs", "pub fn feature() {}\n").commit("feature");
+    repo.checkout("main");
+    // Most objects in a pack, the newest loose, as in a working repository.
+    let packed = std::process::Command::new("git").args(["repack", "-a", "-d", "-q"]).current_dir(repo.path()).status();
+    assert!(packed.unwrap().success());
+    repo.file("CHANGELOG.md", "# Changelog\n").commit("loose");
+    let cache = crate::util::fresh_cache();
+    let report = check_json(&[&repo.url(), "--cache-dir", cache.path().to_str().unwrap()]);
+    assert_eq!(report["repository"]["commit"], repo.repo().head().unwrap().target().unwrap().to_string());
+
+    let mirror = the_mirror(cache.path());
+    // Every pack file is the source's, linked rather than copied or rebuilt.
+    let source_packs = repo.path().join(".git/objects/pack");
+    let mut linked = 0;
+    for entry in std::fs::read_dir(&source_packs).unwrap().flatten() {
+        let copy = mirror.path().join("objects/pack").join(entry.file_name());
+        assert_eq!(std::fs::metadata(&copy).unwrap().ino(), entry.metadata().unwrap().ino(), "{copy:?}");
+        linked += 1;
+    }
+    assert!(linked >= 2, "a pack and its index");
+    // Heads, tags and HEAD as in the source.
+    for name in ["refs/heads/main", "refs/heads/feature", "refs/tags/v1"] {
+        assert_eq!(mirror.refname_to_id(name).unwrap(), repo.repo().refname_to_id(name).unwrap(), "{name}");
+    }
+    assert_eq!(mirror.find_reference("HEAD").unwrap().symbolic_target().unwrap(), Some("refs/heads/main"));
+    // The next scan fetches into the mirror as into any other.
+    repo.file("NEWS.md", "news\n").commit("after the mirror");
+    let report = check_json(&[&repo.url(), "--cache-dir", cache.path().to_str().unwrap()]);
+    assert_eq!(report["repository"]["commit"], repo.repo().head().unwrap().target().unwrap().to_string());
+}
+
+#[test]
+fn a_shallow_file_remote_is_mirrored_shallow_and_said_so() {
+    let mut repo = RepoBuilder::new();
+    for i in 0..3 {
+        repo.file("README.md", format!("{WELL_RUN_README}\n{i}\n")).commit(&format!("c{i}"));
+    }
+    let shallow = tempfile::tempdir().unwrap();
+    let cloned = std::process::Command::new("git")
+        .args(["clone", "-q", "--depth", "1", &repo.url()])
+        .arg(shallow.path().join("s"))
+        .status()
+        .unwrap();
+    assert!(cloned.success());
+    let cache = crate::util::fresh_cache();
+    let url = format!("file://{}", shallow.path().join("s").display());
+    let report = check_json(&[&url, "--cache-dir", cache.path().to_str().unwrap()]);
+    assert_eq!(report["repository"]["completeness"]["shallow"], true, "{}", report["repository"]);
+    assert_eq!(report["repository"]["completeness"]["history"]["commits"], 1);
+    let history = check(&report, "secrets.credentials-history");
+    assert_ne!(history["status"], "pass", "a truncated history never passes: {history}");
+}

@@ -9,6 +9,7 @@ mod authoring;
 mod cli;
 mod completeness;
 mod compliance;
+mod deploy;
 mod hygiene;
 mod policy;
 mod publish;

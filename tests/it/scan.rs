@@ -293,13 +293,39 @@ fn a_vanished_repository_is_recorded_as_an_error_and_the_others_stand() {
 }
 
 #[test]
-fn a_damaged_remote_is_corrupt_not_unreachable_and_is_not_retried() {
+fn a_damaged_file_remote_is_copied_and_its_report_names_what_is_missing() {
+    // A local copy takes the damage along, as a local path does: the
+    // report says what could not be read, and no check passes on it.
     let repos = three_repositories();
-    let urls: Vec<String> = repos.iter().map(RepoBuilder::url).collect();
-    // The remote lost the blob of its README.
     let blob = RepoBuilder::blob_id(WELL_RUN_README);
     std::fs::remove_file(repos[1].loose_object(&blob)).unwrap();
-    let nightly = Nightly::new(&[("a/governed", &urls[0], ""), ("a/damaged", &urls[1], "")]);
+    let nightly = Nightly::new(&[("a/damaged", &repos[1].url(), "")]);
+    nightly.scan_ok(&[]);
+    let report = nightly.report(&[]);
+    let entry = &report["repositories"][0];
+    assert_eq!(entry["outcome"], "scanned");
+    let readme = entry["checks"].as_array().unwrap().iter().find(|c| c["id"] == "docs.readme-substance").unwrap();
+    assert_ne!(readme["status"], "pass", "{readme}");
+}
+
+#[test]
+fn a_damaged_remote_is_corrupt_not_unreachable_and_is_not_retried() {
+    // The remote borrows its objects from another repository (`git clone
+    // --shared`), so it is fetched rather than copied; the repository it
+    // borrows from lost the blob of its README.
+    let repos = three_repositories();
+    let shared = tempfile::tempdir().unwrap();
+    let cloned = std::process::Command::new("git")
+        .args(["clone", "-q", "--bare", "--shared"])
+        .arg(repos[1].path())
+        .arg(shared.path().join("damaged.git"))
+        .status()
+        .unwrap();
+    assert!(cloned.success());
+    let blob = RepoBuilder::blob_id(WELL_RUN_README);
+    std::fs::remove_file(repos[1].loose_object(&blob)).unwrap();
+    let damaged = format!("file://{}", shared.path().join("damaged.git").display());
+    let nightly = Nightly::new(&[("a/governed", &repos[0].url(), ""), ("a/damaged", &damaged, "")]);
     let output = nightly.scan(&["--retries", "2"]);
     assert!(output.status.success(), "{}", stderr(&output));
     let expected = owned(&[("a/governed", "scanned", None), ("a/damaged", "error", Some("corrupt"))]);
@@ -563,9 +589,17 @@ fn the_dashboard_is_one_escaped_self_contained_page() {
     // A section per repository, with what blocks it.
     assert!(html.contains("id=\"r0\"") && html.contains("id=\"r1\""));
     assert!(html.contains("What blocks <b>"), "no blockers shown");
-    // Two runs: a trend chart and sparklines.
-    assert!(html.contains("aria-label=\"mean score and errors per run\""));
+    // Two runs: a trend chart (on a labelled percentage scale) and sparklines.
+    assert!(html.contains("aria-label=\"mean score and share of repositories with errors per run\""));
+    assert!(html.contains("Latest: mean score "), "the chart says what its lines are at");
     assert!(html.contains("aria-label=\"score over 2 runs\""));
+    // A report per repository: categories, every check with a link to
+    // its explanation, which is on the page.
+    assert!(html.contains("<span class=\"cat\">documentation <b>"), "category scores");
+    assert!(html.contains("<a href=\"#check-license.file\"><code>license.file</code></a>"));
+    assert!(html.contains("<dt id=\"check-license.file\">"), "the check's explanation");
+    assert!(html.contains("passing or skipped</summary>"), "passing checks folded");
+    assert!(html.contains("<h2>What to fix first</h2>"));
 
     let markdown = nightly.ok(&["report", "--format", "markdown"]);
     assert!(markdown.starts_with("## fledge scan: run 2 (complete)"), "{markdown}");
@@ -575,4 +609,89 @@ fn the_dashboard_is_one_escaped_self_contained_page() {
     let bad = fledge().args(["report", "--since", "soon"]).arg("--db").arg(nightly.db()).output().unwrap();
     assert_eq!(bad.status.code(), Some(2));
     assert!(stderr(&bad).contains("--since `soon` is not a period"), "{}", stderr(&bad));
+}
+
+/// A headless browser, if one is installed.
+fn browser() -> Option<PathBuf> {
+    ["chromium", "chromium-browser", "google-chrome"].iter().find_map(|name| {
+        std::env::split_paths(&std::env::var_os("PATH")?).map(|dir| dir.join(name)).find(|p| p.is_file())
+    })
+}
+
+/// The page's DOM after its script ran, with `fragment` as the address's
+/// `#…` part.
+fn rendered(browser: &Path, page: &str, fragment: &str) -> String {
+    let profile = tempfile::tempdir().unwrap();
+    let output = std::process::Command::new(browser)
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--dump-dom"])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(format!("file://{page}#{fragment}"))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// The repositories the rendered table shows.
+fn shown_rows(dom: &str) -> Vec<String> {
+    dom.split("<tr data-repo=")
+        .skip(1)
+        .filter(|row| !row[..row.find('>').unwrap_or(0)].contains(" hidden"))
+        .filter_map(|row| row.split("<a href=\"#r").nth(1)?.split('>').nth(1)?.split('<').next().map(str::to_owned))
+        .collect()
+}
+
+#[test]
+fn the_dashboard_filters_and_badges_work_in_a_browser() {
+    let repos = three_repositories();
+    let nightly = Nightly::new(&[
+        ("core/governed", &repos[0].url(), "team = \"core\"\n"),
+        ("core/readme", &repos[1].url(), "team = \"core\"\n"),
+        ("apps/<img src=x onerror=alert(1)>", &repos[2].url(), "team = \"apps\"\n"),
+    ]);
+    nightly.scan_ok(&[]);
+    let page = nightly.path("www/index.html");
+    let badges = nightly.path("www/badges");
+    nightly.ok(&[
+        "report",
+        "--format",
+        "html",
+        "-o",
+        &page,
+        "--badges",
+        &badges,
+        "--badge-url",
+        "https://ospo.example/b",
+    ]);
+    let html = std::fs::read_to_string(&page).unwrap();
+    // A badge per repository, and its snippet.
+    let written = std::fs::read_dir(&badges).unwrap().count();
+    assert_eq!(written, 3);
+    assert!(html.contains("![fledge: "), "embed snippets");
+    assert!(html.contains("](https://ospo.example/b/core_governed-"), "snippets link the served badges");
+    assert!(
+        std::fs::read_to_string(Path::new(&badges).join(fledge::report::badge::file_name("core/readme")))
+            .unwrap()
+            .starts_with("<svg")
+    );
+
+    let Some(browser) = browser() else {
+        println!("skipped the browser part: no chromium on the PATH (Debian: apt-get install chromium)");
+        return;
+    };
+    let all = rendered(&browser, &page, "");
+    assert_eq!(shown_rows(&all).len(), 3, "{all}");
+    assert!(all.contains("3 of 3 shown"));
+    // The hostile name is text, not an element.
+    assert!(!all.contains("<img src=\"x\""), "an element was injected");
+    // Filters from the address: team, then a failing check, then both.
+    assert_eq!(shown_rows(&rendered(&browser, &page, "team=core")), ["core/governed", "core/readme"]);
+    let no_license = rendered(&browser, &page, "check=license.file");
+    assert_eq!(shown_rows(&no_license).len(), 2, "the two without a LICENSE");
+    assert!(!shown_rows(&no_license).contains(&"core/governed".to_owned()));
+    assert_eq!(shown_rows(&rendered(&browser, &page, "team=core&check=license.file")), ["core/readme"]);
+    // The per-repository reports follow the filter.
+    let filtered = rendered(&browser, &page, "team=apps");
+    assert!(filtered.contains("<article class=\"repo\" id=\"r1\" hidden=\"\""), "{filtered}");
+    assert!(filtered.contains("1 of 3 shown"));
 }

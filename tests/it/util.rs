@@ -21,6 +21,27 @@ pub fn cache_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("fledge-test-cache")
 }
 
+/// Copies the plugins compiled in the tests' shared cache into the cache
+/// directory `cache`, as a machine has them after its first run.
+pub fn seed_compiled_plugins(cache: &std::path::Path) {
+    let warm = run(&["plugins"]);
+    assert!(warm.status.success(), "{}", stderr(&warm));
+    let compiled = cache.join("compiled");
+    std::fs::create_dir_all(&compiled).unwrap();
+    for entry in std::fs::read_dir(cache_dir().join("compiled")).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), compiled.join(entry.file_name())).unwrap();
+    }
+}
+
+/// A cache directory of its own, with the plugins already compiled, so
+/// that only what a test does with mirrors is new.
+pub fn fresh_cache() -> tempfile::TempDir {
+    let cache = tempfile::tempdir().unwrap();
+    seed_compiled_plugins(cache.path());
+    cache
+}
+
 /// Runs `fledge` with `args`.
 pub fn run(args: &[&str]) -> Output {
     fledge().args(args).output().expect("run fledge")

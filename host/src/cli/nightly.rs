@@ -82,6 +82,14 @@ pub struct ReportArgs {
     /// Write the report to this file instead of stdout.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Also write each repository's SVG badge into this directory (created
+    /// if missing); the dashboard shows each badge's embed snippet.
+    #[arg(long, value_name = "DIR")]
+    pub badges: Option<PathBuf>,
+    /// The address the badges are served from, for the embed snippets
+    /// (default: the --badges directory as given).
+    #[arg(long, value_name = "URL", requires = "badges")]
+    pub badge_url: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -129,23 +137,29 @@ pub fn scan(args: &ScanArgs) -> Result<ExitCode> {
     }
     let runtime = Arc::new(args.runtime.runtime()?);
     let default_policy = args.policy.clone().or_else(|| catalog.policy.clone());
+    // Loading the plugins (compiling them on first use, which can take
+    // minutes) is part of what a scan costs, and is reported as such.
+    let setup_start = std::time::Instant::now();
+    // The setups of the whole catalog, not only of this shard: the run's
+    // settings digest must be the same in every shard, empty ones included,
+    // for `fledge merge` to accept them as one scan.
     let mut setups: HashMap<Option<PathBuf>, Arc<Setup>> = HashMap::new();
+    for entry in &catalog.repositories {
+        let policy_path = entry.policy.clone().or_else(|| default_policy.clone());
+        if let std::collections::hash_map::Entry::Vacant(slot) = setups.entry(policy_path) {
+            let (policy, plugins) = load_setup(slot.key().as_deref(), &args.plugins, &runtime)?;
+            slot.insert(Arc::new(Setup::new(policy, plugins, &open, &limits)));
+        }
+    }
     let mut errors = Vec::new();
     let mut jobs = Vec::with_capacity(entries.len());
     for entry in entries {
         let policy_path = entry.policy.clone().or_else(|| default_policy.clone());
-        let setup = match setups.get(&policy_path) {
-            Some(setup) => Arc::clone(setup),
-            None => {
-                let (policy, plugins) = load_setup(policy_path.as_deref(), &args.plugins, &runtime)?;
-                let setup = Arc::new(Setup::new(policy, plugins, &open, &limits));
-                setups.insert(policy_path.clone(), Arc::clone(&setup));
-                setup
-            }
-        };
+        let Some(setup) = setups.get(&policy_path).map(Arc::clone) else { continue };
         check_entry(entry, &setup, policy_path.as_deref(), &mut errors);
         jobs.push(Job { entry: entry.clone(), setup });
     }
+    let setup_time = setup_start.elapsed();
     if !errors.is_empty() {
         return Err(UserError::new(FileErrors { file: catalog.source.clone(), errors }.to_string()).into());
     }
@@ -166,7 +180,7 @@ pub fn scan(args: &ScanArgs) -> Result<ExitCode> {
     let catalog_key =
         std::fs::canonicalize(&args.catalog).unwrap_or_else(|_| args.catalog.clone()).display().to_string();
     let shard = args.shard.map(|s| s.to_string());
-    let settings_digest = scan::settings_digest(&jobs);
+    let settings_digest = scan::settings_digest(setups.values());
     let run = match store.resumable_run(&catalog_key, shard.as_deref(), &catalog.digest, &settings_digest)? {
         Some(id) => {
             store.resume_run(id)?;
@@ -189,11 +203,12 @@ pub fn scan(args: &ScanArgs) -> Result<ExitCode> {
     };
     let summary = scan::scan(runtime, store, run, jobs, settings)?;
     let mut text = format!(
-        "run {}{}: {} repositories in {:.1} s: {}",
+        "run {}{}: {} repositories in {:.1} s (plus {:.1} s loading plugins): {}",
         summary.run,
         shard.as_ref().map_or(String::new(), |s| format!(" (shard {s})")),
         summary.total,
         summary.elapsed.as_secs_f64(),
+        setup_time.as_secs_f64(),
         summary.tally
     );
     if summary.resumed > 0 {
@@ -262,10 +277,31 @@ pub fn report(args: &ReportArgs) -> Result<ExitCode> {
         ..Selection::default()
     };
     let store = Store::open_existing(&args.db.path())?;
-    let report = trends::run_report(&store, &selection)?;
+    let mut report = trends::run_report(&store, &selection)?;
+    if let Some(dir) = &args.badges {
+        write_badges(&mut report, dir, args.badge_url.as_deref())?;
+    }
     let text = report::render_run(&report, args.format)?;
     write_output(args.output.as_deref(), &text)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes the badge of every repository with a stage into `dir` and
+/// records where it is served from.
+fn write_badges(report: &mut trends::RunReport, dir: &Path, url: Option<&str>) -> Result<()> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| UserError::new(format!("cannot create the badge directory {}: {e}", dir.display())))?;
+    let base = url.map_or_else(|| dir.display().to_string(), str::to_owned);
+    for entry in &mut report.repositories {
+        let (Some(stage), Some(score)) = (&entry.result.stage, entry.result.score) else { continue };
+        let name = report::badge::file_name(&entry.result.repository);
+        let svg = report::badge::svg(stage, score, report::badge::colour(&entry.stages));
+        let path = dir.join(&name);
+        std::fs::write(&path, svg)
+            .map_err(|e| UserError::new(format!("cannot write the badge {}: {e}", path.display())))?;
+        entry.badge = Some(format!("{}/{name}", base.trim_end_matches('/')));
+    }
+    Ok(())
 }
 
 pub fn history(args: &HistoryArgs) -> Result<ExitCode> {

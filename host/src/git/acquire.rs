@@ -183,6 +183,22 @@ pub(crate) fn mirror(url: &str, cache_dir: &Path, deadline: Option<Instant>) -> 
             fs::remove_dir_all(entry.path()).map_err(|e| other("clear a stale partial clone", &e))?;
         }
     }
+    // A repository on this machine is copied as `git clone --local` copies
+    // it; anything that copy cannot take (a borrowing source, a damaged
+    // ref) goes through a fetch, which says what is wrong.
+    if fresh && let Some(source) = local_source(url) {
+        match clone_local(&source, &work_path) {
+            Ok(()) => {
+                fs::rename(&work_path, &path).map_err(|e| other("move the new mirror into place", &e))?;
+                drop(lock);
+                return Repository::open_bare(&path).map_err(|e| other("open the mirror", &e.message()));
+            }
+            Err(reason) => {
+                log::debug!("{shown}: no local copy ({reason}); fetching");
+                let _ = fs::remove_dir_all(&work_path);
+            }
+        }
+    }
     let repo = if fresh {
         Repository::init_bare(&work_path).map_err(|e| other("create the mirror", &e))?
     } else {
@@ -246,16 +262,101 @@ fn fetch(repo: &Repository, url: &str, deadline: Option<Instant>) -> Result<(), 
     }
     // Point HEAD at the remote's default branch, so that checking "HEAD"
     // means what it means in a clone.
-    if let Ok(default) = remote.default_branch()
-        && let Ok(name) = default.as_str()
+    let default = remote.default_branch().ok().and_then(|d| d.as_str().ok().map(str::to_owned));
+    point_head(repo, default.as_deref()).map_err(|e| classify(&shown, &e, false))
+}
+
+/// Points a mirror's HEAD at the source's default branch when the mirror
+/// has it, else (HEAD dangling) at `main` or `master`.
+fn point_head(repo: &Repository, default: Option<&str>) -> Result<(), git2::Error> {
+    if let Some(name) = default
         && repo.find_reference(name).is_ok()
     {
-        repo.set_head(name).map_err(|e| classify(&shown, &e, false))?;
+        repo.set_head(name)?;
     } else if repo.head().is_err() {
         for candidate in ["refs/heads/main", "refs/heads/master"] {
             if repo.find_reference(candidate).is_ok() {
                 let _ = repo.set_head(candidate);
                 break;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The directory a `file://` URL names, if it is one.
+fn local_source(url: &str) -> Option<PathBuf> {
+    let parsed = url::Url::parse(url).ok()?;
+    (parsed.scheme() == "file").then(|| parsed.to_file_path().ok()).flatten()
+}
+
+/// Makes `dest` a mirror of the repository at `source` (heads, tags and
+/// HEAD) the way `git clone --local` does: the object files (packs and loose
+/// objects, which git never changes once written) are hard-linked, or
+/// copied where a link cannot be made, instead of being packed afresh and
+/// indexed again as a fetch does; a shallow source's boundary (`shallow`) is
+/// copied with them. Refuses, with the reason, what a copy of the files
+/// would get wrong: a source that borrows objects from another
+/// (`objects/info/alternates`).
+fn clone_local(source: &Path, dest: &Path) -> Result<(), String> {
+    let src = Repository::open_ext(source, git2::RepositoryOpenFlags::NO_SEARCH, &[] as &[&std::ffi::OsStr])
+        .map_err(|e| e.message().to_owned())?;
+    let objects = src.path().join("objects");
+    if objects.join("info/alternates").exists() {
+        return Err("the source borrows objects from another repository".to_owned());
+    }
+    let repo = Repository::init_bare(dest).map_err(|e| e.message().to_owned())?;
+    link_objects(&objects, &dest.join("objects")).map_err(|e| format!("copying objects: {e}"))?;
+    // A shallow source's boundary goes with it, so that the mirror is known
+    // to be shallow and its history said to be truncated.
+    if src.is_shallow() {
+        fs::copy(src.path().join("shallow"), dest.join("shallow")).map_err(|e| format!("copying `shallow`: {e}"))?;
+    }
+    for pattern in ["refs/heads/*", "refs/tags/*"] {
+        let refs = src.references_glob(pattern).map_err(|e| e.message().to_owned())?;
+        for reference in refs {
+            let reference = reference.map_err(|e| e.message().to_owned())?;
+            // A ref a copy cannot take as it is (a name that is not UTF-8, a
+            // symbolic ref that leads nowhere) sends the mirror to a fetch.
+            let name = reference.name().map_err(|e| e.message().to_owned())?.to_owned();
+            // A symbolic head is copied as what it points at, as a fetch does.
+            let target = reference
+                .resolve()
+                .ok()
+                .and_then(|r| r.target())
+                .ok_or_else(|| format!("{name} does not resolve to an object"))?;
+            repo.reference(&name, target, true, "fledge: local clone").map_err(|e| e.message().to_owned())?;
+        }
+    }
+    let head = src.find_reference("HEAD").ok().and_then(|h| h.symbolic_target().ok().flatten().map(str::to_owned));
+    point_head(&repo, head.as_deref()).map_err(|e| e.message().to_owned())
+}
+
+/// Hard-links (or copies) the loose objects and packs under `from` into
+/// `to`; temporary and lock files of a writer at work are left out.
+fn link_objects(from: &Path, to: &Path) -> std::io::Result<()> {
+    for entry in fs::read_dir(from)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        let is_loose_dir = name.len() == 2 && name.bytes().all(|b| b.is_ascii_hexdigit());
+        if !(is_loose_dir || name == "pack") || !entry.file_type()?.is_dir() {
+            continue;
+        }
+        let target = to.join(name);
+        fs::create_dir_all(&target)?;
+        for file in fs::read_dir(entry.path())? {
+            let file = file?;
+            let file_name = file.file_name();
+            let keep = file_name.to_str().is_some_and(|n| {
+                !n.starts_with("tmp") && !n.ends_with(".lock") && !n.ends_with(".keep") && !n.starts_with('.')
+            });
+            if !keep || !file.file_type()?.is_file() {
+                continue;
+            }
+            let dest = target.join(&file_name);
+            if fs::hard_link(file.path(), &dest).is_err() {
+                fs::copy(file.path(), &dest)?;
             }
         }
     }
