@@ -238,6 +238,9 @@ pub struct CheckStats {
     pub title: String,
     pub category: String,
     pub rationale: String,
+    /// Its most common fix where it does not pass.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remediation: Option<String>,
     /// Repositories by status (`pass`, `warn`, `fail`, `skip`, `error`).
     pub statuses: BTreeMap<String, usize>,
     /// Repositories where the check ran.
@@ -258,9 +261,15 @@ impl CheckStats {
 /// Every check of the run's reports, least passed first.
 fn check_stats(repositories: &[RepositoryEntry], reports: &HashMap<String, StoredReport>) -> Vec<CheckStats> {
     let mut by_id: BTreeMap<&str, CheckStats> = BTreeMap::new();
+    let mut fixes: HashMap<(&str, &str), usize> = HashMap::new();
     for entry in repositories {
         let Some(report) = entry.result.report.as_ref().and_then(|d| reports.get(d)) else { continue };
         for check in &report.checks {
+            if let Some(fix) = check.remediation.as_deref()
+                && !check.is_passing()
+            {
+                *fixes.entry((check.id.as_str(), fix)).or_insert(0) += 1;
+            }
             let stats = by_id.entry(check.id.as_str()).or_insert_with(|| CheckStats {
                 id: check.id.clone(),
                 title: check.title.clone(),
@@ -270,6 +279,14 @@ fn check_stats(repositories: &[RepositoryEntry], reports: &HashMap<String, Store
             });
             *stats.statuses.entry(check.status.clone()).or_insert(0) += 1;
             stats.repositories += 1;
+        }
+    }
+    for ((id, fix), n) in &fixes {
+        let Some(stats) = by_id.get_mut(id) else { continue };
+        let best = stats.remediation.as_deref().map_or(0, |b| fixes.get(&(*id, b)).copied().unwrap_or(0));
+        // The most common fix; between equals, the first in text order.
+        if *n > best || (*n == best && stats.remediation.as_deref().is_some_and(|b| *fix < b)) {
+            stats.remediation = Some((*fix).to_owned());
         }
     }
     let mut stats: Vec<CheckStats> = by_id.into_values().collect();

@@ -47,11 +47,11 @@ impl Blocker {
                 format!("`{check}` is {status}: {message}.{fix}")
             }
             Blocker::Category { category, score, min, checks } => {
-                format!("{category} scores {score:.1}, below {min}: fix {}.", code_list(checks))
+                format!("{category} scores {score:.1}, below {min}: {}.", fixes_text(&code_list(checks)))
             }
             Blocker::Score { score, min_score, gap, checks } => {
                 let fixes: Vec<String> = checks.iter().map(|g| format!("`{}` (+{:.1})", g.check, g.gain)).collect();
-                format!("{score:.1} is {gap:.1} below {min_score}: fix {}.", fixes.join(", "))
+                format!("{score:.1} is {gap:.1} below {min_score}: {}.", fixes_text(&fixes.join(", ")))
             }
             Blocker::Attestation { title, state, reason, signers, .. } => {
                 let why = reason.as_ref().map_or(String::new(), |r| format!(" ({r})"));
@@ -59,6 +59,12 @@ impl Blocker {
             }
         }
     }
+}
+
+/// "fix a, b", or, where fixing the required checks is enough to close a
+/// score gap (nothing else to fix), that.
+pub fn fixes_text(list: &str) -> String {
+    if list.is_empty() { "fixing the required checks closes the gap".to_owned() } else { format!("fix {list}") }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

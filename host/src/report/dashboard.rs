@@ -11,6 +11,7 @@
 //!
 //! Every piece of text from a repository or the catalog is escaped.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use super::run::{blocking, change_counts, counts, headline, outcome, signed};
@@ -63,7 +64,9 @@ td.n{text-align:right;font-variant-numeric:tabular-nums}
 .repo h3{margin:0 0 4px;font-size:15px;display:flex;gap:8px;align-items:center;flex-wrap:wrap}
 .muted{color:#59636e}
 code{background:#eff1f3;padding:0 4px;border-radius:4px;font-size:90%;overflow-wrap:anywhere}
-ul.blockers,ul.findings{margin:4px 0;padding-left:20px}
+ul.blockers,ul.findings,ul.passing{margin:4px 0;padding-left:20px}
+.badge{display:inline-flex;font:11px Verdana,Geneva,"DejaVu Sans",sans-serif;border-radius:3px;overflow:hidden;color:#fff;white-space:nowrap}
+.badge b,.badge i{padding:2px 6px;font-weight:400;font-style:normal}.badge b{background:#555}
 .cats{display:flex;gap:6px;flex-wrap:wrap;margin:4px 0}
 .cat{border:1px solid #d0d7de;border-radius:12px;padding:0 8px;white-space:nowrap}
 .bar{background:#eaeef2;border-radius:3px;height:8px;min-width:60px}
@@ -188,8 +191,10 @@ pub fn render(report: &RunReport) -> String {
     repositories_table(&mut out, report);
     statistics(&mut out, report);
     out.push_str("<section><h2>Repositories in detail</h2>");
+    let usual_fixes: HashMap<&str, &str> =
+        report.checks.iter().filter_map(|c| Some((c.id.as_str(), c.remediation.as_deref()?))).collect();
     for (i, entry) in report.repositories.iter().enumerate() {
-        repository_section(&mut out, i, entry);
+        repository_section(&mut out, i, entry, &usual_fixes);
     }
     out.push_str("</section>\n");
     check_reference(&mut out, &report.checks);
@@ -357,13 +362,17 @@ fn statistics(out: &mut String, report: &RunReport) {
     out.push_str("</tbody></table></div></section>\n");
 }
 
-fn repository_section(out: &mut String, i: usize, entry: &RepositoryEntry) {
+fn repository_section(out: &mut String, i: usize, entry: &RepositoryEntry, usual_fixes: &HashMap<&str, &str>) {
     let result = &entry.result;
     let _ = write!(out, "<article class=\"repo\" id=\"r{i}\"><h3>{}", escape(&result.repository));
     if let (Some(stage), Some(score)) = (&result.stage, result.score) {
-        let badge = super::badge::svg(stage, score, super::badge::colour(&entry.stages));
-        let data = percent_encoding::utf8_percent_encode(&badge, percent_encoding::NON_ALPHANUMERIC);
-        let _ = write!(out, " <img alt=\"fledge: {} {score:.0}\" src=\"data:image/svg+xml,{data}\">", escape(stage));
+        // The badge drawn with CSS: the SVG file's look at a tenth of its size.
+        let _ = write!(
+            out,
+            " <span class=\"badge\"><b>fledge</b><i style=\"background:{}\">{} {score:.0}</i></span>",
+            super::badge::colour(&entry.stages),
+            escape(stage)
+        );
     }
     out.push_str("</h3><p class=\"muted\">");
     let mut facts = Vec::new();
@@ -419,7 +428,7 @@ fn repository_section(out: &mut String, i: usize, entry: &RepositoryEntry) {
         }
         out.push_str("</div>");
     }
-    check_table(out, entry);
+    check_table(out, entry, usual_fixes);
     if let Some(path) = &entry.badge {
         let snippet = format!("![fledge: {}]({path})", result.stage.as_deref().unwrap_or("-"));
         let _ = write!(out, "<p class=\"muted\">Badge for a README: <code>{}</code></p>", escape(&snippet));
@@ -427,53 +436,13 @@ fn repository_section(out: &mut String, i: usize, entry: &RepositoryEntry) {
     out.push_str("</article>\n");
 }
 
-/// The checks that do not pass, with messages, fixes and findings; then
-/// the passing ones, folded.
-fn check_table(out: &mut String, entry: &RepositoryEntry) {
+/// The checks that do not pass, worst first, with messages, fixes (a fix
+/// that is the check's usual one links to it in the check reference) and
+/// findings; then the passing ones, folded, one line each.
+fn check_table(out: &mut String, entry: &RepositoryEntry, usual_fixes: &HashMap<&str, &str>) {
     if entry.checks.is_empty() {
         return;
     }
-    let row = |out: &mut String, check: &StoredCheck| {
-        let _ = write!(
-            out,
-            "<tr><td class=\"s-{status}\">{status}</td><td>{}</td><td>{}",
-            check_link(&check.id),
-            escape(&check.message),
-            status = escape(&check.status),
-        );
-        if let Some(fix) = &check.remediation {
-            let _ = write!(out, "<br><span class=\"muted\">Fix: {}</span>", with_code(fix));
-        }
-        if !check.findings.is_empty() {
-            out.push_str("<ul class=\"findings\">");
-            for finding in &check.findings {
-                let place: Vec<String> = finding
-                    .locations
-                    .iter()
-                    .map(|l| {
-                        let mut at = l.path.clone();
-                        if let Some(line) = l.line {
-                            let _ = write!(at, ":{line}");
-                        }
-                        if let Some(commit) = &l.commit {
-                            let _ = write!(at, " @{}", commit.get(..10).unwrap_or(commit));
-                        }
-                        format!("<code>{}</code>", escape(&at))
-                    })
-                    .collect();
-                let _ = write!(out, "<li>{} {}</li>", place.join(", "), escape(&finding.message));
-            }
-            if check.findings_total > check.findings.len() {
-                let _ = write!(
-                    out,
-                    "<li class=\"muted\">and {} more in the repository's own report</li>",
-                    check.findings_total - check.findings.len()
-                );
-            }
-            out.push_str("</ul>");
-        }
-        out.push_str("</td></tr>");
-    };
     let (passing, mut not): (Vec<&StoredCheck>, Vec<&StoredCheck>) = entry.checks.iter().partition(|c| c.is_passing());
     let rank = |c: &StoredCheck| match c.status.as_str() {
         "error" => 0,
@@ -484,21 +453,75 @@ fn check_table(out: &mut String, entry: &RepositoryEntry) {
     if !not.is_empty() {
         out.push_str("<div class=\"scroll\"><table><tbody>");
         for check in not {
-            row(out, check);
+            let _ = write!(
+                out,
+                "<tr><td class=\"s-{status}\">{status}</td><td>{}</td><td>{}",
+                check_link(&check.id),
+                escape(&check.message),
+                status = escape(&check.status),
+            );
+            match &check.remediation {
+                Some(fix) if usual_fixes.get(check.id.as_str()) == Some(&fix.as_str()) => {
+                    let _ = write!(out, " <a class=\"muted\" href=\"#{}\">how to fix</a>", check_anchor(&check.id));
+                }
+                Some(fix) => {
+                    let _ = write!(out, "<br><span class=\"muted\">Fix: {}</span>", with_code(fix));
+                }
+                None => {}
+            }
+            findings_list(out, check);
+            out.push_str("</td></tr>");
         }
         out.push_str("</tbody></table></div>");
     }
     if !passing.is_empty() {
+        let _ = write!(out, "<details><summary>{} passing or skipped</summary><ul class=\"passing\">", passing.len());
+        for check in passing {
+            let _ = write!(
+                out,
+                "<li><span class=\"s-{status}\">{status}</span> {} {}",
+                check_link(&check.id),
+                escape(&check.message),
+                status = escape(&check.status),
+            );
+            findings_list(out, check);
+            out.push_str("</li>");
+        }
+        out.push_str("</ul></details>");
+    }
+}
+
+/// A check's findings (as many as the run report kept), with where.
+fn findings_list(out: &mut String, check: &StoredCheck) {
+    if check.findings.is_empty() {
+        return;
+    }
+    out.push_str("<ul class=\"findings\">");
+    for finding in &check.findings {
+        let place: Vec<String> = finding
+            .locations
+            .iter()
+            .map(|l| {
+                let mut at = l.path.clone();
+                if let Some(line) = l.line {
+                    let _ = write!(at, ":{line}");
+                }
+                if let Some(commit) = &l.commit {
+                    let _ = write!(at, " @{}", commit.get(..10).unwrap_or(commit));
+                }
+                format!("<code>{}</code>", escape(&at))
+            })
+            .collect();
+        let _ = write!(out, "<li>{} {}</li>", place.join(", "), escape(&finding.message));
+    }
+    if check.findings_total > check.findings.len() {
         let _ = write!(
             out,
-            "<details><summary>{} passing or skipped</summary><div class=\"scroll\"><table><tbody>",
-            passing.len()
+            "<li class=\"muted\">and {} more in the repository's own report</li>",
+            check.findings_total - check.findings.len()
         );
-        for check in passing {
-            row(out, check);
-        }
-        out.push_str("</tbody></table></div></details>");
     }
+    out.push_str("</ul>");
 }
 
 /// What each check is and why it matters, once per page.
@@ -512,13 +535,17 @@ fn check_reference(out: &mut String, checks: &[CheckStats]) {
     for check in sorted {
         let _ = write!(
             out,
-            "<dt id=\"{}\"><code>{}</code> {} <span class=\"muted\">({})</span></dt><dd>{}</dd>",
+            "<dt id=\"{}\"><code>{}</code> {} <span class=\"muted\">({})</span></dt><dd>{}",
             check_anchor(&check.id),
             escape(&check.id),
             escape(&check.title),
             escape(&check.category),
             with_code(&check.rationale)
         );
+        if let Some(fix) = &check.remediation {
+            let _ = write!(out, "<br>How to fix: {}", with_code(fix));
+        }
+        out.push_str("</dd>");
     }
     out.push_str("</dl></section>\n");
 }

@@ -5,6 +5,7 @@
 
 use std::fmt::Write as _;
 
+use crate::model::verdict::fixes_text;
 use crate::model::{Finding, Status};
 use crate::report::Report;
 use crate::verdict::Blocker;
@@ -194,11 +195,11 @@ fn render_verdict(out: &mut String, report: &Report, style: Style, width: usize)
                 continue;
             }
             Blocker::Category { category, score, min, checks } => {
-                format!("category {category} scores {score:.1}, below {min}; fix {}", checks.join(", "))
+                format!("category {category} scores {score:.1}, below {min}; {}", fixes_text(&checks.join(", ")))
             }
             Blocker::Score { score, min_score, gap, checks } => {
                 let fixes: Vec<String> = checks.iter().map(|g| format!("{} (+{:.1})", g.check, g.gain)).collect();
-                format!("score {score:.1} is {gap:.1} below {min_score}; fix {}", fixes.join(", "))
+                format!("score {score:.1} is {gap:.1} below {min_score}; {}", fixes_text(&fixes.join(", ")))
             }
             Blocker::Attestation { title, state, signers, .. } => {
                 format!("attestation \"{title}\" is {state}; to be signed by {}", signers.join(" or "))

@@ -378,3 +378,11 @@ fn unread_content_stops_a_pass_unless_the_policy_accepts_it() {
     assert_eq!(checks[2].status, Status::Fail);
     assert_eq!(checks[2].message, "docs.contributing is fail; incomplete: 1 not read (10 B): shallow content");
 }
+
+#[test]
+fn a_score_gap_the_required_checks_close_names_no_empty_fix() {
+    let gap = Blocker::Score { score: 69.8, min_score: 70.0, gap: 0.2, checks: Vec::new() };
+    assert_eq!(gap.describe(), "69.8 is 0.2 below 70: fixing the required checks closes the gap.");
+    let category = Blocker::Category { category: "docs".to_owned(), score: 40.0, min: 50.0, checks: Vec::new() };
+    assert_eq!(category.describe(), "docs scores 40.0, below 50: fixing the required checks closes the gap.");
+}

@@ -42,6 +42,14 @@ pub fn kind_of(id: &str) -> Option<&'static str> {
         .map(|kind| kind.name)
 }
 
+/// "a GPL/CDDL", "an Apache", "an MIT", "an LGPL": the article as the
+/// name is read aloud (initialisms by their first letter's name).
+pub fn with_article(name: &str) -> String {
+    let vowel_sound =
+        name.starts_with(['A', 'E', 'I', 'O', 'F', 'H', 'L', 'M', 'N', 'R', 'S', 'X']) || name.starts_with("Un");
+    format!("{} {name}", if vowel_sound { "an" } else { "a" })
+}
+
 /// The kinds of license the header `head` (a file's first lines) names:
 /// from its `SPDX-License-Identifier`, else from the licenses' own words.
 pub fn header_kinds(head: &str) -> Vec<&'static str> {
@@ -94,6 +102,11 @@ mod tests {
         assert_eq!(header_kinds(libgit2), ["GPL"]);
         assert_eq!(header_kinds("// Copyright 2020 Example. All rights reserved."), Vec::<&str>::new());
         assert_eq!(kind_of("LGPL-2.1-or-later"), Some("LGPL"));
+        assert_eq!(with_article("Apache"), "an Apache");
+        assert_eq!(with_article("GPL/CDDL"), "a GPL/CDDL");
+        assert_eq!(with_article("MIT"), "an MIT");
+        assert_eq!(with_article("BSD"), "a BSD");
+        assert_eq!(with_article("Unlicense"), "an Unlicense");
         assert_eq!(kind_of("GPL-3.0-only"), Some("GPL"));
         assert_eq!(kind_of("Apache-2.0 WITH LLVM-exception"), Some("Apache"));
         assert_eq!(kind_of("WTFPL"), None);

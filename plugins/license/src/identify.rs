@@ -68,6 +68,40 @@ pub fn corpus() -> &'static [Entry] {
     })
 }
 
+/// For each bigram of the corpus, the licenses (not exceptions) that hold
+/// it, by index in [`corpus`]: counting a file's bigrams through it gives
+/// every entry's intersection with the file at once, exactly, instead of
+/// merging the file with each of the hundreds of entries.
+fn postings() -> &'static std::collections::HashMap<u32, Vec<u16>> {
+    static INDEX: OnceLock<std::collections::HashMap<u32, Vec<u16>>> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        let mut index: std::collections::HashMap<u32, Vec<u16>> = std::collections::HashMap::new();
+        for (i, entry) in corpus().iter().enumerate() {
+            let Ok(i) = u16::try_from(i) else { break };
+            if entry.is_exception() {
+                continue;
+            }
+            for &bigram in &entry.bigrams {
+                index.entry(bigram).or_default().push(i);
+            }
+        }
+        index
+    })
+}
+
+/// Every license entry with the number of bigrams it shares with `file`.
+fn shared_with(file: &[u32]) -> Vec<(&'static Entry, usize)> {
+    let corpus = corpus();
+    let mut counts = vec![0usize; corpus.len()];
+    let index = postings();
+    for bigram in file {
+        for &i in index.get(bigram).map(Vec::as_slice).unwrap_or_default() {
+            counts[usize::from(i)] += 1;
+        }
+    }
+    corpus.iter().zip(counts).filter(|(e, _)| !e.is_exception()).collect()
+}
+
 /// The license (not notice or exception) entry for `id`, if any.
 pub fn entry(id: &str) -> Option<&'static Entry> {
     let base = id.split(" WITH ").next().unwrap_or(id);
@@ -174,7 +208,32 @@ fn preference(id: &str) -> usize {
 }
 
 /// Identifies the license(s) in `text`; a match needs `threshold` (0-1).
+/// A text met before in the same run (the same license file copied into
+/// each package of a workspace) is answered from memory.
 pub fn identify(text: &str, threshold: f64) -> Identification {
+    use sha2::Digest as _;
+    type Key = ([u8; 32], u64);
+    thread_local! {
+        static SEEN: std::cell::RefCell<std::collections::HashMap<Key, Identification>> =
+            std::cell::RefCell::new(std::collections::HashMap::new());
+    }
+    let key: Key = (sha2::Sha256::digest(text.as_bytes()).into(), threshold.to_bits());
+    if let Some(known) = SEEN.with(|seen| seen.borrow().get(&key).cloned()) {
+        return known;
+    }
+    let identification = identify_text(text, threshold);
+    SEEN.with(|seen| {
+        let mut seen = seen.borrow_mut();
+        // Bounded: a run over a huge monorepo starts afresh now and then.
+        if seen.len() >= 4096 {
+            seen.clear();
+        }
+        seen.insert(key, identification.clone());
+    });
+    identification
+}
+
+fn identify_text(text: &str, threshold: f64) -> Identification {
     let words = normalize::words(text);
     if let Some(named) = named_only(text, words.len()) {
         return named;
@@ -183,8 +242,7 @@ pub fn identify(text: &str, threshold: f64) -> Identification {
     if file.len() < 8 {
         return Identification::Unrecognised { closest: None };
     }
-    let scored: Vec<(&'static Entry, usize)> =
-        corpus().iter().filter(|e| !e.is_exception()).map(|e| (e, intersection(&file, &e.bigrams))).collect();
+    let scored = shared_with(&file);
     let best = scored.iter().map(|(e, common)| (*e, dice(*common, file.len(), e.bigrams.len()))).fold(
         None::<(&Entry, f64)>,
         |best, (e, d)| match best {

@@ -13,6 +13,7 @@ use fledge_sdk::prelude::*;
 use fledge_sdk::repo::{normalize_name, stem};
 use serde::Deserialize;
 
+mod copyright;
 mod foreign;
 pub mod identify;
 mod manifests;
@@ -159,7 +160,7 @@ impl Plugin for License {
                 .weight(1)
                 .rationale("Headers keep the license attached to files that are copied out of the project.")
                 .remediation("Add an `SPDX-License-Identifier: <id>` comment at the top of each source file.")
-                .looks_at("the first 2 KB of source files (by extension, outside vendored directories; an even sample of at most `header_max_files`) for `SPDX-License-Identifier` or a recognisable header (\"Licensed under\", \"Permission is hereby granted\", a copyright line with a license mention). Below `header_threshold` it is a `warn` scored by the share; findings list up to 20 files without a header. A header that names another kind of license than the project's (a CDDL or GPL header in an Apache-2.0 project: copied third-party code), by its `SPDX-License-Identifier` or the license's own words, is a finding and makes the check `warn`."),
+                .looks_at("the first 2 KB of source files (by extension, outside vendored directories; an even sample of at most `header_max_files`) for `SPDX-License-Identifier` or a recognisable header (\"Licensed under\", \"Permission is hereby granted\", a copyright line with a license mention). Below `header_threshold` it is a `warn` scored by the share; findings list up to 20 files without a header. A header that names another kind of license than the project's (a CDDL or GPL header in an Apache-2.0 project: copied third-party code), by its `SPDX-License-Identifier` or the license's own words, is a finding and makes the check `warn`. Copyright statements (`Copyright (c) 2024 Example Corp.`, `SPDX-FileCopyrightText:`) name holders: those other than the project's own (named in its license files or root NOTICE; without any, the holder of at least half of the headers) are listed as `info` findings with their file count, for the NOTICE file; a header that reserves all rights to another holder and grants no license (another company's proprietary code) is a finding and makes the check `warn`."),
             |plugin, check| plugin.on_files(check, headers),
         )
         .check(
@@ -724,8 +725,10 @@ fn headers(repo: &Repo, files: &[FileLicense], config: &Config) -> Result<CheckR
     });
     let mut missing = Vec::new();
     let mut foreign_headers: Vec<(String, Vec<&str>)> = Vec::new();
+    let mut holders = Holders::default();
     for entry in &sample {
         let head = repo.read_text_bounded(&entry.path, 2048)?.unwrap_or_default();
+        holders.add(&entry.path, &head);
         if !has_header(&head) {
             missing.push(entry.path.clone());
             continue;
@@ -748,32 +751,148 @@ fn headers(repo: &Repo, files: &[FileLicense], config: &Config) -> Result<CheckR
             Finding::new(
                 Severity::Medium,
                 format!(
-                    "carries a {} header, not the project's {expression}: code copied from elsewhere keeps its own license (move it under a third-party directory with its license, and list it in NOTICE) or is replaced",
-                    kinds.join("/")
+                    "carries {} header, not the project's {expression}: code copied from elsewhere keeps its own license (move it under a third-party directory with its license, and list it in NOTICE) or is replaced",
+                    foreign::with_article(&kinds.join("/"))
                 ),
             )
             .at(path)
             .line(1)
         }));
     }
-    let foreign_note = match foreign_headers.len() {
-        0 => String::new(),
-        1 => "; 1 file carries another license's header".to_owned(),
-        n => format!("; {n} files carry another license's header"),
-    };
-    let result = if share >= config.header_threshold && foreign_headers.is_empty() {
+    let own = own_holders(repo, files)?;
+    let (third_party_holders, reserved) = holders.third_party(&own);
+    findings.extend(reserved.iter().take(50).map(|(path, holder)| {
+        Finding::new(
+            Severity::Medium,
+            format!(
+                "all rights reserved by {holder}, with no license: another holder's proprietary code may not be published without its permission"
+            ),
+        )
+        .at(path)
+        .line(1)
+    }));
+    findings.extend(third_party_holders.iter().take(50).map(|holder| {
+        Finding::info(format!(
+            "copyright held by {} in {} file{} (list it in NOTICE)",
+            holder.name,
+            holder.files,
+            if holder.files == 1 { "" } else { "s" }
+        ))
+        .at(&holder.first)
+        .line(1)
+    }));
+    let mut notes = String::new();
+    match foreign_headers.len() {
+        0 => {}
+        1 => notes.push_str("; 1 file carries another license's header"),
+        n => notes.push_str(&format!("; {n} files carry another license's header")),
+    }
+    match reserved.len() {
+        0 => {}
+        1 => notes.push_str("; 1 file reserves all rights to another holder"),
+        n => notes.push_str(&format!("; {n} files reserve all rights to another holder")),
+    }
+    let clean = foreign_headers.is_empty() && reserved.is_empty();
+    let result = if share >= config.header_threshold && clean {
         CheckResult::pass(figures)
     } else if share >= config.header_threshold {
-        CheckResult::warn(format!("{figures}{foreign_note}"))
-            .remediation("Review each file with another license's header: keep it as third-party code under its license, or replace it.")
+        CheckResult::warn(format!("{figures}{notes}")).remediation(
+            "Review each file with another license's header or another holder's reserved rights: keep it as third-party code under its license (with its holder in NOTICE), get the holder's permission, or replace it.",
+        )
     } else {
-        CheckResult::warn(format!(
-            "{figures}; the policy asks for {:.0}%{foreign_note}",
-            config.header_threshold * 100.0
-        ))
-        .score((share * 100.0).round() as u8)
+        CheckResult::warn(format!("{figures}; the policy asks for {:.0}%{notes}", config.header_threshold * 100.0))
+            .score((share * 100.0).round() as u8)
     };
-    Ok(result.findings(findings).metric("header-share", share).metric("foreign-headers", foreign_headers.len() as f64))
+    Ok(result
+        .findings(findings)
+        .metric("header-share", share)
+        .metric("foreign-headers", foreign_headers.len() as f64)
+        .metric("third-party-holders", third_party_holders.len() as f64))
+}
+
+/// A copyright holder named in file headers.
+struct Holder {
+    name: String,
+    files: usize,
+    /// The first file (in tree order) that names it.
+    first: String,
+}
+
+/// The holders of the sampled files, and the files that reserve all rights
+/// without a license, by holder key.
+#[derive(Default)]
+struct Holders {
+    by_key: BTreeMap<String, Holder>,
+    /// (path, holder keys) of headers reserving all rights with no license.
+    reserved: Vec<(String, Vec<String>)>,
+}
+
+impl Holders {
+    fn add(&mut self, path: &str, head: &str) {
+        let names = copyright::holders(head);
+        for name in &names {
+            let holder = self.by_key.entry(copyright::key(name)).or_insert_with(|| Holder {
+                name: name.clone(),
+                files: 0,
+                first: path.to_owned(),
+            });
+            holder.files += 1;
+        }
+        // A header that names a license by its words grants it, whatever
+        // rights it reserves first.
+        if !names.is_empty() && copyright::reserves_all_rights(head) && foreign::header_kinds(head).is_empty() {
+            self.reserved.push((path.to_owned(), names.iter().map(|n| copyright::key(n)).collect()));
+        }
+    }
+
+    /// The holders that are not the project's (`own`: keys from its license
+    /// and NOTICE files; without any, the holder of most headers when it
+    /// holds at least half of them), most files first; and the files whose
+    /// reserved rights belong to one of them.
+    fn third_party(&self, own: &[String]) -> (Vec<&Holder>, Vec<(String, String)>) {
+        let mut own: Vec<String> = own.to_vec();
+        if own.is_empty() {
+            let total: usize = self.by_key.values().map(|h| h.files).sum();
+            if let Some((key, top)) = self.by_key.iter().max_by_key(|(_, h)| h.files)
+                && top.files * 2 >= total
+            {
+                own.push(key.clone());
+            }
+        }
+        // "Example" in LICENSE is the same holder as "Example Cloud" in a
+        // header; an empty key (a name of legal forms only) matches nothing.
+        let is_own = |key: &str| {
+            own.iter().any(|o| !o.is_empty() && !key.is_empty() && (key.contains(o.as_str()) || o.contains(key)))
+        };
+        let mut third: Vec<&Holder> = self.by_key.iter().filter(|(k, _)| !is_own(k)).map(|(_, h)| h).collect();
+        third.sort_by(|a, b| b.files.cmp(&a.files).then_with(|| a.name.cmp(&b.name)));
+        let reserved = self
+            .reserved
+            .iter()
+            .filter_map(|(path, keys)| {
+                let other = keys.iter().find(|k| !is_own(k))?;
+                Some((path.clone(), self.by_key.get(other).map_or_else(|| other.clone(), |h| h.name.clone())))
+            })
+            .collect();
+        (third, reserved)
+    }
+}
+
+/// The holders the project's own license files and root NOTICE name.
+fn own_holders(repo: &Repo, files: &[FileLicense]) -> Result<Vec<String>> {
+    let mut paths: Vec<String> = files.iter().filter(|f| f.primary).map(|f| f.path.clone()).collect();
+    paths.extend(
+        repo.files_in("")?
+            .into_iter()
+            .filter(|e| e.is_file() && normalize_name(stem(e.name())) == "notice")
+            .map(|e| e.path),
+    );
+    let mut own = Vec::new();
+    for path in paths {
+        let text = repo.read_text_bounded(&path, 64 * 1024)?.unwrap_or_default();
+        own.extend(copyright::holders(&text).iter().map(|h| copyright::key(h)));
+    }
+    Ok(own)
 }
 
 fn third_party(repo: &Repo, files: &[FileLicense], config: &Config) -> Result<CheckResult> {

@@ -429,3 +429,49 @@ fn a_license_stated_only_in_the_readme_is_read_and_its_text_asked_for() {
     assert_eq!(silent.run::<License>("license.file").status, Status::Fail);
     assert_eq!(silent.run::<License>("license.approved").status, Status::Fail);
 }
+
+#[test]
+fn third_party_holders_are_listed_and_another_holders_reserved_code_is_a_finding() {
+    let repo = MemRepo::new()
+        .file("LICENSE", reformatted("MIT"))
+        .file(
+            "src/a.rs",
+            "// Copyright 2026 Example Corporation. All rights reserved.\n// SPDX-License-Identifier: MIT\n",
+        )
+        .file("src/b.rs", "// Copyright (c) 2019 Globex Inc. All rights reserved.\nfn b() {}\n")
+        .file("src/c.rs", "// Copyright 2021 Jane Doe\n// SPDX-License-Identifier: MIT\n")
+        .file("src/d.rs", "// Copyright 2022 Jane Doe <jane@example.org>\n// SPDX-License-Identifier: MIT\n");
+    let result = repo.run::<License>("license.headers");
+    assert_eq!(
+        (result.status, result.message.as_str()),
+        (
+            Status::Warn,
+            "4 of 4 source files (100%) carry a license header; 1 file reserves all rights to another holder"
+        )
+    );
+    let found: Vec<(String, &str, &str)> = result
+        .findings
+        .iter()
+        .map(|f| (format!("{:?}", f.severity), f.locations[0].path.as_str(), f.message.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "Medium".to_owned(),
+                "src/b.rs",
+                "all rights reserved by Globex Inc, with no license: another holder's proprietary code may not be published without its permission"
+            ),
+            ("Info".to_owned(), "src/c.rs", "copyright held by Jane Doe in 2 files (list it in NOTICE)"),
+            ("Info".to_owned(), "src/b.rs", "copyright held by Globex Inc in 1 file (list it in NOTICE)"),
+        ]
+    );
+    // The project's own holder, known from its LICENSE, is never listed,
+    // and its reserved rights are its own to waive.
+    let own = MemRepo::new()
+        .file("LICENSE", reformatted("MIT"))
+        .file("src/a.rs", "// Copyright 2026 Example Corp. All rights reserved.\nfn a() {}\n");
+    let result = own.run::<License>("license.headers");
+    assert_eq!(result.status, Status::Pass, "{}", result.message);
+    assert!(result.findings.is_empty(), "{:?}", result.findings);
+}
