@@ -102,6 +102,30 @@ fn shared_with(file: &[u32]) -> Vec<(&'static Entry, usize)> {
     corpus.iter().zip(counts).filter(|(e, _)| !e.is_exception()).collect()
 }
 
+/// The lines of `text` that belong to none of `licenses`' texts: what the
+/// file says in its own words around them ("you may use it under either
+/// the MIT or the Apache-2.0 license"). A line is a license's when most of
+/// its word pairs are that license's.
+pub fn prose(text: &str, licenses: &[String]) -> String {
+    let mut known: Vec<u32> =
+        licenses.iter().filter_map(|id| entry(id)).flat_map(|e| e.bigrams.iter().copied()).collect();
+    known.sort_unstable();
+    known.dedup();
+    let mut out = String::new();
+    for line in text.lines() {
+        let words = normalize::words(line);
+        if words.len() < 3 {
+            continue;
+        }
+        let pairs = normalize::bigrams(&words);
+        if intersection(&pairs, &known) * 5 < pairs.len() * 3 {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
 /// The license (not notice or exception) entry for `id`, if any.
 pub fn entry(id: &str) -> Option<&'static Entry> {
     let base = id.split(" WITH ").next().unwrap_or(id);

@@ -95,6 +95,10 @@ struct FileLicense {
     /// Known non-standard variants a modified text carries (BSD+Patents,
     /// the Commons Clause, a non-commercial restriction).
     variants: Vec<&'static str>,
+    /// The file offers its licenses as a choice ("either ... or", "at your
+    /// option", "dual-licensed"); otherwise several licenses in one file
+    /// apply together.
+    either: bool,
 }
 
 impl FileLicense {
@@ -119,7 +123,7 @@ impl Plugin for License {
         CheckTable::<Self>::new(
             PluginMeta::new("license", env!("CARGO_PKG_VERSION"))
                 .description("License file, SPDX identification, approval, manifest consistency, headers, third-party notices")
-                .about("License texts are identified against the official SPDX texts shipped by the\n`spdx` crate, normalised at build time (case, whitespace and wrapping,\npunctuation, bullets and numbering, copyright statements, URLs and\nBritish/American spellings folded away) and compared by the Dice\ncoefficient of their word bigrams: the confidence. A file that holds\nseveral licenses, a license `WITH` an SPDX exception, a file with only a\nlicense's standard notice, and a short file that only names its license\nare recognised as such. `cargo run -p fledge-plugin-license --example\nidentify -- FILE...` runs the identifier on any files.\n\nA file identified as one license is then compared with that license's\nSPDX template (from the SPDX license-list data, which the `license`\ncrate's package ships), after the SPDX License List Matching Guidelines:\nthe template's variable regions (copyright lines, bullets, names) and\noptional ones (titles, appendices) may differ, nothing else may, beyond\nline breaks around copyright lines, a short title before the license and a\nnotice after it that restricts nothing. A text that differs is a modified\nlicense: `license.identified` warns and lists the words added or missing\nwith their lines, and `license.approved` fails, since a modified license\nis not the one the policy approves. Known variants of a modified or\nunrecognised text are named: BSD+Patents, the Commons Clause, and\nnon-commercial or field-of-use restrictions. The 25 rare licenses whose SPDX text\ndoes not match its own template are judged by similarity alone.\n\nConfiguration (`[plugins.license]` in the policy): `min_confidence` (0.9),\n`allowed` (SPDX ids; empty means OSI-approved), `denied`, `copyleft`\n(`pass`, `warn` or `fail`; default `warn`), `header_threshold` (0.8),\n`header_max_files` (5000), `third_party_dirs`.")
+                .about("License texts are identified against the official SPDX texts shipped by the\n`spdx` crate, normalised at build time (case, whitespace and wrapping,\npunctuation, bullets and numbering, copyright statements, URLs and\nBritish/American spellings folded away) and compared by the Dice\ncoefficient of their word bigrams: the confidence. A file that holds\nseveral licenses, a license `WITH` an SPDX exception, a file with only a\nlicense's standard notice, and a short file that only names its license\nare recognised as such. Several licenses in one file apply together (AND)\nunless the file's own words around the texts offer a choice (\"either\",\n\"at your option\", \"dual-licensed\"); separate license files at the root are\nalternatives (OR), and REUSE texts in `LICENSES/` apply together.\n`cargo run -p fledge-plugin-license --example\nidentify -- FILE...` runs the identifier on any files.\n\nA file identified as one license is then compared with that license's\nSPDX template (from the SPDX license-list data, which the `license`\ncrate's package ships), after the SPDX License List Matching Guidelines:\nthe template's variable regions (copyright lines, bullets, names) and\noptional ones (titles, appendices) may differ, nothing else may, beyond\nline breaks around copyright lines, a short title before the license and a\nnotice after it that restricts nothing. A file of several texts divided by\nseparator lines (`=====`, `-----`) is compared block by block, each text\nwith its template, each line between them only if it restricts nothing. A text that differs is a modified\nlicense: `license.identified` warns and lists the words added or missing\nwith their lines, and `license.approved` fails, since a modified license\nis not the one the policy approves. Known variants of a modified or\nunrecognised text are named: BSD+Patents, the Commons Clause, and\nnon-commercial or field-of-use restrictions. The 25 rare licenses whose SPDX text\ndoes not match its own template are judged by similarity alone.\n\nConfiguration (`[plugins.license]` in the policy): `min_confidence` (0.9),\n`allowed` (SPDX ids; empty means OSI-approved), `denied`, `copyleft`\n(`pass`, `warn` or `fail`; default `warn`), `header_threshold` (0.8),\n`header_max_files` (5000), `third_party_dirs`.")
                 .reads(&[Capability::Tree, Capability::Contents]),
         )
         .category("license")
@@ -152,7 +156,7 @@ impl Plugin for License {
                 .weight(3)
                 .rationale("Package registries and scanners read the manifest; a manifest that disagrees with LICENSE misstates the license.")
                 .remediation("Set the license field of each listed manifest to the SPDX expression of the license file.")
-                .looks_at("the license declared in every Cargo.toml (including `[workspace.package]`), package.json, pom.xml, pyproject.toml (PEP 621, Poetry, trove classifiers), setup.cfg and *.gemspec outside vendored directories (an SPDX expression, or a license name or URL resolved through the SPDX list's names and see-also URLs and the names ecosystems use, such as Maven's \"The Apache License, Version 2.0\"), compared by license family (`GPL-2.0-only` and `GPL-2.0-or-later` are one family) with the nearest license file above the manifest, else the root's. Each mismatch is a finding at the manifest's path and line. No manifest declaring a license gives `skip`; Go modules have no license field and use the LICENSE file."),
+                .looks_at("the license declared in every Cargo.toml (including `[workspace.package]`), package.json, pom.xml, pyproject.toml (PEP 621, Poetry, trove classifiers), setup.cfg and *.gemspec outside vendored directories (an SPDX expression, or a license name or URL resolved through the SPDX list's names and see-also URLs and the names ecosystems use, such as Maven's \"The Apache License, Version 2.0\"), compared by license family (`GPL-2.0-only` and `GPL-2.0-or-later` are one family) with the license files of the nearest folder above the manifest that has any, else the root's. The expression agrees when it offers only ways the files offer (`MIT OR Apache-2.0` beside a file that also allows CC0), or names exactly their licenses; it matches in part (`warn`) when some of its licenses have no text in the package, or when it leaves out a license the files apply together with one it names; otherwise it disagrees (`fail`). Each is a finding at the manifest's path and line. No manifest declaring a license gives `skip`; Go modules have no license field and use the LICENSE file."),
             |plugin, check| plugin.on_files(check, declared_consistent),
         )
         .check(
@@ -206,6 +210,7 @@ impl License {
                     identification,
                     template: None,
                     variants: Vec::new(),
+                    either: offers_a_choice(&section),
                     path,
                 });
             }
@@ -217,19 +222,38 @@ impl License {
             let identification = identify::identify(&text, config.min_confidence);
             let template = match &identification {
                 Identification::Identified { licenses, form: Form::Text, .. } if licenses.len() == 1 => {
-                    template::compare(&licenses[0], &text)
+                    match template::compare(&licenses[0], &text) {
+                        // Two copies of a license with a line between them
+                        // ("Portions were derived from ... under:") are not
+                        // a modified license.
+                        Some(template::Comparison::Differs(differences)) => Some(
+                            compare_blocks(&text, config.min_confidence)
+                                .unwrap_or(template::Comparison::Differs(differences)),
+                        ),
+                        other => other,
+                    }
                 }
+                // Several texts in one file: each compared with its own
+                // template where separator lines tell them apart.
+                Identification::Identified { form: Form::Text, .. } => compare_blocks(&text, config.min_confidence),
                 _ => None,
             };
             // A modified or unrecognised text: name the variant, if known.
             let modified = matches!(template, Some(template::Comparison::Differs(_)))
                 || matches!(identification, Identification::Unrecognised { .. });
+            let either = match &identification {
+                Identification::Identified { licenses, .. } if licenses.len() > 1 => {
+                    offers_a_choice(&identify::prose(&text, licenses))
+                }
+                _ => false,
+            };
             files.push(FileLicense {
                 primary: is_primary(&entry.path),
                 words: normalize::words(&text).len(),
                 identification,
                 template,
                 variants: if modified { variants::named(&text) } else { Vec::new() },
+                either,
                 path: entry.path,
             });
         }
@@ -324,7 +348,30 @@ fn is_primary(path: &str) -> bool {
         .unwrap_or("x");
     let suffix: String = suffix.chars().filter(char::is_ascii_alphanumeric).collect();
     let suffix = suffix.strip_suffix("md").or(suffix.strip_suffix("txt")).unwrap_or(&suffix);
-    LICENSE_SUFFIXES.contains(&suffix)
+    LICENSE_SUFFIXES.contains(&suffix) || names_a_license(name)
+}
+
+/// True when a license file's name ends in a license's SPDX id or name:
+/// `LICENSE-0BSD`, `LICENSE-Apache-2.0_WITH_LLVM-exception`,
+/// `LICENSE-BSD-1`, `LICENSE-WHATWG`, `LICENSE.UNICODE` (but not
+/// `LICENSE.python` or `LICENSE-THIRD-PARTY`, notices for bundled code).
+fn names_a_license(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let Some(prefix) = ["unlicense", "license", "licence", "copying"].iter().find(|p| lower.starts_with(*p)) else {
+        return false;
+    };
+    let rest = name[prefix.len()..].trim_start_matches(['-', '.', '_']);
+    let rest = [".md", ".txt", ".MD", ".TXT"].iter().find_map(|ext| rest.strip_suffix(ext)).unwrap_or(rest);
+    if rest.is_empty() {
+        return false;
+    }
+    let (license, exception) = rest.split_once("_WITH_").or_else(|| rest.split_once(" WITH ")).unzip();
+    let license = license.unwrap_or(rest);
+    let known = spdx::license_id(license).is_some()
+        || spdx::license_id(&format!("{license}-Clause")).is_some()
+        || spdx::imprecise_license_id(license).is_some_and(|(_, used)| used == license.len())
+        || ["whatwg", "unicode"].contains(&license.to_ascii_lowercase().as_str());
+    known && exception.is_none_or(|e| spdx::exception_id(e).is_some())
 }
 
 fn license_file(repo: &Repo, identified: &[FileLicense]) -> Result<CheckResult> {
@@ -353,11 +400,154 @@ fn license_file(repo: &Repo, identified: &[FileLicense]) -> Result<CheckResult> 
     })
 }
 
-/// The project's licenses: an SPDX expression, its ids, the lowest
-/// confidence, and whether any primary file holds a full license text;
-/// `None` when a primary file is unrecognised or there is none.
-fn expression(files: &[FileLicense]) -> Option<(String, Vec<String>, f64, bool)> {
-    let mut ids: Vec<String> = Vec::new();
+/// Compares a file of several license texts, split at separator lines
+/// (`=====`, `-----`, `*****`), block by block: each block that is one
+/// license's full text with its template, each other block only if it is
+/// short prose that restricts nothing. `None` when the file has fewer than
+/// two blocks, a block cannot be accounted for (an unrecognised text, or a
+/// license without a template), or no block is a license.
+fn compare_blocks(text: &str, threshold: f64) -> Option<template::Comparison> {
+    let mut blocks: Vec<(u32, String)> = Vec::new();
+    let (mut current, mut start) = (String::new(), 1u32);
+    for (index, line) in (1u32..).zip(text.lines()) {
+        let trimmed = line.trim();
+        if trimmed.len() >= 3 && trimmed.chars().all(|c| "=-*_~#".contains(c)) {
+            if !current.trim().is_empty() {
+                blocks.push((start, std::mem::take(&mut current)));
+            }
+            current.clear();
+            start = index + 1;
+            continue;
+        }
+        current.push_str(line);
+        current.push('\n');
+    }
+    if !current.trim().is_empty() {
+        blocks.push((start, current));
+    }
+    if blocks.len() < 2 {
+        return None;
+    }
+    let (mut licenses, mut differences) = (0, Vec::new());
+    for (start, block) in &blocks {
+        match identify::identify(block, threshold) {
+            Identification::Identified { licenses: found, form: Form::Text, .. } if found.len() == 1 => {
+                // A lead-in paragraph ("src/simd.rs is licensed under the
+                // MIT license:") is prose like a block between texts.
+                let compared = match template::compare(&found[0], block)? {
+                    template::Comparison::Differs(_) => block
+                        .split_once("\n\n")
+                        .filter(|(head, _)| is_harmless_prose(head))
+                        .and_then(|(_, rest)| template::compare(&found[0], rest))
+                        .filter(|c| *c == template::Comparison::Matches),
+                    matches => Some(matches),
+                };
+                match compared.map_or_else(|| template::compare(&found[0], block), Some)? {
+                    template::Comparison::Matches => licenses += 1,
+                    template::Comparison::Differs(found) => {
+                        licenses += 1;
+                        differences.extend(found.into_iter().map(|mut d| {
+                            d.line = d.line.map(|line| line + start - 1);
+                            d
+                        }));
+                    }
+                }
+            }
+            _ if is_harmless_prose(block) => {}
+            _ => return None,
+        }
+    }
+    let comparison =
+        if differences.is_empty() { template::Comparison::Matches } else { template::Comparison::Differs(differences) };
+    (licenses > 0).then_some(comparison)
+}
+
+/// Short prose that restricts nothing and names no known variant: a line
+/// between license texts, or one that introduces one.
+fn is_harmless_prose(text: &str) -> bool {
+    let words = normalize::words(text);
+    words.len() <= 60 && !template::restrictive(&words) && variants::named(text).is_empty()
+}
+
+/// True when `prose` (a file's own words around its license texts) offers
+/// the licenses as a choice.
+fn offers_a_choice(prose: &str) -> bool {
+    const CHOICE: &[&str] = &[
+        "at your option",
+        "at your choice",
+        "either",
+        "dual licens",
+        "dual licenc",
+        "multi licens",
+        "alternatively",
+        "you may choose",
+        "choice of",
+        "any of the following",
+    ];
+    let words = variants::plain_words(prose);
+    CHOICE.iter().any(|phrase| words.contains(phrase))
+}
+
+/// The ways one file's licenses may be taken: each alone when the file
+/// offers a choice (or holds one license), else all together.
+fn file_alternatives(licenses: &[String], either: bool) -> Vec<Vec<String>> {
+    if either || licenses.len() == 1 {
+        licenses.iter().map(|l| vec![l.clone()]).collect()
+    } else {
+        vec![licenses.to_vec()]
+    }
+}
+
+/// Normalises a list of alternatives: the LGPL-3.0 is the GPL-3.0 plus
+/// additional permissions, and projects ship both texts (COPYING and
+/// COPYING.LESSER), so the license is the LGPL; each alternative sorted,
+/// duplicates and empty ones dropped.
+fn tidy(mut alternatives: Vec<Vec<String>>) -> Vec<Vec<String>> {
+    let lgpl = alternatives.iter().flatten().any(|id| id.starts_with("LGPL-3.0"));
+    for alternative in &mut alternatives {
+        if lgpl {
+            alternative.retain(|id| !id.starts_with("GPL-3.0"));
+        }
+        alternative.sort_by_key(|id| id.to_ascii_lowercase());
+        alternative.dedup();
+    }
+    alternatives.retain(|a| !a.is_empty());
+    alternatives.sort();
+    alternatives.dedup();
+    alternatives
+}
+
+/// An SPDX expression of alternatives: `A OR (B AND C)`.
+fn expression_text(alternatives: &[Vec<String>]) -> String {
+    alternatives
+        .iter()
+        .map(|a| if a.len() > 1 && alternatives.len() > 1 { format!("({})", a.join(" AND ")) } else { a.join(" AND ") })
+        .collect::<Vec<_>>()
+        .join(" OR ")
+}
+
+/// The project's licenses.
+struct ProjectLicense {
+    /// As an SPDX expression.
+    expression: String,
+    /// Every license id in it, sorted.
+    ids: Vec<String>,
+    /// The ways to take the software: separate license files are
+    /// alternatives (LICENSE-MIT beside LICENSE-APACHE); licenses in one
+    /// file apply together unless the file offers a choice; REUSE texts in
+    /// `LICENSES/` apply together (each covers some of the files).
+    alternatives: Vec<Vec<String>>,
+    /// The lowest confidence.
+    confidence: f64,
+    /// Whether any primary file holds a full license text.
+    full_text: bool,
+}
+
+/// The project's licenses; `None` when a primary file is unrecognised or
+/// there is none.
+fn expression(files: &[FileLicense]) -> Option<ProjectLicense> {
+    let mut alternatives: Vec<Vec<String>> = Vec::new();
+    let mut reuse: Vec<String> = Vec::new();
     let mut confidence: f64 = 1.0;
     let mut full_text = false;
     for file in files.iter().filter(|f| f.primary && !f.is_pointer(files)) {
@@ -365,25 +555,26 @@ fn expression(files: &[FileLicense]) -> Option<(String, Vec<String>, f64, bool)>
             Identification::Identified { licenses, confidence: c, form } => {
                 confidence = confidence.min(*c);
                 full_text |= *form == Form::Text;
-                for id in licenses {
-                    if !ids.contains(id) {
-                        ids.push(id.clone());
-                    }
+                if file.path.starts_with("LICENSES/") {
+                    reuse.extend(licenses.iter().cloned());
+                } else {
+                    alternatives.extend(file_alternatives(licenses, file.either));
                 }
             }
             Identification::Unrecognised { .. } => return None,
         }
     }
-    // The LGPL-3.0 is the GPL-3.0 plus additional permissions, and projects
-    // ship both texts (COPYING and COPYING.LESSER): the license is the LGPL.
-    if ids.iter().any(|id| id.starts_with("LGPL-3.0")) {
-        ids.retain(|id| !id.starts_with("GPL-3.0"));
+    if !reuse.is_empty() {
+        alternatives.push(reuse);
     }
-    if ids.is_empty() {
+    let alternatives = tidy(alternatives);
+    if alternatives.is_empty() {
         return None;
     }
+    let mut ids: Vec<String> = alternatives.iter().flatten().cloned().collect();
     ids.sort_by_key(|id| id.to_ascii_lowercase());
-    Some((ids.join(" OR "), ids, confidence, full_text))
+    ids.dedup();
+    Some(ProjectLicense { expression: expression_text(&alternatives), ids, alternatives, confidence, full_text })
 }
 
 /// "LICENSE is a modified MIT (97% similar): 2 differences from the SPDX
@@ -418,7 +609,12 @@ fn identified(files: &[FileLicense], config: &Config) -> Result<CheckResult> {
         match &file.identification {
             Identification::Identified { licenses, confidence, form } => {
                 if let Some(differences) = file.modified() {
-                    let message = modified_message(file, &licenses.join(" OR "), *confidence, differences);
+                    let message = modified_message(
+                        file,
+                        &expression_text(&file_alternatives(licenses, file.either)),
+                        *confidence,
+                        differences,
+                    );
                     let severity = if file.primary { Severity::High } else { Severity::Low };
                     findings.push(Finding::new(severity, message.clone()).at(&file.path));
                     findings.extend(differences.iter().map(|d| {
@@ -468,7 +664,7 @@ fn identified(files: &[FileLicense], config: &Config) -> Result<CheckResult> {
             )
             .findings(findings));
     }
-    let Some((expression, _, confidence, full_text)) = expression(files) else {
+    let Some(ProjectLicense { expression, confidence, full_text, .. }) = expression(files) else {
         return Ok(CheckResult::fail("no license file of the project's own").findings(findings));
     };
     if !full_text {
@@ -517,7 +713,7 @@ fn verdict(id: &str, config: &Config) -> (Verdict, String) {
 }
 
 fn approved(files: &[FileLicense], config: &Config) -> Result<CheckResult> {
-    let Some((expression, ids, _, _)) = expression(files) else {
+    let Some(ProjectLicense { expression, alternatives, .. }) = expression(files) else {
         let variant = variants::note(files.iter().filter(|f| f.primary).flat_map(|f| &f.variants))
             .map_or(String::new(), |note| format!(" ({note})"));
         return Ok(CheckResult::fail(format!("the license is not identified{variant}, so it cannot be approved"))
@@ -537,10 +733,26 @@ fn approved(files: &[FileLicense], config: &Config) -> Result<CheckResult> {
             "Use the standard text unchanged, or have the OSPO review the changes and approve the modified license explicitly (an exemption with the reason).",
         ));
     }
-    // An `OR` choice is as good as its best alternative.
-    let verdicts: Vec<(Verdict, String)> = ids.iter().map(|id| verdict(id, config)).collect();
-    let best = verdicts.iter().map(|(v, _)| *v).min().unwrap_or(Verdict::Fail);
-    let reasons: Vec<&str> = verdicts.iter().map(|(_, r)| r.as_str()).collect();
+    // An `OR` choice is as good as its best alternative; licenses that
+    // apply together are as good as the worst of them.
+    let mut reasons: Vec<String> = Vec::new();
+    let best = alternatives
+        .iter()
+        .map(|alternative| {
+            alternative
+                .iter()
+                .map(|id| {
+                    let (verdict, reason) = verdict(id, config);
+                    if !reasons.contains(&reason) {
+                        reasons.push(reason);
+                    }
+                    verdict
+                })
+                .max()
+                .unwrap_or(Verdict::Fail)
+        })
+        .min()
+        .unwrap_or(Verdict::Fail);
     let message = format!("{expression}: {}", reasons.join("; "));
     Ok(match best {
         Verdict::Pass => CheckResult::pass(message),
@@ -551,23 +763,30 @@ fn approved(files: &[FileLicense], config: &Config) -> Result<CheckResult> {
     })
 }
 
+/// The license files governing a package: their paths, what they identify
+/// together, and the ways they offer to take it.
+type Governing = (String, Identification, Vec<Vec<String>>);
+
 /// The license files that govern `path`: every license file of the
 /// nearest enclosing directory that has one (a package with `LICENSE-MIT`
 /// and `UNLICENSE` is under both), their paths joined, and the licenses
 /// they identify together (`Unrecognised` when none is identified); `None`
 /// when only the root's apply.
-fn governing_license(repo: &Repo, path: &str, threshold: f64) -> Result<Option<(String, Identification)>> {
+fn governing_license(repo: &Repo, path: &str, threshold: f64) -> Result<Option<Governing>> {
     let mut dir = path.rsplit_once('/').map_or("", |(d, _)| d);
     while !dir.is_empty() {
         let entries: Vec<TreeEntry> =
             repo.files_in(dir)?.into_iter().filter(|e| e.is_file() && is_license_file_name(e.name())).collect();
         if !entries.is_empty() {
             let mut licenses: Vec<String> = Vec::new();
+            let mut ways: Vec<Vec<String>> = Vec::new();
             let (mut confidence, mut form, mut closest) = (1.0f64, None, None);
             for entry in &entries {
                 let text = repo.read_text(&entry.path)?.unwrap_or_default();
                 match identify::identify(&text, threshold) {
                     Identification::Identified { licenses: found, confidence: c, form: f } => {
+                        let either = found.len() > 1 && offers_a_choice(&identify::prose(&text, &found));
+                        ways.extend(file_alternatives(&found, either));
                         for license in found {
                             if !licenses.contains(&license) {
                                 licenses.push(license);
@@ -584,7 +803,7 @@ fn governing_license(repo: &Repo, path: &str, threshold: f64) -> Result<Option<(
                 Some(form) => Identification::Identified { licenses, confidence, form },
                 None => Identification::Unrecognised { closest },
             };
-            return Ok(Some((paths, identification)));
+            return Ok(Some((paths, identification, tidy(ways))));
         }
         dir = dir.rsplit_once('/').map_or("", |(d, _)| d);
     }
@@ -603,7 +822,8 @@ fn declared_consistent(repo: &Repo, files: &[FileLicense], config: &Config) -> R
     let mut checked = 0;
     let mut findings = Vec::new();
     let mut mismatches = 0;
-    let mut nested_cache: BTreeMap<String, Option<(String, Identification)>> = BTreeMap::new();
+    let mut partial = 0;
+    let mut nested_cache: BTreeMap<String, Option<Governing>> = BTreeMap::new();
     for manifest in &manifests {
         let Some(text) = repo.read_text(&manifest.path)? else { continue };
         let Some(declaration) = manifests::declared(&manifest.path, &text) else { continue };
@@ -617,17 +837,20 @@ fn declared_consistent(repo: &Repo, files: &[FileLicense], config: &Config) -> R
                 found
             }
         };
-        let (license_path, actual): (String, Option<Vec<String>>) = match (&nested, &root) {
-            (Some((path, Identification::Identified { licenses, .. })), _) => {
-                (path.clone(), Some(licenses.iter().map(|l| manifests::family(l)).collect()))
+        let (license_path, actual, ways): (String, Option<Vec<String>>, &[Vec<String>]) = match (&nested, &root) {
+            (Some((path, Identification::Identified { licenses, .. }, ways)), _) => {
+                (path.clone(), Some(licenses.iter().map(|l| manifests::family(l)).collect()), ways)
             }
-            (Some((path, Identification::Unrecognised { .. })), _) => (path.clone(), None),
-            (None, Some((_, ids, _, _))) => (
+            (Some((path, Identification::Unrecognised { .. }, _)), _) => (path.clone(), None, &[]),
+            (None, Some(project)) => (
                 files.iter().filter(|f| f.primary).map(|f| f.path.as_str()).collect::<Vec<_>>().join(", "),
-                Some(ids.iter().map(|l| manifests::family(l)).collect()),
+                Some(project.ids.iter().map(|l| manifests::family(l)).collect()),
+                &project.alternatives,
             ),
-            (None, None) => (String::new(), None),
+            (None, None) => (String::new(), None, &[]),
         };
+        let file_ways: Vec<manifests::Alternative> =
+            ways.iter().map(|way| way.iter().map(|l| manifests::family(l)).collect()).collect();
         let Some(mut actual) = actual else {
             findings.push(
                 Finding::new(
@@ -644,12 +867,38 @@ fn declared_consistent(repo: &Repo, files: &[FileLicense], config: &Config) -> R
         if actual.iter().any(|a| a.starts_with("LGPL-3.0")) {
             actual.retain(|a| !a.starts_with("GPL-3.0"));
         }
+        let declared_ways = manifests::alternatives(&declaration.value);
+        // Each way the manifest offers is one the license files offer (it
+        // may offer fewer: `MIT OR Apache-2.0` from a file that also allows
+        // CC0), or it names exactly the licenses the files hold.
+        let agrees = manifests::families(&declaration.value).is_some_and(|declared| declared == actual)
+            || declared_ways.as_ref().is_some_and(|d| d.iter().all(|way| file_ways.contains(way)));
+        // Some ways match, others name licenses with no text in the package,
+        // or a way leaves out licenses the files apply together with it.
+        let partly = declared_ways
+            .as_ref()
+            .is_some_and(|d| d.iter().any(|way| file_ways.contains(way) || file_ways.iter().any(|f| way.is_subset(f))));
         match manifests::families(&declaration.value) {
-            Some(declared) if declared == actual => findings.push(
+            _ if agrees => findings.push(
                 Finding::info(format!("declares `{}`, as {license_path} says", declaration.value))
                     .at(&declaration.path)
                     .line(declaration.line),
             ),
+            _ if partly => {
+                partial += 1;
+                findings.push(
+                    Finding::new(
+                        Severity::Low,
+                        format!(
+                            "declares `{}`, which only partly matches {} in {license_path}: a declared license without its text in the package, or one that applies together with another the manifest leaves out",
+                            declaration.value,
+                            expression_text(ways)
+                        ),
+                    )
+                    .at(&declaration.path)
+                    .line(declaration.line),
+                );
+            }
             declared => {
                 mismatches += 1;
                 let what = if declared.is_none() { "an unknown license" } else { "a different license" };
@@ -673,6 +922,8 @@ fn declared_consistent(repo: &Repo, files: &[FileLicense], config: &Config) -> R
     }
     let result = if mismatches > 0 {
         CheckResult::fail(format!("{mismatches} of {checked} manifests disagree with the license file"))
+    } else if partial > 0 {
+        CheckResult::warn(format!("{partial} of {checked} manifests only partly match the license files"))
     } else if findings.iter().any(|f| f.severity > Severity::Info) {
         CheckResult::warn(format!("{checked} manifests declare a license; the license file is not identified"))
     } else {
@@ -719,10 +970,11 @@ fn headers(repo: &Repo, files: &[FileLicense], config: &Config) -> Result<CheckR
     let sample: Vec<&TreeEntry> = sources.iter().step_by(step.max(1)).collect();
     // The project's license, by kind, when every part of it has a known
     // kind (else a header cannot be told foreign).
-    let project: Option<(String, Vec<&str>)> = expression(files).and_then(|(expression, ids, _, _)| {
-        let kinds: Option<Vec<&str>> = ids.iter().map(|id| foreign::kind_of(id)).collect();
-        kinds.map(|kinds| (expression, kinds))
-    });
+    let project: Option<(String, Vec<&str>)> =
+        expression(files).and_then(|ProjectLicense { expression, ids, .. }| {
+            let kinds: Option<Vec<&str>> = ids.iter().map(|id| foreign::kind_of(id)).collect();
+            kinds.map(|kinds| (expression, kinds))
+        });
     let mut missing = Vec::new();
     let mut foreign_headers: Vec<(String, Vec<&str>)> = Vec::new();
     let mut holders = Holders::default();
@@ -929,7 +1181,7 @@ fn third_party(repo: &Repo, files: &[FileLicense], config: &Config) -> Result<Ch
         .take(50)
         .map(|c| Finding::new(Severity::Medium, format!("{c} has no license file of its own")).at(c.as_str()))
         .collect();
-    let apache = expression(files).is_some_and(|(_, ids, _, _)| ids.iter().any(|id| id.starts_with("Apache-2.0")));
+    let apache = expression(files).is_some_and(|p| p.ids.iter().any(|id| id.starts_with("Apache-2.0")));
     let notice = repo.find_first(&["notice"], &[""])?;
     let needs_notice = apache && notice.is_none();
     if needs_notice {

@@ -264,6 +264,66 @@ pub fn families(value: &str) -> Option<Vec<String>> {
     (!ids.is_empty()).then_some(ids)
 }
 
+/// A set of licenses that apply together: one way to take the software.
+pub type Alternative = std::collections::BTreeSet<String>;
+
+/// The ways a declared SPDX expression offers to take the software, each a
+/// set of license families that apply together (its disjunctive normal
+/// form): `(MIT OR Apache-2.0) AND BSD-3-Clause` → `{MIT, BSD-3-Clause}`,
+/// `{Apache-2.0, BSD-3-Clause}`. Cargo's old `MIT/Apache-2.0` is `OR`.
+/// `None` when the value is not an SPDX expression.
+pub fn alternatives(value: &str) -> Option<Vec<Alternative>> {
+    let text = value.replace('/', " OR ").replace('(', " ( ").replace(')', " ) ");
+    let tokens: Vec<&str> = text.split_whitespace().collect();
+    let mut at = 0;
+    let result = or_expression(&tokens, &mut at)?;
+    (at == tokens.len()).then_some(result)
+}
+
+fn or_expression(tokens: &[&str], at: &mut usize) -> Option<Vec<Alternative>> {
+    let mut result = and_expression(tokens, at)?;
+    while tokens.get(*at).is_some_and(|t| t.eq_ignore_ascii_case("or")) {
+        *at += 1;
+        result.extend(and_expression(tokens, at)?);
+    }
+    result.sort();
+    result.dedup();
+    Some(result)
+}
+
+fn and_expression(tokens: &[&str], at: &mut usize) -> Option<Vec<Alternative>> {
+    let mut result = atom(tokens, at)?;
+    while tokens.get(*at).is_some_and(|t| t.eq_ignore_ascii_case("and")) {
+        *at += 1;
+        let right = atom(tokens, at)?;
+        // Every way of the left with every way of the right; bounded, as
+        // manifests are short.
+        let product: Vec<Alternative> =
+            result.iter().flat_map(|l| right.iter().map(move |r| l.union(r).cloned().collect())).take(64).collect();
+        result = product;
+    }
+    Some(result)
+}
+
+fn atom(tokens: &[&str], at: &mut usize) -> Option<Vec<Alternative>> {
+    let token = *tokens.get(*at)?;
+    *at += 1;
+    if token == "(" {
+        let inner = or_expression(tokens, at)?;
+        (tokens.get(*at) == Some(&")")).then(|| *at += 1)?;
+        return Some(inner);
+    }
+    let id = spdx::license_id(token)
+        .or_else(|| spdx::imprecise_license_id(token).filter(|(_, used)| *used == token.len()).map(|(id, _)| id))?;
+    let mut license = family(id.name);
+    if tokens.get(*at).is_some_and(|t| t.eq_ignore_ascii_case("with")) {
+        let exception = spdx::exception_id(tokens.get(*at + 1)?)?;
+        *at += 2;
+        license = format!("{license} WITH {}", exception.name);
+    }
+    Some(vec![Alternative::from([license])])
+}
+
 /// The family of an SPDX id: the id without `-only`, `-or-later` or `+`.
 pub fn family(id: &str) -> String {
     let (license, exception) = id.split_once(" WITH ").map_or((id, None), |(l, e)| (l, Some(e)));
@@ -277,6 +337,26 @@ pub fn family(id: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn declared_expressions_become_their_alternatives() {
+        let ways = |value: &str| -> Vec<Vec<String>> {
+            alternatives(value).unwrap().into_iter().map(|a| a.into_iter().collect()).collect()
+        };
+        assert_eq!(ways("MIT OR Apache-2.0"), [vec!["Apache-2.0"], vec!["MIT"]]);
+        assert_eq!(ways("MIT/Apache-2.0"), [vec!["Apache-2.0"], vec!["MIT"]]);
+        assert_eq!(
+            ways("(Apache-2.0 OR MIT) AND BSD-3-Clause"),
+            [vec!["Apache-2.0", "BSD-3-Clause"], vec!["BSD-3-Clause", "MIT"]]
+        );
+        assert_eq!(
+            ways("Apache-2.0 WITH LLVM-exception OR MIT"),
+            [vec!["Apache-2.0 WITH LLVM-exception"], vec!["MIT"]]
+        );
+        assert_eq!(ways("GPL-2.0-or-later"), [vec!["GPL-2.0"]]);
+        assert_eq!(alternatives("The Apache License, Version 2.0"), None);
+        assert_eq!(alternatives("MIT AND ("), None);
+    }
 
     #[test]
     fn names_and_urls_that_ecosystems_use_resolve_to_spdx_ids() {

@@ -446,7 +446,7 @@ fn word_lines(text: &str) -> Vec<u32> {
 }
 
 /// True when the words before the license could restrict it.
-fn restrictive(words: &[String]) -> bool {
+pub fn restrictive(words: &[String]) -> bool {
     words.iter().any(|w| RESTRICTIVE.contains(&w.as_str()))
 }
 

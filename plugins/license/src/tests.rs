@@ -249,16 +249,64 @@ fn a_package_under_two_license_files_is_under_both() {
     }
     let result = repo.run::<License>("license.declared-consistent");
     assert_eq!((result.status, result.message.as_str()), (Status::Pass, "3 manifests agree with the license file"));
-    // One of the two is not enough.
+    // One of the two texts is missing: the declaration matches in part.
     let partial =
         repo.file("crates/solo/Cargo.toml", manifest("solo")).file("crates/solo/LICENSE-MIT", reformatted("MIT"));
     let result = partial.run::<License>("license.declared-consistent");
+    assert_eq!(
+        (result.status, result.message.as_str()),
+        (Status::Warn, "1 of 4 manifests only partly match the license files")
+    );
+    let finding = result.findings.iter().find(|f| f.severity == fledge_sdk::Severity::Low).unwrap();
+    assert_eq!(finding.locations[0].path, "crates/solo/Cargo.toml");
+    assert!(
+        finding
+            .message
+            .starts_with("declares `Unlicense OR MIT`, which only partly matches MIT in crates/solo/LICENSE-MIT"),
+        "{}",
+        finding.message
+    );
+    // A package under another license entirely disagrees.
+    let other = MemRepo::new()
+        .file("LICENSE", reformatted("MIT"))
+        .file("Cargo.toml", "[package]\nname = \"x\"\nlicense = \"GPL-3.0-only\"\n");
+    let result = other.run::<License>("license.declared-consistent");
     assert_eq!(result.status, Status::Fail);
     let mismatch = result.findings.iter().find(|f| f.severity == fledge_sdk::Severity::Medium).unwrap();
-    assert_eq!(
-        mismatch.message,
-        "declares `Unlicense OR MIT`, a different license from MIT in crates/solo/LICENSE-MIT"
-    );
+    assert_eq!(mismatch.message, "declares `GPL-3.0-only`, a different license from MIT in LICENSE");
+}
+
+#[test]
+fn licenses_in_one_file_apply_together_unless_it_offers_a_choice() {
+    let mit = reformatted("MIT");
+    let bsd = reformatted("BSD-3-Clause");
+    // Portions under another license: both apply.
+    let together = MemRepo::new()
+        .file("LICENSE", format!("{bsd}\n-----\n\nsrc/simd.rs is licensed under the MIT license:\n\n{mit}"))
+        .file("Cargo.toml", "[package]\nname = \"x\"\nlicense = \"BSD-3-Clause AND MIT\"\n");
+    let result = together.run::<License>("license.identified");
+    assert!(result.message.starts_with("BSD-3-Clause AND MIT ("), "{}", result.message);
+    assert_eq!(together.run::<License>("license.declared-consistent").status, Status::Pass);
+    // Declaring one of two licenses that apply together says too little.
+    let under = together.file("Cargo.toml", "[package]\nname = \"x\"\nlicense = \"BSD-3-Clause\"\n");
+    assert_eq!(under.run::<License>("license.declared-consistent").status, Status::Warn);
+    // A choice, said in the file's own words.
+    let choice = MemRepo::new()
+        .file(
+            "LICENSE",
+            format!("You may use this under either of these licenses, at your option.\n\n{bsd}\n-----\n\n{mit}"),
+        )
+        .file("Cargo.toml", "[package]\nname = \"x\"\nlicense = \"MIT\"\n");
+    let result = choice.run::<License>("license.identified");
+    assert!(result.message.starts_with("BSD-3-Clause OR MIT ("), "{}", result.message);
+    assert_eq!(choice.run::<License>("license.declared-consistent").status, Status::Pass);
+    // Together, a copyleft license is not made acceptable by a permissive one.
+    let mpl = reformatted("MPL-2.0");
+    let mixed =
+        MemRepo::new().file("LICENSE", format!("{mit}\n-----\n\nThe parser is licensed under the MPL:\n\n{mpl}"));
+    let result = mixed.run::<License>("license.approved");
+    assert!(result.message.starts_with("MIT AND MPL-2.0: "), "{}", result.message);
+    assert_eq!(result.status, Status::Warn, "copyleft warns by default: {}", result.message);
 }
 
 #[test]
@@ -474,4 +522,44 @@ fn third_party_holders_are_listed_and_another_holders_reserved_code_is_a_finding
     let result = own.run::<License>("license.headers");
     assert_eq!(result.status, Status::Pass, "{}", result.message);
     assert!(result.findings.is_empty(), "{:?}", result.findings);
+}
+
+#[test]
+fn license_files_named_after_their_license_are_the_projects() {
+    for name in [
+        "LICENSE-0BSD",
+        "LICENSE-Apache-2.0_WITH_LLVM-exception",
+        "LICENSE-BSD-1",
+        "LICENSE-WHATWG",
+        "LICENSE.UNICODE",
+        "LICENSE-MIT",
+        "COPYING.LESSER",
+    ] {
+        assert!(crate::is_primary(name), "{name}");
+    }
+    for name in
+        ["LICENSE.python", "LICENSE-THIRD-PARTY", "LICENSE-dependencies.txt", "LICENSE-Apache-2.0_WITH_Nonsense"]
+    {
+        assert!(!crate::is_primary(name), "{name}");
+    }
+}
+
+#[test]
+fn two_copies_of_a_license_with_a_line_between_are_not_modified() {
+    let bsd = reformatted("BSD-3-Clause");
+    let twice = format!(
+        "{bsd}\n========================================================================\n\nPortions of this crate were originally derived from another project, under the following licence:\n\n========================================================================\n\n{bsd}"
+    );
+    let repo = MemRepo::new().file("LICENSE", twice.clone());
+    let result = repo.run::<License>("license.approved");
+    assert_eq!((result.status, result.message.as_str()), (Status::Pass, "BSD-3-Clause: BSD-3-Clause is approved"));
+    // A condition in the line between is a modification.
+    let restricted = twice.replace("originally derived from another project", "not to be used for commercial purposes");
+    let result = MemRepo::new().file("LICENSE", restricted).run::<License>("license.approved");
+    assert_eq!(result.status, Status::Fail, "{}", result.message);
+    // So is a change inside either copy.
+    assert!(bsd.contains("endorse"));
+    let changed = format!("{bsd}\n=====\n\n{}", bsd.replace("endorse", "sell"));
+    let result = MemRepo::new().file("LICENSE", changed).run::<License>("license.approved");
+    assert_eq!(result.status, Status::Fail, "{}", result.message);
 }
