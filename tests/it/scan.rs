@@ -596,7 +596,7 @@ fn the_dashboard_is_one_escaped_self_contained_page() {
     // A report per repository: categories, every check with a link to
     // its explanation, which is on the page.
     assert!(html.contains("<span class=\"cat\">documentation <b>"), "category scores");
-    assert!(html.contains("<a href=\"#check-license.file\"><code>license.file</code></a>"));
+    assert!(html.contains("<a class=\"id\" href=\"#check-license.file\">license.file</a>"));
     assert!(html.contains("<dt id=\"check-license.file\">"), "the check's explanation");
     assert!(html.contains("passing or skipped</summary>"), "passing checks folded");
     assert!(html.contains("<h2>What to fix first</h2>"));

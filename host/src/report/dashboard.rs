@@ -63,7 +63,7 @@ td.n{text-align:right;font-variant-numeric:tabular-nums}
 .repo{border-top:1px solid #d0d7de;padding:10px 0}
 .repo h3{margin:0 0 4px;font-size:15px;display:flex;gap:8px;align-items:center;flex-wrap:wrap}
 .muted{color:#59636e}
-code{background:#eff1f3;padding:0 4px;border-radius:4px;font-size:90%;overflow-wrap:anywhere}
+code,a.id{background:#eff1f3;padding:0 4px;border-radius:4px;font-size:90%;overflow-wrap:anywhere;font-family:ui-monospace,monospace}
 ul.blockers,ul.findings,ul.passing{margin:4px 0;padding-left:20px}
 .badge{display:inline-flex;font:11px Verdana,Geneva,"DejaVu Sans",sans-serif;border-radius:3px;overflow:hidden;color:#fff;white-space:nowrap}
 .badge b,.badge i{padding:2px 6px;font-weight:400;font-style:normal}.badge b{background:#555}
@@ -190,7 +190,10 @@ pub fn render(report: &RunReport) -> String {
     changes_table(&mut out, report);
     repositories_table(&mut out, report);
     statistics(&mut out, report);
-    out.push_str("<section><h2>Repositories in detail</h2>");
+    out.push_str(
+        "<section><h2>Repositories in detail</h2><p class=\"muted\">Each check's name links to what it \
+         means and how to fix it.</p>",
+    );
     let usual_fixes: HashMap<&str, &str> =
         report.checks.iter().filter_map(|c| Some((c.id.as_str(), c.remediation.as_deref()?))).collect();
     for (i, entry) in report.repositories.iter().enumerate() {
@@ -214,7 +217,7 @@ fn check_anchor(id: &str) -> String {
 
 /// A check id linked to its explanation.
 fn check_link(id: &str) -> String {
-    format!("<a href=\"#{}\"><code>{}</code></a>", check_anchor(id), escape(id))
+    format!("<a class=\"id\" href=\"#{}\">{}</a>", check_anchor(id), escape(id))
 }
 
 fn changes_table(out: &mut String, report: &RunReport) {
@@ -460,14 +463,12 @@ fn check_table(out: &mut String, entry: &RepositoryEntry, usual_fixes: &HashMap<
                 escape(&check.message),
                 status = escape(&check.status),
             );
-            match &check.remediation {
-                Some(fix) if usual_fixes.get(check.id.as_str()) == Some(&fix.as_str()) => {
-                    let _ = write!(out, " <a class=\"muted\" href=\"#{}\">how to fix</a>", check_anchor(&check.id));
-                }
-                Some(fix) => {
-                    let _ = write!(out, "<br><span class=\"muted\">Fix: {}</span>", with_code(fix));
-                }
-                None => {}
+            // The usual fix is in the check's explanation, which the id
+            // links to; only a fix of this repository's own is repeated.
+            if let Some(fix) = &check.remediation
+                && usual_fixes.get(check.id.as_str()) != Some(&fix.as_str())
+            {
+                let _ = write!(out, "<br><span class=\"muted\">Fix: {}</span>", with_code(fix));
             }
             findings_list(out, check);
             out.push_str("</td></tr>");
