@@ -101,7 +101,7 @@ pub fn render(report: &Report, style: Style, verbose: bool, width: usize) -> Str
             "{}  {}  {}",
             style.bold(&category.name),
             score,
-            style.dim(&format!("{}/{} passing", category.passed, category.checks))
+            style.dim(&passing_note(report, &category.name, category.passed, category.checks))
         );
         let in_category = report.checks.iter().filter(|c| c.category == category.name);
         // Without -v, passing and skipped checks take one line each.
@@ -166,6 +166,32 @@ pub fn render(report: &Report, style: Style, verbose: bool, width: usize) -> Str
         put(&mut out, width, &format!("{} ", style.paint("33", "warning:")), warning, 2);
     }
     out
+}
+
+/// "4/6 passing", and why checks that do not pass leave the score where it
+/// is: "4/6 passing (1 skipped, 1 informational)".
+fn passing_note(report: &Report, category: &str, passed: usize, checks: usize) -> String {
+    let in_category = report.checks.iter().filter(|c| c.category == category);
+    let (mut skipped, mut informational) = (0, 0);
+    for check in in_category {
+        if check.status == Status::Skip {
+            skipped += 1;
+        } else if check.status != Status::Pass && check.weight == 0.0 {
+            informational += 1;
+        }
+    }
+    let mut reasons = Vec::new();
+    if skipped > 0 {
+        reasons.push(format!("{skipped} skipped"));
+    }
+    if informational > 0 {
+        reasons.push(format!("{informational} informational, not scored"));
+    }
+    if reasons.is_empty() {
+        format!("{passed}/{checks} passing")
+    } else {
+        format!("{passed}/{checks} passing ({})", reasons.join(", "))
+    }
 }
 
 fn render_verdict(out: &mut String, report: &Report, style: Style, width: usize) {
