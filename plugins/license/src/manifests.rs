@@ -1,9 +1,15 @@
 //! Licenses declared in package manifests: Cargo.toml, package.json,
-//! pom.xml, pyproject.toml, setup.cfg and *.gemspec. Each declaration keeps
-//! its path and line so that a mismatch can be fixed where it is.
+//! composer.json, pom.xml, pyproject.toml, setup.cfg, *.gemspec, NuGet's
+//! *.nuspec and *.csproj. Each declaration keeps its path and line so that
+//! a mismatch can be fixed where it is.
 
-/// The manifest file names (and the suffix `.gemspec`) this module reads.
-pub const MANIFEST_NAMES: &[&str] = &["Cargo.toml", "package.json", "pom.xml", "pyproject.toml", "setup.cfg"];
+/// The manifest file names (and the suffixes of [`MANIFEST_SUFFIXES`])
+/// this module reads.
+pub const MANIFEST_NAMES: &[&str] =
+    &["Cargo.toml", "package.json", "composer.json", "pom.xml", "pyproject.toml", "setup.cfg"];
+
+/// Manifests known by their extension.
+pub const MANIFEST_SUFFIXES: &[&str] = &[".gemspec", ".nuspec", ".csproj"];
 
 /// A license declaration found in a manifest.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -16,7 +22,7 @@ pub struct Declaration {
 
 /// True for files this module can read.
 pub fn is_manifest(name: &str) -> bool {
-    MANIFEST_NAMES.contains(&name) || name.ends_with(".gemspec")
+    MANIFEST_NAMES.contains(&name) || MANIFEST_SUFFIXES.iter().any(|suffix| name.ends_with(suffix))
 }
 
 /// The license declared in the manifest `path` with contents `text`, if any.
@@ -28,7 +34,9 @@ pub fn declared(path: &str, text: &str) -> Option<Declaration> {
         "pom.xml" => pom(text),
         "pyproject.toml" => pyproject(text),
         "setup.cfg" => setup_cfg(text),
+        "composer.json" => composer(text),
         _ if name.ends_with(".gemspec") => gemspec(text),
+        _ if name.ends_with(".nuspec") || name.ends_with(".csproj") => nuget(text),
         _ => None,
     }?;
     let value = value.trim().to_owned();
@@ -66,6 +74,39 @@ fn package_json(text: &str) -> Option<String> {
             value.get("licenses")?.as_array()?.iter().filter_map(|l| l.get("type")?.as_str()).collect();
         (!types.is_empty()).then(|| types.join(" OR "))
     })
+}
+
+/// Composer's `license`: an SPDX expression, or an array of them that the
+/// package offers as a choice.
+fn composer(text: &str) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_str(text).ok()?;
+    match value.get("license")? {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Array(items) => {
+            let ids: Vec<&str> = items.iter().filter_map(serde_json::Value::as_str).collect();
+            (!ids.is_empty()).then(|| ids.join(" OR "))
+        }
+        _ => None,
+    }
+}
+
+/// NuGet: `<license type="expression">` in a .nuspec or
+/// `<PackageLicenseExpression>` in an SDK-style .csproj; else the older
+/// `<licenseUrl>` / `<PackageLicenseUrl>`, resolved by its URL. (A
+/// `type="file"` license names a file, not a license.)
+fn nuget(text: &str) -> Option<String> {
+    let element = |open: &str, close: &str| -> Option<String> {
+        let from = text.find(open)? + open.len();
+        let to = text[from..].find(close)? + from;
+        Some(text[from..to].trim().to_owned())
+    };
+    element("<PackageLicenseExpression>", "</PackageLicenseExpression>")
+        .or_else(|| element("<license type=\"expression\">", "</license>"))
+        .or_else(|| {
+            let url = element("<licenseUrl>", "</licenseUrl>")
+                .or_else(|| element("<PackageLicenseUrl>", "</PackageLicenseUrl>"))?;
+            Some(alias(&url).map_or(url, str::to_owned))
+        })
 }
 
 /// Maven's `<licenses>`: each `<license>`'s name, resolved to an SPDX id
@@ -337,6 +378,30 @@ pub fn family(id: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn composer_and_nuget_declarations_are_read() {
+        let at = |path: &str, text: &str| declared(path, text).map(|d| (d.value, d.line));
+        assert_eq!(
+            at("composer.json", "{\n  \"name\": \"acme/x\",\n  \"license\": \"MIT\"\n}"),
+            Some(("MIT".to_owned(), 3))
+        );
+        assert_eq!(
+            at("composer.json", "{\"license\": [\"LGPL-2.1-only\", \"GPL-3.0-or-later\"]}").map(|d| d.0),
+            Some("LGPL-2.1-only OR GPL-3.0-or-later".to_owned())
+        );
+        let nuspec =
+            "<package>\n  <metadata>\n    <license type=\"expression\">Apache-2.0</license>\n  </metadata>\n</package>";
+        assert_eq!(at("src/Acme.nuspec", nuspec), Some(("Apache-2.0".to_owned(), 3)));
+        let csproj = "<Project Sdk=\"Microsoft.NET.Sdk\">\n  <PropertyGroup>\n    <PackageLicenseExpression>MIT</PackageLicenseExpression>\n  </PropertyGroup>\n</Project>";
+        assert_eq!(at("Acme.csproj", csproj), Some(("MIT".to_owned(), 3)));
+        let old =
+            "<package><metadata><licenseUrl>https://opensource.org/licenses/MIT</licenseUrl></metadata></package>";
+        assert_eq!(at("Old.nuspec", old).map(|d| d.0), Some("MIT".to_owned()));
+        let file = "<package><metadata><license type=\"file\">LICENSE.txt</license></metadata></package>";
+        assert_eq!(at("File.nuspec", file), None);
+        assert!(is_manifest("Acme.csproj") && is_manifest("composer.json") && !is_manifest("Acme.sln"));
+    }
 
     #[test]
     fn declared_expressions_become_their_alternatives() {
