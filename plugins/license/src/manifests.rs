@@ -1,12 +1,13 @@
 //! Licenses declared in package manifests: Cargo.toml, package.json,
-//! composer.json, pom.xml, pyproject.toml, setup.cfg, *.gemspec, NuGet's
+//! composer.json, pom.xml, pyproject.toml, setup.cfg, Python's PKG-INFO,
+//! *.gemspec, NuGet's
 //! *.nuspec and *.csproj. Each declaration keeps its path and line so that
 //! a mismatch can be fixed where it is.
 
 /// The manifest file names (and the suffixes of [`MANIFEST_SUFFIXES`])
 /// this module reads.
 pub const MANIFEST_NAMES: &[&str] =
-    &["Cargo.toml", "package.json", "composer.json", "pom.xml", "pyproject.toml", "setup.cfg"];
+    &["Cargo.toml", "package.json", "composer.json", "pom.xml", "pyproject.toml", "setup.cfg", "PKG-INFO"];
 
 /// Manifests known by their extension.
 pub const MANIFEST_SUFFIXES: &[&str] = &[".gemspec", ".nuspec", ".csproj"];
@@ -35,6 +36,7 @@ pub fn declared(path: &str, text: &str) -> Option<Declaration> {
         "pyproject.toml" => pyproject(text),
         "setup.cfg" => setup_cfg(text),
         "composer.json" => composer(text),
+        "PKG-INFO" => core_metadata(text),
         _ if name.ends_with(".gemspec") => gemspec(text),
         _ if name.ends_with(".nuspec") || name.ends_with(".csproj") => nuget(text),
         _ => None,
@@ -74,6 +76,28 @@ fn package_json(text: &str) -> Option<String> {
             value.get("licenses")?.as_array()?.iter().filter_map(|l| l.get("type")?.as_str()).collect();
         (!types.is_empty()).then(|| types.join(" OR "))
     })
+}
+
+/// Python's core metadata (PKG-INFO, as source distributions carry it):
+/// `License-Expression`, else a `License` that names a license, else the
+/// license classifier.
+fn core_metadata(text: &str) -> Option<String> {
+    let headers = text.split("\n\n").next()?;
+    let field = |name: &str| headers.lines().find_map(|l| l.strip_prefix(name)).map(str::trim);
+    field("License-Expression:")
+        .map(str::to_owned)
+        .or_else(|| {
+            field("License:")
+                .filter(|v| v.len() <= 80 && (alias(v).is_some() || alternatives(v).is_some()))
+                .map(str::to_owned)
+        })
+        .or_else(|| {
+            headers
+                .lines()
+                .filter_map(|l| l.strip_prefix("Classifier:"))
+                .find_map(|c| classifier_license(c.trim()))
+                .map(str::to_owned)
+        })
 }
 
 /// Composer's `license`: an SPDX expression, or an array of them that the
@@ -401,6 +425,12 @@ mod tests {
         let file = "<package><metadata><license type=\"file\">LICENSE.txt</license></metadata></package>";
         assert_eq!(at("File.nuspec", file), None);
         assert!(is_manifest("Acme.csproj") && is_manifest("composer.json") && !is_manifest("Acme.sln"));
+        let pkg = "Metadata-Version: 2.1\nName: six\nLicense: MIT\nClassifier: License :: OSI Approved :: MIT License\n\nSix is a ...\nLicense: GPL\n";
+        assert_eq!(at("six-1.17.0/PKG-INFO", pkg), Some(("MIT".to_owned(), 3)));
+        let classified = "Metadata-Version: 2.1\nName: x\nLicense: Dual License\nClassifier: License :: OSI Approved :: Apache Software License\n";
+        assert_eq!(at("PKG-INFO", classified).map(|d| d.0), Some("Apache-2.0".to_owned()));
+        let modern = "Metadata-Version: 2.4\nName: x\nLicense-Expression: MIT OR Apache-2.0\n";
+        assert_eq!(at("PKG-INFO", modern).map(|d| d.0), Some("MIT OR Apache-2.0".to_owned()));
     }
 
     #[test]
