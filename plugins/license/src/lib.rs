@@ -123,7 +123,7 @@ impl Plugin for License {
         CheckTable::<Self>::new(
             PluginMeta::new("license", env!("CARGO_PKG_VERSION"))
                 .description("License file, SPDX identification, approval, manifest consistency, headers, third-party notices")
-                .about("License texts are identified against the official SPDX texts shipped by the\n`spdx` crate, normalised at build time (case, whitespace and wrapping,\npunctuation, bullets and numbering, copyright statements, URLs and\nBritish/American spellings folded away) and compared by the Dice\ncoefficient of their word bigrams: the confidence. A file that holds\nseveral licenses, a license `WITH` an SPDX exception, a file with only a\nlicense's standard notice, and a short file that only names its license\nare recognised as such. Several licenses in one file apply together (AND)\nunless the file's own words around the texts offer a choice (\"either\",\n\"at your option\", \"dual-licensed\"); separate license files at the root are\nalternatives (OR), and REUSE texts in `LICENSES/` apply together.\n`cargo run -p fledge-plugin-license --example\nidentify -- FILE...` runs the identifier on any files.\n\nA file identified as one license is then compared with that license's\nSPDX template (from the SPDX license-list data, which the `license`\ncrate's package ships), after the SPDX License List Matching Guidelines:\nthe template's variable regions (copyright lines, bullets, names) and\noptional ones (titles, appendices) may differ, nothing else may, beyond\nline breaks around copyright lines, a short title before the license and a\nnotice after it that restricts nothing. A file of several texts divided by\nseparator lines (`=====`, `-----`) is compared block by block, each text\nwith its template, each line between them only if it restricts nothing. A text that differs is a modified\nlicense: `license.identified` warns and lists the words added or missing\nwith their lines, and `license.approved` fails, since a modified license\nis not the one the policy approves. Known variants of a modified or\nunrecognised text are named: BSD+Patents, the Commons Clause, and\nnon-commercial or field-of-use restrictions. The 25 rare licenses whose SPDX text\ndoes not match its own template are judged by similarity alone.\n\nConfiguration (`[plugins.license]` in the policy): `min_confidence` (0.9),\n`allowed` (SPDX ids; empty means OSI-approved), `denied`, `copyleft`\n(`pass`, `warn` or `fail`; default `warn`), `header_threshold` (0.8),\n`header_max_files` (5000), `third_party_dirs`.")
+                .about("License texts are identified against the official SPDX texts shipped by the\n`spdx` crate, normalised at build time (case, whitespace and wrapping,\npunctuation, bullets and numbering, copyright statements, URLs and\nBritish/American spellings folded away) and compared by the Dice\ncoefficient of their word bigrams: the confidence. A file that holds\nseveral licenses, a license `WITH` an SPDX exception, a file with only a\nlicense's standard notice, and a short file that only names its license\nare recognised as such. Several licenses in one file apply together (AND)\nunless the file's own words around the texts offer a choice (\"either\",\n\"at your option\", \"dual-licensed\"); separate license files (at the root, or\nREUSE texts in `LICENSES/`) are alternatives (OR).\n`cargo run -p fledge-plugin-license --example\nidentify -- FILE...` runs the identifier on any files.\n\nA file identified as one license is then compared with that license's\nSPDX template (from the SPDX license-list data, which the `license`\ncrate's package ships), after the SPDX License List Matching Guidelines:\nthe template's variable regions (copyright lines, bullets, names) and\noptional ones (titles, appendices) may differ, nothing else may, beyond\nline breaks around copyright lines, a short title before the license and a\nnotice after it that restricts nothing. A file of several texts divided by\nseparator lines (`=====`, `-----`) is compared block by block, each text\nwith its template, each line between them only if it restricts nothing. A text that differs is a modified\nlicense: `license.identified` warns and lists the words added or missing\nwith their lines, and `license.approved` fails, since a modified license\nis not the one the policy approves. Known variants of a modified or\nunrecognised text are named: BSD+Patents, the Commons Clause, and\nnon-commercial or field-of-use restrictions. The 25 rare licenses whose SPDX text\ndoes not match its own template are judged by similarity alone.\n\nConfiguration (`[plugins.license]` in the policy): `min_confidence` (0.9),\n`allowed` (SPDX ids; empty means OSI-approved), `denied`, `copyleft`\n(`pass`, `warn` or `fail`; default `warn`), `header_threshold` (0.8),\n`header_max_files` (5000), `third_party_dirs`.")
                 .reads(&[Capability::Tree, Capability::Contents]),
         )
         .category("license")
@@ -533,9 +533,10 @@ struct ProjectLicense {
     /// Every license id in it, sorted.
     ids: Vec<String>,
     /// The ways to take the software: separate license files are
-    /// alternatives (LICENSE-MIT beside LICENSE-APACHE); licenses in one
-    /// file apply together unless the file offers a choice; REUSE texts in
-    /// `LICENSES/` apply together (each covers some of the files).
+    /// alternatives (LICENSE-MIT beside LICENSE-APACHE, and REUSE texts in
+    /// `LICENSES/`, whose per-file tags say which covers what: a CC0-1.0
+    /// text for trivial files does not make the code CC0); licenses in one
+    /// file apply together unless the file offers a choice.
     alternatives: Vec<Vec<String>>,
     /// The lowest confidence.
     confidence: f64,
@@ -547,7 +548,6 @@ struct ProjectLicense {
 /// there is none.
 fn expression(files: &[FileLicense]) -> Option<ProjectLicense> {
     let mut alternatives: Vec<Vec<String>> = Vec::new();
-    let mut reuse: Vec<String> = Vec::new();
     let mut confidence: f64 = 1.0;
     let mut full_text = false;
     for file in files.iter().filter(|f| f.primary && !f.is_pointer(files)) {
@@ -555,17 +555,10 @@ fn expression(files: &[FileLicense]) -> Option<ProjectLicense> {
             Identification::Identified { licenses, confidence: c, form } => {
                 confidence = confidence.min(*c);
                 full_text |= *form == Form::Text;
-                if file.path.starts_with("LICENSES/") {
-                    reuse.extend(licenses.iter().cloned());
-                } else {
-                    alternatives.extend(file_alternatives(licenses, file.either));
-                }
+                alternatives.extend(file_alternatives(licenses, file.either));
             }
             Identification::Unrecognised { .. } => return None,
         }
-    }
-    if !reuse.is_empty() {
-        alternatives.push(reuse);
     }
     let alternatives = tidy(alternatives);
     if alternatives.is_empty() {

@@ -563,3 +563,15 @@ fn two_copies_of_a_license_with_a_line_between_are_not_modified() {
     let result = MemRepo::new().file("LICENSE", changed).run::<License>("license.approved");
     assert_eq!(result.status, Status::Fail, "{}", result.message);
 }
+
+#[test]
+fn reuse_texts_for_trivial_files_do_not_fail_approval() {
+    // REUSE projects keep CC0-1.0 for configuration files beside the code's
+    // license; the per-file tags say which covers what.
+    let repo = MemRepo::new()
+        .file("LICENSES/MIT.txt", reformatted("MIT"))
+        .file("LICENSES/CC0-1.0.txt", reformatted("CC0-1.0"));
+    let result = repo.run::<License>("license.approved");
+    assert_eq!(result.status, Status::Pass, "{}", result.message);
+    assert!(result.message.starts_with("CC0-1.0 OR MIT: "), "{}", result.message);
+}
