@@ -39,6 +39,21 @@ fn policy_init_writes_the_default_and_policy_check_accepts_it() {
     assert!(checked.status.success(), "{}", stderr(&checked));
     let text = String::from_utf8(checked.stdout).unwrap();
     assert!(text.starts_with(&format!("{path_arg}: valid (3 stages: sandbox -> incubating -> public; ")), "{text}");
+    assert!(!text.contains("warning"), "the default policy configures only loaded plugins: {text}");
+    // Settings for a plugin that is not loaded (a misspelt name) are named.
+    let default = std::fs::read_to_string(&path).unwrap();
+    let line = default.lines().count() + 2;
+    std::fs::write(&path, format!("{default}\n[plugins.secretz.config]\ninternal_domains = [\"corp.example\"]\n"))
+        .unwrap();
+    let checked = run(&["policy", "check", &path_arg]);
+    assert!(checked.status.success(), "{}", stderr(&checked));
+    let text = String::from_utf8(checked.stdout).unwrap();
+    assert!(
+        text.ends_with(&format!(
+            "\nwarning: {path_arg}:{line}: [plugins.secretz] configures a plugin that is not loaded (did you mean `secrets`?); its settings are not read\n"
+        )),
+        "{text}"
+    );
 }
 
 #[test]

@@ -48,12 +48,31 @@ pub(super) fn policy_check(path: &Path, plugin_args: &PluginArgs, runtime_args: 
     let runtime = runtime_args.runtime()?;
     let (policy, plugins) = load_setup(Some(path), plugin_args, &runtime)?;
     let known = plugins.checks();
-    write_stdout(&format!(
+    let mut text = format!(
         "{}: valid ({} stages: {}; {} checks known)\n",
         path.display(),
         policy.stages.len(),
         policy.stages.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(" -> "),
         known.len()
-    ))?;
+    );
+    // Configuration of a plugin that is not loaded is read by nobody: a
+    // misspelt name silently leaves the real plugin unconfigured.
+    let source = std::fs::read_to_string(path).unwrap_or_default();
+    let loaded: Vec<&str> = plugins.plugins.iter().map(|p| p.meta.name.as_str()).collect();
+    let unknown: Vec<&String> = policy.plugins.keys().filter(|name| !loaded.contains(&name.as_str())).collect();
+    for name in unknown {
+        let header = format!("[plugins.{name}");
+        let line = source
+            .lines()
+            .position(|l| l.trim_start().starts_with(&header))
+            .map_or_else(String::new, |i| format!(":{}", i + 1));
+        text.push_str(&format!(
+            "warning: {}{line}: [plugins.{}] configures a plugin that is not loaded{}; its settings are not read\n",
+            path.display(),
+            crate::text::printable(name),
+            crate::text::did_you_mean(name, &loaded)
+        ));
+    }
+    write_stdout(&text)?;
     Ok(ExitCode::SUCCESS)
 }
