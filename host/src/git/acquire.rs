@@ -186,42 +186,38 @@ pub(crate) fn mirror(url: &str, cache_dir: &Path, deadline: Option<Instant>) -> 
     // A repository on this machine is copied as `git clone --local` copies
     // it; anything that copy cannot take (a borrowing source, a damaged
     // ref) goes through a fetch, which says what is wrong.
-    if fresh && let Some(source) = local_source(url) {
-        match clone_local(&source, &work_path) {
-            Ok(()) => {
-                fs::rename(&work_path, &path).map_err(|e| other("move the new mirror into place", &e))?;
-                drop(lock);
-                return Repository::open_bare(&path).map_err(|e| other("open the mirror", &e.message()));
-            }
+    let linked = fresh
+        && local_source(url).is_some_and(|source| match clone_local(&source, &work_path) {
+            Ok(()) => true,
             Err(reason) => {
                 log::debug!("{shown}: no local copy ({reason}); fetching");
                 let _ = fs::remove_dir_all(&work_path);
+                false
             }
+        });
+    if !linked {
+        let repo = if fresh {
+            Repository::init_bare(&work_path).map_err(|e| other("create the mirror", &e))?
+        } else {
+            Repository::open_bare(&work_path).map_err(|e| {
+                AcquireError::new(
+                    AcquireErrorKind::Corrupt,
+                    format!(
+                        "mirror of {shown} at {} is damaged: {} (delete it to clone afresh)",
+                        path.display(),
+                        e.message()
+                    ),
+                )
+            })?
+        };
+        if let Err(err) = fetch(&repo, url, deadline) {
+            if fresh {
+                drop(repo);
+                let _ = fs::remove_dir_all(&work_path);
+            }
+            return Err(err);
         }
     }
-    let repo = if fresh {
-        Repository::init_bare(&work_path).map_err(|e| other("create the mirror", &e))?
-    } else {
-        Repository::open_bare(&work_path).map_err(|e| {
-            AcquireError::new(
-                AcquireErrorKind::Corrupt,
-                format!(
-                    "mirror of {shown} at {} is damaged: {} (delete it to clone afresh)",
-                    path.display(),
-                    e.message()
-                ),
-            )
-        })?
-    };
-    let fetched = fetch(&repo, url, deadline);
-    if let Err(err) = fetched {
-        if fresh {
-            drop(repo);
-            let _ = fs::remove_dir_all(&work_path);
-        }
-        return Err(err);
-    }
-    drop(repo);
     if fresh {
         fs::rename(&work_path, &path).map_err(|e| other("move the new mirror into place", &e))?;
     }

@@ -435,14 +435,15 @@ fn compare_blocks(text: &str, threshold: f64) -> Option<template::Comparison> {
                 // A lead-in paragraph ("src/simd.rs is licensed under the
                 // MIT license:") is prose like a block between texts.
                 let compared = match template::compare(&found[0], block)? {
-                    template::Comparison::Differs(_) => block
+                    template::Comparison::Differs(differences) => block
                         .split_once("\n\n")
                         .filter(|(head, _)| is_harmless_prose(head))
                         .and_then(|(_, rest)| template::compare(&found[0], rest))
-                        .filter(|c| *c == template::Comparison::Matches),
-                    matches => Some(matches),
+                        .filter(|c| *c == template::Comparison::Matches)
+                        .unwrap_or(template::Comparison::Differs(differences)),
+                    matches => matches,
                 };
-                match compared.map_or_else(|| template::compare(&found[0], block), Some)? {
+                match compared {
                     template::Comparison::Matches => licenses += 1,
                     template::Comparison::Differs(found) => {
                         licenses += 1;
