@@ -227,7 +227,7 @@ impl License {
                         // ("Portions were derived from ... under:") are not
                         // a modified license.
                         Some(template::Comparison::Differs(differences)) => Some(
-                            compare_blocks(&text, config.min_confidence)
+                            compare_blocks(&text, licenses, config.min_confidence)
                                 .unwrap_or(template::Comparison::Differs(differences)),
                         ),
                         other => other,
@@ -235,7 +235,9 @@ impl License {
                 }
                 // Several texts in one file: each compared with its own
                 // template where separator lines tell them apart.
-                Identification::Identified { form: Form::Text, .. } => compare_blocks(&text, config.min_confidence),
+                Identification::Identified { licenses, form: Form::Text, .. } => {
+                    compare_blocks(&text, licenses, config.min_confidence)
+                }
                 _ => None,
             };
             // A modified or unrecognised text: name the variant, if known.
@@ -404,9 +406,10 @@ fn license_file(repo: &Repo, identified: &[FileLicense]) -> Result<CheckResult> 
 /// (`=====`, `-----`, `*****`), block by block: each block that is one
 /// license's full text with its template, each other block only if it is
 /// short prose that restricts nothing. `None` when the file has fewer than
-/// two blocks, a block cannot be accounted for (an unrecognised text, or a
-/// license without a template), or no block is a license.
-fn compare_blocks(text: &str, threshold: f64) -> Option<template::Comparison> {
+/// two blocks, a block cannot be accounted for (an unrecognised text, a
+/// license the file as a whole was not identified as, or a license without
+/// a template), or no block is a license.
+fn compare_blocks(text: &str, identified: &[String], threshold: f64) -> Option<template::Comparison> {
     let mut blocks: Vec<(u32, String)> = Vec::new();
     let (mut current, mut start) = (String::new(), 1u32);
     for (index, line) in (1u32..).zip(text.lines()) {
@@ -431,7 +434,11 @@ fn compare_blocks(text: &str, threshold: f64) -> Option<template::Comparison> {
     let (mut licenses, mut differences) = (0, Vec::new());
     for (start, block) in &blocks {
         match identify::identify(block, threshold) {
-            Identification::Identified { licenses: found, form: Form::Text, .. } if found.len() == 1 => {
+            // Only the licenses the whole file was identified as: a block of
+            // another license the identification missed is not accounted for.
+            Identification::Identified { licenses: found, form: Form::Text, .. }
+                if found.len() == 1 && identified.contains(&found[0]) =>
+            {
                 // A lead-in paragraph ("src/simd.rs is licensed under the
                 // MIT license:") is prose like a block between texts.
                 let compared = match template::compare(&found[0], block)? {

@@ -575,3 +575,14 @@ fn reuse_texts_for_trivial_files_do_not_fail_approval() {
     assert_eq!(result.status, Status::Pass, "{}", result.message);
     assert!(result.message.starts_with("CC0-1.0 OR MIT: "), "{}", result.message);
 }
+
+#[test]
+fn a_block_of_a_license_the_file_was_not_identified_as_is_not_waved_through() {
+    // MIT, then a full text of another license: unless the identification
+    // names both, the extra block leaves the file modified.
+    let mit = reformatted("MIT");
+    let other = reformatted("CC-BY-NC-4.0");
+    let file = format!("{mit}\n=====\n\n{other}");
+    let result = MemRepo::new().file("LICENSE", file).run::<License>("license.approved");
+    assert_ne!(result.status, Status::Pass, "{}", result.message);
+}
