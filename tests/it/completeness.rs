@@ -11,7 +11,7 @@ use serde_json::Value;
 use crate::util::{assert_valid, check, check_json, report_validator, run, sarif_validator, stderr};
 
 /// A GitHub token of the documented shape (not a real one).
-const TOKEN: &str = "ghp_R8x2Kq7LmN4pT9vW3yZ6aB1cD5eF0gH2jK4m";
+const TOKEN: &str = "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";
 
 fn status(report: &Value, id: &str) -> String {
     check(report, id)["status"].as_str().unwrap().to_owned()

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::util::{check_json, run, stderr};
 
-const TOKEN: &str = "ghp_R8x2Kq7LmN4pT9vW3yZ6aB1cD5eF0gH2jK4m";
+const TOKEN: &str = "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";
 const KEYSTORE: &[u8] = b"\xfe\xed\xfe\xed\x00\x00\x00\x02 keystore bytes";
 const INTERNAL_HOST: &str = "build.corp.example.com";
 

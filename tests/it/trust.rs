@@ -212,7 +212,7 @@ fn control_characters_and_markup_from_the_repository_are_escaped() {
     let name = "config/k\x1b[2J\x1b]0;pwned\x07<b>`x`|.env";
     let unread = "data/\x1b]2;title\x07<img src=x>`y`|.txt";
     repo.file("README.md", WELL_RUN_README)
-        .file(name, "GITHUB_TOKEN=ghp_R8x2Kq7LmN4pT9vW3yZ6aB1cD5eF0gH2jK4m\n")
+        .file(name, "GITHUB_TOKEN=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\n")
         .file(unread, "some data\n");
     repo.commit("initial");
     // A missing object puts its path in messages and warnings.

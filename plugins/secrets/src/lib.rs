@@ -203,9 +203,13 @@ impl Plugin for Secrets {
 /// the check reference.
 fn about() -> String {
     let mut about = String::from(ABOUT);
-    about.push_str("\n\n### Credential rules\n\n| Rule | Credential |\n|---|---|\n");
-    for rule in RULES {
-        about.push_str(&format!("| `{}` | {} |\n", rule.id, rule.description));
+    about.push_str(&format!("\n\n### Credential rules\n\n{} rules, by family.\n", RULES.len()));
+    for (family, rules) in rules::FAMILIES {
+        about.push_str(&format!("\n#### {family}\n\n| Rule | Credential |\n|---|---|\n"));
+        for rule in *rules {
+            let checksum = if rule.checksum.is_some() { " (checksum verified offline)" } else { "" };
+            about.push_str(&format!("| `{}` | {}{checksum} |\n", rule.id, rule.description));
+        }
     }
     about.trim_end().to_owned()
 }

@@ -55,7 +55,7 @@ pub const SAMPLES: &[(&str, &[&str], &str)] = &[
         &["HEROKU_A", "PI_KEY=\"", "569969e5", "-", "8b08", "-", "1006", "-", "f7e3", "-", "dfc967", "a64cb1", "\""],
         "heroku uuid 00000000-0000",
     ),
-    ("github-pat", &["ghp_", "1iaeOV4qBkdfQ1y3GQ", "sMpSscDlkrCaqx9vJu"], "ghp_short"),
+    ("github-pat", &["ghp_", "1iaeOV4qBkdfQ1y3GQ", "sMpSscDlkrCa1nTVxW"], "ghp_short"),
     (
         "github-fine-grained-pat",
         &[
@@ -69,8 +69,8 @@ pub const SAMPLES: &[(&str, &[&str], &str)] = &[
         ],
         "github_pat_x",
     ),
-    ("github-oauth-token", &["gho_", "0RLZ5TR9SPofbciOx9", "gy1CJdObOIRpFqaDZe"], "gho_V7G5IfQHeVVEqZe2qpUW"),
-    ("github-user-to-server-token", &["ghu_", "noVPDF2yeE6RsXcNOP", "meMjvqPVStNKiaEdFr"], "ghu_RgSnRFsTHsDDDXh5Jmtf"),
+    ("github-oauth-token", &["gho_", "0RLZ5TR9SPofbciOx9", "gy1CJdObOIRp1zXlE8"], "gho_V7G5IfQHeVVEqZe2qpUW"),
+    ("github-user-to-server-token", &["ghu_", "noVPDF2yeE6RsXcNOP", "meMjvqPVStNK4GkJ67"], "ghu_RgSnRFsTHsDDDXh5Jmtf"),
     (
         "github-server-to-server-token",
         &["ghs_", "7EbsDe0G9Cryn687ne", "LfjVHq8xiM0OGr4hTx"],
@@ -260,7 +260,7 @@ pub const SAMPLES: &[(&str, &[&str], &str)] = &[
     ("databricks-token", &["dapi", "c193fe0407275539", "8003680e7e3b3518"], "dapizz"),
     (
         "npm-token",
-        &["//registry.npmjs.o", "rg/:_authToken=npm_", "hDFLGWrhhhz4iILo3o", "jQKDVzk80b8OySAM1M"],
+        &["//registry.npmjs.o", "rg/:_authToken=npm_", "hDFLGWrhhhz4iILo3o", "jQKDVzk80b8O2SxrAv"],
         "npm_short",
     ),
     (
@@ -811,5 +811,55 @@ pub const SAMPLES: &[(&str, &[&str], &str)] = &[
             "TDR2Vzhu\n",
         ],
         "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: {{ .Values.dbPassword }}\n",
+    ),
+    (
+        "azure-devops-pat",
+        &[
+            "AZURE_DEVOPS_PAT=",
+            "U8JZpDE0iGXlD6gNCFbaEPFjbD0kH8Oool8D",
+            "klZDOCj2ISaJiHkTj0rLGlkoMXGjtEkDnNfribxU",
+            "AZ",
+            "DOdl7d",
+        ],
+        "AZURE_DEVOPS_PAT=U8JZpDE0iGXlD6gNCFbaEPFjAZDOdl7d",
+    ),
+    (
+        "kubeconfig-client-key",
+        &[
+            "    client-key-",
+            "data: ",
+            "umfXfKm/r5kJP1VrT+1FJors/6ILi8IHn5kxsC7tVO/HbkQfyy/KV5zjR3j1",
+            "twdTKWTddB+XhkAS1voQG6yyzyN9zHYIa4UOrGNATMuDJawTgsu8PO+799nK",
+        ],
+        "    client-key-data: REDACTED",
+    ),
+    (
+        "docker-swarm-join-token",
+        &[
+            "docker swarm join --token ",
+            "SWMTKN-1-",
+            "jgvq4k7bn7xj8b7tfq7xkwo886vompzom75wbbr4qmw2wxfogo",
+            "-",
+            "4mvn4a4wfhym4l1vfz3zfkkib",
+        ],
+        "docker swarm join --token SWMTKN-1-<token>",
+    ),
+    (
+        "flutterwave-secret-key",
+        &["FLW_SECRET=", "FLWSECK-", "e6e73e99eaad8e5g", "ga0g18h2095eb368", "-X"],
+        "FLW_SECRET=FLWSECK-xxxxxxxx-X",
+    ),
+    (
+        "harness-access-token",
+        &[
+            "HARNESS_TOKEN=",
+            "pat.",
+            "1QTC4XATWS8PHp9NHfYjFM",
+            ".",
+            "gcjBw56EcUngmgMsRcgizeg8",
+            ".",
+            "Psh4487Q7j58M1cIaHZc",
+        ],
+        "HARNESS_TOKEN=pat.short.x.y",
     ),
 ];

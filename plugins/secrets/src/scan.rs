@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 
 use crate::custom::CustomRules;
 use crate::internal::Internal;
-use crate::rules::{RULES, entropy, is_identifier, is_placeholder, looks_random, public_by_design};
+use crate::rules::{RULES, Shape, entropy, is_identifier, is_placeholder, looks_random, public_by_design};
 
 /// A credential found in a blob.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -44,6 +44,9 @@ const WINDOW_AFTER: usize = 8192;
 
 /// How much text either side of a generic secret tells what it is for.
 const CONTEXT: usize = 400;
+
+/// The rule for any password, secret, token or key assigned a literal.
+const GENERIC: &str = "generic-secret-assignment";
 
 /// Markers that allow a line on purpose.
 const ALLOW_MARKERS: &[&str] = &["fledge:allow", "gitleaks:allow", "pragma: allowlist secret"];
@@ -143,11 +146,26 @@ impl Scanner {
                     seen_end = secret_end;
                     let text = String::from_utf8_lossy(secret.as_bytes());
                     let generic = rule.entropy.is_some();
-                    let weak = rule.entropy.is_some_and(|min| entropy(&text) < min || !looks_random(&text));
+                    // A value's fixed start (`live_`, `secret_`) is the
+                    // format's, not the part that must look generated.
+                    let generated = match rule.shape {
+                        Shape::Keyed { prefix, .. } => text.get(prefix.len()..).unwrap_or(&text),
+                        _ => &text,
+                    };
+                    let weak = rule.entropy.is_some_and(|min| entropy(generated) < min || !looks_random(generated));
                     // A generic assignment of a constant's or an environment
                     // variable's name (`KEY = "DATA_STORE_ACCESS_KEY"`) names a
                     // secret kept elsewhere.
-                    if weak || is_placeholder(&text) || (generic && is_identifier(&text)) {
+                    if weak || is_placeholder(generated) || (generic && is_identifier(generated)) {
+                        continue;
+                    }
+                    // A format with a checksum that does not add up is not a
+                    // credential of that kind (a made-up or mistyped value).
+                    if rule.checksum.is_some_and(|checksum| !checksum.verify(&text)) {
+                        continue;
+                    }
+                    let whole = captures.get(0).map_or(secret.start(), |m| m.start());
+                    if matches!(rule.shape, Shape::Keyed { .. }) && !starts_word(&data[start..end], whole) {
                         continue;
                     }
                     let (line_number, line) = line_at(data, secret_start);
@@ -186,6 +204,22 @@ impl Scanner {
             });
             found.push((line, custom.secret));
         }
+        // A value a provider's rule recognised is not also a generic
+        // assignment: one secret, one finding, under its provider's name.
+        let specific: Vec<(usize, usize)> = hits
+            .iter()
+            .filter(|h| RULES.get(h.rule).is_none_or(|r| r.id != GENERIC))
+            .map(|h| (h.offset, h.offset + h.len))
+            .collect();
+        let keep: Vec<bool> = hits
+            .iter()
+            .map(|h| {
+                RULES.get(h.rule).is_none_or(|r| r.id != GENERIC)
+                    || !specific.iter().any(|&(start, end)| h.offset < end && start < h.offset + h.len)
+            })
+            .collect();
+        let (mut hits, found): (Vec<Hit>, Vec<(String, String)>) =
+            hits.into_iter().zip(found).zip(keep).filter_map(|(pair, keep)| keep.then_some(pair)).unzip();
         for (i, hit) in hits.iter_mut().enumerate() {
             let (line, secret) = &found[i];
             let others: Vec<&str> =
@@ -193,6 +227,18 @@ impl Scanner {
             hit.excerpt = excerpt(line, secret, &others);
         }
         hits
+    }
+}
+
+/// True when a word starts at `at`: after a non-letter, or where a
+/// lower-case letter is followed by a capital (`myEtsyKey`), so that a
+/// provider's keyword is a word of the name, not part of another word
+/// (`etsy` in `HalSetSystemInformation`).
+fn starts_word(data: &[u8], at: usize) -> bool {
+    match at.checked_sub(1).map(|i| data[i]) {
+        None => true,
+        Some(before) if !before.is_ascii_alphabetic() => true,
+        Some(before) => before.is_ascii_lowercase() && data.get(at).is_some_and(u8::is_ascii_uppercase),
     }
 }
 

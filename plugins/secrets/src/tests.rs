@@ -5,7 +5,9 @@ use serde_json::json;
 
 use crate::Secrets;
 use crate::internal::Internal;
-use crate::rules::RULES;
+use std::collections::HashSet;
+
+use crate::rules::{RULES, Rule, Shape};
 use crate::samples::SAMPLES;
 use crate::scan::Scanner;
 
@@ -17,23 +19,131 @@ fn rules_hit(text: &str) -> Vec<&'static str> {
     scanner().credentials("config/app.conf", text.as_bytes()).iter().map(|h| RULES[h.rule].id).collect()
 }
 
-#[test]
-fn at_least_120_rules_each_with_a_true_sample_and_a_near_miss() {
-    assert!(RULES.len() >= 120, "{} rules", RULES.len());
-    for rule in RULES {
-        let Some((_, parts, near_miss)) = SAMPLES.iter().find(|(id, _, _)| *id == rule.id) else {
-            panic!("no sample for {}", rule.id);
-        };
-        let sample = parts.concat();
-        assert!(rules_hit(&sample).contains(&rule.id), "{} does not match its sample {sample:?}", rule.id);
-        assert!(!rules_hit(near_miss).contains(&rule.id), "{} matches its near miss {near_miss:?}", rule.id);
+/// A true sample of `rule` and near misses it must not match: written by
+/// hand for a pattern written by hand, else made from the rule's shape.
+fn sample_of(rule: &Rule) -> (String, Vec<String>) {
+    let mut random = Random::new(rule.id);
+    match rule.shape {
+        Shape::Custom => {
+            let Some((_, parts, near_miss)) = SAMPLES.iter().find(|(id, _, _)| *id == rule.id) else {
+                panic!("no sample for {}", rule.id);
+            };
+            (parts.concat(), vec![(*near_miss).to_owned()])
+        }
+        Shape::Token { prefix, class, min, .. } => {
+            let body = random.body(class, min);
+            let short = random.body(class, min).chars().skip(1).collect::<String>();
+            let mut misses = vec![format!("value = {prefix}{short}\n")];
+            if prefix.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+                misses.push(format!("value = x{prefix}{body}\n"));
+            }
+            (format!("value = {prefix}{body}\n"), misses)
+        }
+        Shape::Keyed { keyword, prefix, class, min, .. } => {
+            let body = random.body(class, min);
+            let short = random.body(class, min).chars().skip(1).collect::<String>();
+            let misses = vec![
+                format!("value = \"{prefix}{body}\"\n"),
+                format!("{keyword}_key = \"{prefix}{short}\"\n"),
+                format!("{keyword}_key = \"${{{}}}\"\n", keyword.to_ascii_uppercase()),
+            ];
+            (format!("{keyword}_key = \"{prefix}{body}\"\n"), misses)
+        }
+    }
+}
+
+/// Deterministic characters for samples (xorshift, seeded by the rule id).
+struct Random(u64);
+
+impl Random {
+    fn new(seed: &str) -> Random {
+        Random(seed.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)))
+    }
+
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    /// `len` characters of a regex class body (`A-Za-z0-9_\-`), or a UUID.
+    fn body(&mut self, class: &str, len: usize) -> String {
+        if class == "uuid" {
+            let hex = self.body("a-f0-9", 32);
+            return format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..]);
+        }
+        let bytes = class.as_bytes();
+        let mut chars = Vec::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] == b'\\' {
+                chars.push(bytes[i + 1]);
+                i += 2;
+            } else if bytes.get(i + 1) == Some(&b'-') && i + 2 < bytes.len() {
+                chars.extend(bytes[i]..=bytes[i + 2]);
+                i += 3;
+            } else {
+                chars.push(bytes[i]);
+                i += 1;
+            }
+        }
+        (0..len).map(|_| char::from(chars[(self.next() % chars.len() as u64) as usize])).collect()
     }
 }
 
 #[test]
+fn at_least_250_rules_each_with_a_true_sample_and_near_misses() {
+    assert!(RULES.len() >= 250, "{} rules", RULES.len());
+    let mut ids = HashSet::new();
+    for rule in RULES.iter() {
+        assert!(ids.insert(rule.id), "two rules are called {}", rule.id);
+        let (sample, misses) = sample_of(rule);
+        assert!(rules_hit(&sample).contains(&rule.id), "{} does not match its sample {sample:?}", rule.id);
+        for miss in misses {
+            assert!(!rules_hit(&miss).contains(&rule.id), "{} matches its near miss {miss:?}", rule.id);
+        }
+    }
+    // Hand-made samples are for hand-written patterns only.
+    for (id, _, _) in SAMPLES {
+        let rule = RULES.iter().find(|r| r.id == *id).unwrap_or_else(|| panic!("sample for no rule: {id}"));
+        assert!(matches!(rule.shape, Shape::Custom), "{id} has a shape; its sample is made from it");
+    }
+}
+
+#[test]
+fn github_and_npm_tokens_are_verified_by_their_checksum() {
+    // Published examples of valid classic tokens, and one mistyped.
+    let valid = ["ghp_", "M7H4jxUDDWHP4kZ6A4dx", "lQYsQIWJuq11T4V4"].concat();
+    let padded = ["ghp_", "QdwULL38u41vs1OcAjhK", "qcaSZ9W63r0Zu4ln"].concat();
+    let mistyped = ["ghp_", "M7H4jxUDDWHP4kZ6A4dx", "lQYsQIWJuq11T4V3"].concat();
+    assert_eq!(rules_hit(&format!("token = {valid}\n")), ["github-pat"]);
+    assert_eq!(rules_hit(&format!("token = {padded}\n")), ["github-pat"]);
+    assert_eq!(rules_hit(&format!("token = {mistyped}\n")), Vec::<&str>::new());
+    // A made-up npm token (right shape, no checksum) is not one.
+    let made_up = ["npm_", "hDFLGWrhhhz4iILo3o", "jQKDVzk80b8OySAM1M"].concat();
+    assert_eq!(rules_hit(&format!("//registry.npmjs.org/:_authToken={made_up}\n")), Vec::<&str>::new());
+}
+
+#[test]
+fn a_provider_keyword_must_be_a_word_of_the_name() {
+    let value = ["abcd1x9k2m", "3n4p5q6r7s8t9v2w"].concat();
+    assert_eq!(rules_hit(&format!("pub HalSetSystemInformation: {}\n", &value[..24])), Vec::<&str>::new());
+    assert_eq!(rules_hit(&format!("myEtsyKey = \"{}\"\n", &value[..24])), ["etsy-api-key"]);
+    assert_eq!(rules_hit(&format!("ETSY_KEY = \"{}\"\n", &value[..24])), ["etsy-api-key"]);
+}
+
+#[test]
+fn a_provider_key_is_one_finding_not_also_a_generic_one() {
+    let line = ["twilio_auth_token = \"", "8e0f3c1d6b2a4f9e", "7c5d1a0b3e6f2d4c", "\"\n"].concat();
+    assert_eq!(rules_hit(&line), ["twilio-auth-token"]);
+}
+
+#[test]
 fn secrets_are_never_shown_whole() {
-    for (id, parts, _) in SAMPLES {
-        let sample = parts.concat();
+    for rule in RULES.iter() {
+        let (sample, _) = sample_of(rule);
+        let id = rule.id;
         for hit in scanner().credentials("config/app.conf", sample.as_bytes()) {
             let secret_body: String = sample.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
             let shown: String = hit.excerpt.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
@@ -55,7 +165,7 @@ fn placeholders_and_allow_markers_are_not_findings() {
         "secret = \"{{ vault_secret }}\"\n",
     );
     assert_eq!(rules_hit(text), Vec::<&str>::new());
-    let token = ["ghp_", "Zr8kP2mQ7vX4nB9cT1wL", "5yH3jD6fG0sA8eU2"].concat();
+    let token = ["ghp_", "Zr8kP2mQ7vX4nB9cT1wL", "5yH3jD6fG0116Nxq"].concat();
     assert_eq!(rules_hit(&format!("token = {token}\n")), ["github-pat"]);
     assert_eq!(rules_hit(&format!("token = {token}  # fledge:allow\n")), Vec::<&str>::new());
 }
@@ -134,7 +244,7 @@ fn the_policy_allowlist_needs_a_reason() {
 
 #[test]
 fn binary_and_oversize_blobs_are_counted_and_reported_as_unread() {
-    let big = format!("{}\nGITHUB_TOKEN=ghp_R8x2Kq7LmN4pT9vW3yZ6aB1cD5eF0gH2jK4m\n", "a".repeat(3 << 20));
+    let big = format!("{}\nGITHUB_TOKEN=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\n", "a".repeat(3 << 20));
     let repo = MemRepo::new()
         .file("bin/tool", b"\x7fELF\x02\x01\x01\x00\x00\x00")
         .file("big.txt", &big)
@@ -218,8 +328,8 @@ fn key_files_by_name_and_content() {
 #[test]
 fn the_reference_lists_every_rule() {
     let about = Secrets::checks().into_meta().about;
-    for rule in RULES {
-        assert!(about.contains(&format!("| `{}` | {} |", rule.id, rule.description)), "{}", rule.id);
+    for rule in RULES.iter() {
+        assert!(about.contains(&format!("| `{}` | {}", rule.id, rule.description)), "{}", rule.id);
     }
 }
 
@@ -338,7 +448,7 @@ fn committed_archives_are_findings_of_their_own() {
 
 #[test]
 fn findings_name_the_exact_bytes_of_each_credential_and_key_file() {
-    let token = ["ghp_", "Zr8kP2mQ7vX4nB9cT1wL", "5yH3jD6fG0sA8eU2"].concat();
+    let token = ["ghp_", "Zr8kP2mQ7vX4nB9cT1wL", "5yH3jD6fG0116Nxq"].concat();
     // The second token lies past the first piece a large file is read in.
     let mut big = "x = 1\n".repeat(200_000).into_bytes();
     big.extend_from_slice(format!("token = {token}\n").as_bytes());
