@@ -14,7 +14,7 @@ use crate::git::{self, AcquireError, OpenOptions, Snapshot, Target};
 use crate::located::FileErrors;
 pub use crate::model::evaluation::Evaluation;
 use crate::model::report::{
-    CheckReport, Completeness, HistoryCoverage, PluginReport, Report, Repository, SCHEMA_VERSION, Tool,
+    CheckReport, Completeness, HistoryCoverage, PluginCache, PluginReport, Report, Repository, SCHEMA_VERSION, Tool,
 };
 use crate::model::{Outcome, Status, Unread};
 use crate::plugins::PluginSet;
@@ -342,6 +342,7 @@ pub fn run_plugins(
                 duration: Default::default(),
                 bytes_read: 0,
                 log: Vec::new(),
+                cache: Default::default(),
             })
         })
         .collect()
@@ -384,6 +385,8 @@ pub fn assemble(plugins: &[LoadedPlugin], outputs: Vec<RunOutput>) -> (Vec<Check
             digest: plugin.digest.clone(),
             duration_ms: (output.duration.as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0,
             bytes_read: output.bytes_read,
+            cache: (output.cache.reused + output.cache.stored > 0)
+                .then_some(PluginCache { reused: output.cache.reused, stored: output.cache.stored }),
             error: output.failure,
             log: output.log,
         });

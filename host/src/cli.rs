@@ -173,6 +173,11 @@ pub struct EngineArgs {
     /// Findings kept per plugin run.
     #[arg(long, value_name = "N", default_value_t = 1000)]
     pub max_findings: usize,
+    /// Do not let plugins reuse or keep results between runs (the secrets
+    /// scan of each blob, kept in results.sqlite in the cache directory):
+    /// everything is computed again.
+    #[arg(long, env = "FLEDGE_NO_RESULT_CACHE", value_parser = clap::builder::FalseyValueParser::new())]
+    pub no_result_cache: bool,
 }
 
 /// `--history`.
@@ -243,9 +248,11 @@ impl EngineArgs {
         }
     }
 
-    /// The runtime, caching compiled plugins under the cache directory.
+    /// The runtime, caching compiled plugins and, unless turned off, the
+    /// plugins' results under the cache directory.
     pub fn runtime(&self) -> Result<Runtime> {
-        Runtime::new(Some(self.cache_dir().join("compiled")))
+        let runtime = Runtime::new(Some(self.cache_dir().join("compiled")))?;
+        Ok(if self.no_result_cache { runtime } else { runtime.with_results(&self.cache_dir().join("results.sqlite")) })
     }
 }
 

@@ -12,7 +12,7 @@ mod cache;
 mod sandbox;
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -25,6 +25,7 @@ use crate::git::Snapshot;
 use crate::model::{
     Capability, CheckMeta, Finding, Gap, GapKind, Location, Metric, Outcome, PluginMeta, Severity, Span, Status,
 };
+use crate::store::results::ResultStore;
 use bindings::fledge::plugin::types as wit;
 use bindings::{Plugin, PluginPre};
 use sandbox::RunState;
@@ -100,6 +101,17 @@ pub struct RunOutput {
     pub bytes_read: u64,
     /// The plugin's log lines and captured output.
     pub log: Vec<String>,
+    /// What the plugin found in, and kept in, the results cache.
+    pub cache: CacheUse,
+}
+
+/// A plugin run's use of the results cache.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CacheUse {
+    /// Results found from earlier runs.
+    pub reused: u64,
+    /// Results this run stored.
+    pub stored: u64,
 }
 
 /// The engine, the linker with the host's imports, and the compile cache.
@@ -108,6 +120,7 @@ pub struct Runtime {
     linker: Linker<RunState>,
     cache: Option<cache::CompileCache>,
     compiled: Mutex<HashMap<String, Component>>,
+    results: Option<Arc<ResultStore>>,
 }
 
 impl Runtime {
@@ -138,7 +151,19 @@ impl Runtime {
             linker,
             cache: cache_dir.map(cache::CompileCache::new),
             compiled: Mutex::new(HashMap::new()),
+            results: None,
         })
+    }
+
+    /// Lets plugins keep results between runs in the SQLite file at `path`
+    /// (`cache-get` / `cache-put`). A file that cannot be opened leaves the
+    /// cache off, with a warning: plugins then compute everything.
+    pub fn with_results(mut self, path: &Path) -> Runtime {
+        match ResultStore::open(path) {
+            Ok(store) => self.results = Some(Arc::new(store)),
+            Err(err) => log::warn!("results cache off: {err:#}"),
+        }
+        self
     }
 
     /// Compiles (or loads from the cache) a plugin, checks that it was built
@@ -223,7 +248,12 @@ impl Runtime {
             .filter(|c| !request.denied.iter().any(|(denied, _)| denied == c))
             .collect();
         let checks: Vec<String> = request.checks.iter().map(|(id, _)| id.clone()).collect();
-        let state = RunState::new(Some(reader), allowed, request.denied.clone(), limits.clone(), snapshot.time, checks);
+        let config = if request.config.is_null() { "{}".to_owned() } else { request.config.to_string() };
+        let mut state =
+            RunState::new(Some(reader), allowed, request.denied.clone(), limits.clone(), snapshot.time, checks);
+        if let Some(results) = &self.results {
+            state = state.with_results(results.clone(), ResultStore::namespace(&plugin.digest, &config));
+        }
         let mut store = self.store(state, limits);
         let wit_request = wit::RunRequest {
             checks: request
@@ -232,15 +262,20 @@ impl Runtime {
                 .map(|(id, ignore)| wit::CheckRequest { id: id.clone(), ignore: ignore.clone() })
                 .collect(),
             // The contract promises an object; no configuration is `{}`.
-            config: if request.config.is_null() { "{}".to_owned() } else { request.config.to_string() },
+            config: config.clone(),
         };
         let result =
             plugin.pre.instantiate(&mut store).and_then(|instance| instance.call_run(&mut store, &wit_request));
         let mut output = match result {
             Ok(Ok(results)) => match collect_outcomes(&plugin.meta, request, results, limits) {
-                Ok(outcomes) => {
-                    RunOutput { outcomes, failure: None, duration: started.elapsed(), bytes_read: 0, log: Vec::new() }
-                }
+                Ok(outcomes) => RunOutput {
+                    outcomes,
+                    failure: None,
+                    duration: started.elapsed(),
+                    bytes_read: 0,
+                    log: Vec::new(),
+                    cache: CacheUse::default(),
+                },
                 Err(reason) => RunOutput::failed(request, format!("malformed result: {reason}"), started),
             },
             Ok(Err(message)) => {
@@ -265,6 +300,15 @@ impl Runtime {
             dedup_gaps(&mut outcome.unread);
         }
         output.bytes_read = state.bytes_read;
+        // Results of a run that failed are not kept: only what a run that
+        // completed computed is known to be whole.
+        if output.failure.is_none()
+            && let Some(results) = &self.results
+        {
+            results.put(&ResultStore::namespace(&plugin.digest, &config), &state.pending);
+            output.cache.stored = state.pending.len() as u64;
+        }
+        output.cache.reused = state.reused;
         output.log = state.log.clone();
         if state.log_dropped() > 0 {
             output.log.push(format!("[{} more log lines dropped]", state.log_dropped()));
@@ -287,6 +331,7 @@ impl RunOutput {
             duration: started.elapsed(),
             bytes_read: 0,
             log: Vec::new(),
+            cache: CacheUse::default(),
         }
     }
 }

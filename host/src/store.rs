@@ -6,6 +6,11 @@
 //!
 //! Every repository's result is committed on its own, so a scan killed at
 //! any point keeps what it finished.
+//!
+//! The plugins' results cache ([`results`]) is a second, separate SQLite
+//! file in the cache directory.
+
+pub mod results;
 
 use std::collections::{HashMap, HashSet};
 use std::fs::File;

@@ -76,6 +76,14 @@ impl Source for HostSource {
         crate::bindings::fledge::plugin::host::begin_check(id);
     }
 
+    fn cache_get(&self, key: &str) -> Option<Vec<u8>> {
+        crate::bindings::fledge::plugin::host::cache_get(key)
+    }
+
+    fn cache_put(&self, key: &str, value: &[u8]) {
+        crate::bindings::fledge::plugin::host::cache_put(key, value);
+    }
+
     fn commits(&self, start: u32, limit: u32) -> Result<Vec<Commit>, RepoError> {
         Ok(wit_repo::commits(start, limit).map_err(repo_error)?.into_iter().map(commit).collect())
     }

@@ -206,6 +206,13 @@ pub trait Source {
     /// The following reads are for check `id` (the host charges what it
     /// cannot read to it).
     fn begin_check(&self, _id: &str) {}
+    /// A result stored under `key` by an earlier run of this plugin build
+    /// with this configuration.
+    fn cache_get(&self, _key: &str) -> Option<Vec<u8>> {
+        None
+    }
+    /// Keeps `value` under `key` for later runs.
+    fn cache_put(&self, _key: &str, _value: &[u8]) {}
     /// A page of commits, newest first.
     fn commits(&self, start: u32, limit: u32) -> Result<Vec<Commit>, RepoError>;
     /// Tags reachable from the checked commit.
@@ -445,6 +452,20 @@ impl Repo {
     /// in pieces, in bounded memory.
     pub fn read_blob_range(&self, id: &str, offset: u64, max_bytes: u64) -> Result<Blob, Error> {
         Ok(self.shared.source.read_blob_range(id, offset, max_bytes)?)
+    }
+
+    /// A result this plugin kept under `key` in an earlier run, if the
+    /// host still has it. The host keeps results per plugin build and
+    /// configuration, so a new rule or setting never reads an old one;
+    /// key them by content that cannot change under the key (a blob id).
+    pub fn cache_get(&self, key: &str) -> Option<Vec<u8>> {
+        self.shared.source.cache_get(key)
+    }
+
+    /// Keeps `value` (at most 64 KiB) under `key` for later runs, if the
+    /// host keeps results. Only results of a run that completes are kept.
+    pub fn cache_put(&self, key: &str, value: &[u8]) {
+        self.shared.source.cache_put(key, value);
     }
 
     /// Tells the host that the following reads are for check `id`.

@@ -23,7 +23,8 @@
 //! assert_eq!(MemRepo::new().run::<HasReadme>("t.readme").status, Status::Fail);
 //! ```
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
 
@@ -41,12 +42,54 @@ pub struct MemRepo {
     at: BTreeMap<(String, String), Vec<u8>>,
     denied: Vec<Capability>,
     head_time: Option<i64>,
+    cache: Option<MemCache>,
+}
+
+/// The host's results cache, in memory: give the same one to two
+/// [`MemRepo`]s to test what a plugin reuses on a second run.
+#[derive(Clone, Debug, Default)]
+pub struct MemCache {
+    inner: Arc<Mutex<MemCacheInner>>,
+}
+
+#[derive(Debug, Default)]
+struct MemCacheInner {
+    values: HashMap<String, Vec<u8>>,
+    hits: u64,
+}
+
+impl MemCache {
+    /// An empty cache.
+    pub fn new() -> Self {
+        MemCache::default()
+    }
+
+    /// Entries kept.
+    pub fn len(&self) -> usize {
+        self.inner.lock().map_or(0, |inner| inner.values.len())
+    }
+
+    /// True when nothing is kept.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Lookups that found a value.
+    pub fn hits(&self) -> u64 {
+        self.inner.lock().map_or(0, |inner| inner.hits)
+    }
 }
 
 impl MemRepo {
     /// An empty repository.
     pub fn new() -> Self {
         MemRepo::default()
+    }
+
+    /// Gives the plugin a results cache (see [`Repo::cache_get`]).
+    pub fn cache(mut self, cache: &MemCache) -> Self {
+        self.cache = Some(cache.clone());
+        self
     }
 
     /// Adds a regular file.
@@ -182,6 +225,19 @@ fn bounded_blob(data: &[u8], max_bytes: u64) -> Blob {
 }
 
 impl Source for MemRepo {
+    fn cache_get(&self, key: &str) -> Option<Vec<u8>> {
+        let mut inner = self.cache.as_ref()?.inner.lock().ok()?;
+        let value = inner.values.get(key).cloned();
+        inner.hits += u64::from(value.is_some());
+        value
+    }
+
+    fn cache_put(&self, key: &str, value: &[u8]) {
+        if let Some(mut inner) = self.cache.as_ref().and_then(|c| c.inner.lock().ok()) {
+            inner.values.insert(key.to_owned(), value.to_vec());
+        }
+    }
+
     fn head(&self) -> Head {
         let time = self.head_time.or_else(|| self.commits.first().map(|c| c.committer.time)).unwrap_or(0);
         Head { commit: self.head_commit(), revision: "HEAD".to_owned(), time, summary: String::new(), shallow: false }

@@ -244,3 +244,52 @@ fn a_huge_mailmap_is_bounded() {
     assert!(started.elapsed() < Duration::from_secs(60));
     assert!(!report["warnings"].to_string().contains(".mailmap"), "{:#}", report["warnings"]);
 }
+
+/// Runs `fledge check REPO --format json` with its own cache directory.
+fn check_with_cache(cache: &std::path::Path, repo: &str, extra: &[&str]) -> Value {
+    let output = crate::util::fledge()
+        .env("FLEDGE_CACHE_DIR", cache)
+        .env_remove("FLEDGE_NO_RESULT_CACHE")
+        .args(["check", repo, "--format", "json"])
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+/// The secrets plugin's use of the results cache: (reused, stored).
+fn secrets_cache(report: &Value) -> (u64, u64) {
+    let plugin = report["plugins"].as_array().unwrap().iter().find(|p| p["name"] == "secrets").unwrap();
+    (plugin["cache"]["reused"].as_u64().unwrap_or(0), plugin["cache"]["stored"].as_u64().unwrap_or(0))
+}
+
+#[test]
+fn a_second_check_after_one_commit_scans_only_the_new_blobs() {
+    let cache = crate::util::fresh_cache();
+    let mut repo = fledge_tests::well_run();
+    repo.file("config/ci.env", format!("DEPLOY_TOKEN={TOKEN}\n"));
+    repo.commit("add the deploy settings");
+    let first = check_with_cache(cache.path(), &repo.arg(), &[]);
+    let (reused, stored) = secrets_cache(&first);
+    assert_eq!(reused, 0, "{:#}", first["plugins"]);
+    assert!(stored > 5, "{:#}", first["plugins"]);
+    // One commit with one new file: its blob is the only one scanned; the
+    // verdict, the credential included, is the same.
+    repo.file("src/extra.rs", "pub fn extra() {}\n");
+    repo.commit("one more file");
+    let second = check_with_cache(cache.path(), &repo.arg(), &[]);
+    assert_eq!(secrets_cache(&second), (stored, 1), "{:#}", second["plugins"]);
+    assert_valid(&report_validator(), &second);
+    for id in ["secrets.credentials-head", "secrets.credentials-history"] {
+        assert_eq!(check(&first, id)["findings"], check(&second, id)["findings"], "{id}");
+        assert_eq!(status(&second, id), "fail", "{id}");
+    }
+    // Turned off, nothing is reused and nothing kept.
+    let uncached = check_with_cache(cache.path(), &repo.arg(), &["--no-result-cache"]);
+    assert_eq!(secrets_cache(&uncached), (0, 0));
+    assert_eq!(
+        check(&uncached, "secrets.credentials-head")["findings"],
+        check(&second, "secrets.credentials-head")["findings"]
+    );
+}

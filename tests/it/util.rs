@@ -6,11 +6,14 @@ use std::process::{Command, Output};
 use serde_json::Value;
 
 /// The `fledge` binary with a cache directory shared by the tests, so that
-/// plugins are compiled once.
+/// plugins are compiled once. Plugins' results are not reused: each test
+/// sees its own repository read afresh (the results cache has tests of its
+/// own, which turn it back on).
 pub fn fledge() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_fledge"));
     command
         .env("FLEDGE_CACHE_DIR", cache_dir())
+        .env("FLEDGE_NO_RESULT_CACHE", "1")
         .env_remove("FLEDGE_GIT_TOKEN")
         .env_remove("COLUMNS")
         .env("NO_COLOR", "1");

@@ -161,11 +161,24 @@ pub struct PluginReport {
     pub digest: String,
     pub duration_ms: f64,
     pub bytes_read: u64,
+    /// Results the plugin reused from earlier runs, and stored for later
+    /// ones (a blob's scan, for `secrets`), when it used the cache.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache: Option<PluginCache>,
     /// Why the plugin's run failed as a whole, if it did.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub log: Vec<String>,
+}
+
+/// A plugin run's use of the results cache.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PluginCache {
+    /// Results found from earlier runs (work not redone).
+    pub reused: u64,
+    /// Results computed in this run and kept for the next.
+    pub stored: u64,
 }
 
 /// Replaces every string in a serialisable value by its [`printable`] form.

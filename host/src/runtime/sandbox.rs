@@ -21,6 +21,7 @@ use crate::git::{self, ReadError, Reader};
 use crate::model::{Capability, Gap, GapKind};
 use crate::runtime::Limits;
 use crate::runtime::bindings::fledge::plugin::{host, repo, types};
+use crate::store::results::{MAX_PUTS_PER_RUN, MAX_VALUE, ResultStore};
 
 /// Lines of plugin log kept per run.
 const MAX_LOG_LINES: usize = 200;
@@ -55,6 +56,12 @@ pub(crate) struct RunState {
     pub(super) gaps: Vec<(Option<String>, Gap)>,
     /// Gaps noted once per check (denied, budget, shallow, tree).
     noted: HashSet<(Option<String>, GapKind, String)>,
+    /// The results store and this run's namespace in it, when caching.
+    results: Option<(Arc<ResultStore>, Vec<u8>)>,
+    /// Results put during the run, stored when it succeeds.
+    pub(super) pending: Vec<(String, Vec<u8>)>,
+    /// Results found in the store.
+    pub(super) reused: u64,
 }
 
 impl RunState {
@@ -103,7 +110,16 @@ impl RunState {
             current: None,
             gaps: Vec::new(),
             noted: HashSet::new(),
+            results: None,
+            pending: Vec::new(),
+            reused: 0,
         }
+    }
+
+    /// Lets the plugin read and keep results in `store`, under `namespace`.
+    pub(super) fn with_results(mut self, store: Arc<ResultStore>, namespace: Vec<u8>) -> Self {
+        self.results = Some((store, namespace));
+        self
     }
 
     /// Records a gap for the current check.
@@ -392,7 +408,30 @@ impl repo::Host for RunState {
     }
 }
 
+/// Longest cache key accepted.
+const MAX_KEY: usize = 1024;
+
 impl host::Host for RunState {
+    fn cache_get(&mut self, key: String) -> Option<Vec<u8>> {
+        let (store, namespace) = self.results.as_ref()?;
+        if key.len() > MAX_KEY {
+            return None;
+        }
+        let value = store.get(namespace, &key);
+        self.reused += u64::from(value.is_some());
+        value
+    }
+
+    fn cache_put(&mut self, key: String, value: Vec<u8>) {
+        if self.results.is_some()
+            && key.len() <= MAX_KEY
+            && value.len() <= MAX_VALUE
+            && self.pending.len() < MAX_PUTS_PER_RUN
+        {
+            self.pending.push((key, value));
+        }
+    }
+
     fn begin_check(&mut self, id: String) {
         if self.checks.contains(&id) {
             self.current = Some(id);

@@ -12,7 +12,7 @@ use fledge_sdk::conventions::{is_doc_path, is_test_path};
 use crate::scan::line_at;
 
 /// The kind of an internal reference.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum Kind {
     Host,
     Email,
@@ -33,7 +33,7 @@ impl Kind {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Reference {
     pub kind: Kind,
     pub value: String,

@@ -13,7 +13,7 @@ use fledge_sdk::conventions::is_throwaway_path;
 use fledge_sdk::prelude::*;
 use fledge_sdk::{HistoryBlob, Location, RepoError};
 use globset::{Glob, GlobSet, GlobSetBuilder};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 mod custom;
 mod internal;
@@ -82,10 +82,29 @@ struct Allow {
 }
 
 /// What was learned of one blob.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 struct BlobScan {
     credentials: Vec<Hit>,
     internal: Vec<Reference>,
+}
+
+/// What a blob's scan found, as kept in the host's results cache: only
+/// whole scans and binary blobs, never a read that failed.
+#[derive(Serialize, Deserialize)]
+struct Cached {
+    /// The text's length when scanned; `None` for a binary blob.
+    scanned: Option<u64>,
+    #[serde(default)]
+    binary: u64,
+    #[serde(default)]
+    scan: BlobScan,
+}
+
+/// The cache key of a blob's scan: its content, the path it was scanned
+/// under (documentation, tests and the policy's path rules depend on it),
+/// and whether internal references were looked for.
+fn cache_key(id: &str, path: &str, internal: bool) -> String {
+    format!("secrets/v1/{id}/{}/{path}", u8::from(internal))
 }
 
 /// What happened to a blob, so that nothing is silently ignored.
@@ -324,6 +343,15 @@ impl Secrets {
             return Ok(());
         }
         let want_internal = self.want_internal;
+        let key = cache_key(id, path, want_internal);
+        if let Some(cached) = repo.cache_get(&key).and_then(|bytes| serde_json::from_slice::<Cached>(&bytes).ok()) {
+            let outcome = cached.scanned.map_or(Outcome::Binary(cached.binary), Outcome::Scanned);
+            if !cached.scan.credentials.is_empty() || !cached.scan.internal.is_empty() {
+                self.scans.insert(id.to_owned(), cached.scan);
+            }
+            self.outcomes.insert(id.to_owned(), outcome);
+            return Ok(());
+        }
         let mut result = BlobScan::default();
         let (mut start, mut lines_before, mut scanned) = (0u64, 0u32, 0u64);
         let outcome = loop {
@@ -366,6 +394,14 @@ impl Secrets {
             start += CHUNK;
         };
         result.internal.sort_by_key(|r| r.line);
+        let keep = match &outcome {
+            Outcome::Scanned(bytes) => Some(Cached { scanned: Some(*bytes), binary: 0, scan: result.clone() }),
+            Outcome::Binary(size) => Some(Cached { scanned: None, binary: *size, scan: BlobScan::default() }),
+            Outcome::Oversize(_) | Outcome::Unreadable(..) => None,
+        };
+        if let Some(bytes) = keep.and_then(|cached| serde_json::to_vec(&cached).ok()) {
+            repo.cache_put(&key, &bytes);
+        }
         if !result.credentials.is_empty() || !result.internal.is_empty() {
             self.scans.insert(id.to_owned(), result);
         }
@@ -520,7 +556,7 @@ impl Secrets {
                     .filter(|r| !head_ids.contains(id.as_str()) && *r != checked_revision);
                 let secret = secrets.entry(hit.fingerprint.clone()).or_insert_with(|| Secret {
                     rule: hit.rule,
-                    public: hit.public,
+                    public: hit.public.clone(),
                     other_ref: other_ref.map(str::to_owned),
                     excerpt: hit.excerpt.clone(),
                     first_commit: commit.clone(),
@@ -545,7 +581,7 @@ impl Secrets {
         findings.extend(public.iter().map(|(fingerprint, secret)| {
             let first = &secret.locations[0];
             let line = first.line.map_or(String::new(), |l| format!(":{l}"));
-            let why = secret.public.unwrap_or("public by design");
+            let why = secret.public.as_deref().unwrap_or("public by design");
             let mut finding = Finding::new(
                 Severity::Info,
                 format!(
@@ -661,7 +697,7 @@ type Named<'a> = (&'a String, &'a Secret);
 
 struct Secret {
     rule: usize,
-    public: Option<&'static str>,
+    public: Option<String>,
     /// The ref that reaches the secret's first commit, when only a ref
     /// other than the checked revision does.
     other_ref: Option<String>,

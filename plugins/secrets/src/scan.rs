@@ -10,6 +10,7 @@ use std::cell::OnceCell;
 
 use aho_corasick::AhoCorasick;
 use regex::bytes::Regex;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::custom::CustomRules;
@@ -17,7 +18,7 @@ use crate::internal::Internal;
 use crate::rules::{RULES, Shape, entropy, is_identifier, is_placeholder, looks_random, public_by_design};
 
 /// A credential found in a blob.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Hit {
     /// Index into [`RULES`].
     pub rule: usize,
@@ -33,7 +34,7 @@ pub struct Hit {
     pub excerpt: String,
     /// Why the key is public by design (a search-only or publishable
     /// key), when it is: reported for review, not as a leak.
-    pub public: Option<&'static str>,
+    pub public: Option<String>,
 }
 
 /// How far around a keyword a rule's regex looks: credentials follow their
@@ -181,7 +182,7 @@ impl Scanner {
                         len: secret_end - secret_start,
                         fingerprint: fingerprint(rule.id, &text),
                         excerpt: String::new(),
-                        public: if generic { public_by_design(name, context) } else { None },
+                        public: if generic { public_by_design(name, context).map(str::to_owned) } else { None },
                     });
                     found.push((line, text.into_owned()));
                 }

@@ -475,3 +475,25 @@ fn findings_name_the_exact_bytes_of_each_credential_and_key_file() {
     let span = keys.findings[0].locations[0].span.as_ref().expect("a key file names its bytes");
     assert_eq!((span.start, span.end), (0, keystore.len() as u64), "the whole file");
 }
+
+#[test]
+fn a_second_run_reuses_the_scan_of_every_blob_it_has_seen() {
+    use fledge_sdk::testing::MemCache;
+    let token = ["ghp_", "Zr8kP2mQ7vX4nB9cT1wL", "5yH3jD6fG0116Nxq"].concat();
+    let cache = MemCache::new();
+    let first = MemRepo::new()
+        .cache(&cache)
+        .file("src/config.py", format!("TOKEN = \"{token}\"\n"))
+        .file("README.md", "# app\n")
+        .file("logo.png", b"\x89PNG\r\n\x1a\n\0\0");
+    let before = first.run::<Secrets>("secrets.credentials-head");
+    assert_eq!((cache.len(), cache.hits()), (3, 0));
+    // One new file: only it is scanned; the others' results are reused,
+    // the credential and the binary blob included.
+    let second = first.clone().file("src/new.py", "print('hello')\n");
+    let after = second.run::<Secrets>("secrets.credentials-head");
+    assert_eq!((cache.len(), cache.hits()), (4, 3));
+    assert_eq!((after.status, after.findings.len()), (before.status, before.findings.len()));
+    assert_eq!(after.findings[0].message, before.findings[0].message);
+    assert_eq!(after.unread, before.unread);
+}

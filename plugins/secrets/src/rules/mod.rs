@@ -373,6 +373,13 @@ pub fn is_identifier(value: &str) -> bool {
         })
 }
 
+/// The reasons [`public_by_design`] gives.
+pub const PUBLIC_REASONS: [&str; 3] = [
+    "a search-only key, public by design",
+    "an Algolia search-only key (DocSearch), public by design",
+    "a publishable or site key, public by design",
+];
+
 /// Why a generic secret is public by design, from the name it is assigned
 /// to and the text around it: search-only and publishable keys, and the
 /// site keys of CAPTCHA services, are meant to be shipped to browsers.
@@ -385,16 +392,16 @@ pub fn public_by_design(name: &[u8], context: &[u8]) -> Option<&'static str> {
     let search_only =
         ["search_only", "searchonly", "search-only", "search_api_key", "searchapikey", "searchkey", "search_key"];
     if search_only.iter().any(|m| name.contains(m)) {
-        return Some("a search-only key, public by design");
+        return Some(PUBLIC_REASONS[0]);
     }
     // DocSearch configurations carry a search-only key; a plain Algolia
     // client (`algoliasearch(appId, apiKey)`) may be given the admin key.
     if context.contains("docsearch") {
-        return Some("an Algolia search-only key (DocSearch), public by design");
+        return Some(PUBLIC_REASONS[1]);
     }
     if ["publishable", "public_key", "publickey", "public-key", "site_key", "sitekey"].iter().any(|m| name.contains(m))
     {
-        return Some("a publishable or site key, public by design");
+        return Some(PUBLIC_REASONS[2]);
     }
     None
 }
