@@ -2,7 +2,9 @@
 //! figures of docs/performance.md. Parts: `check` (open, snapshot, plugin
 //! runs and whole-binary times on 20,000 files and 10,000 commits; cold
 //! start), `secrets` (full-history secret scan of 10,000 commits and about
-//! 200 MB of distinct blobs, against `git cat-file --batch-all-objects`).
+//! 200 MB of distinct blobs, of this project's history and of the crates in
+//! cargo's registry cache, against `git cat-file --batch-all-objects` and
+//! Kingfisher; and a re-check after one commit with the results cache).
 //! `community` (the community plugin on 100,000 commits, against `git log`).
 //! `languages` (the same check written in Rust, Python and JavaScript:
 //! compile, load and run costs; installs componentize-py and -js).
@@ -188,7 +190,12 @@ fn profile_plugins(work: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Full-history secret scan against the floor of reading every object.
+/// Full-history secret scan against the floor of reading every object
+/// and against Kingfisher (`kingfisher scan REPO --no-validate`, from PyPI
+/// `kingfisher-bin`, when installed), on a synthetic history, on this
+/// project's own history and on the sources of the crates in cargo's
+/// registry cache committed as one tree; then a re-check after one commit
+/// with the results cache.
 fn secrets(work: &Path) -> anyhow::Result<()> {
     let repo = work.join("history.git");
     let spec = Spec { files: 1000, commits: 10_000, changes_per_commit: 1, file_bytes: 19_000, ..Spec::default() };
@@ -199,52 +206,201 @@ fn secrets(work: &Path) -> anyhow::Result<()> {
         spec.commits,
         start.elapsed().as_secs_f64()
     );
-    let floor = time(3, || {
+    let (open, runtime, plugins) = builtin_setup(work)?;
+    let kingfisher = kingfisher();
+    if kingfisher.is_none() {
+        println!("  (kingfisher not found: `pip install --user kingfisher-bin` to compare)");
+    }
+    compare_secrets("synthetic history", &repo, &open, &runtime, &plugins, kingfisher.as_deref())?;
+    // This project's own history, as a mirror.
+    let own = work.join("own.git");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let cloned =
+        Command::new("git").args(["clone", "--quiet", "--mirror", "--no-local"]).arg(&root).arg(&own).status()?;
+    if cloned.success() {
+        compare_secrets("this project's history", &own, &open, &runtime, &plugins, kingfisher.as_deref())?;
+    }
+    // Real projects' sources: every crate in cargo's registry cache, one tree.
+    if let Some(corpus) = crates_corpus(work)? {
+        compare_secrets("registry crates, one commit", &corpus, &open, &runtime, &plugins, kingfisher.as_deref())?;
+        incremental(work, &corpus)?;
+    }
+    Ok(())
+}
+
+/// The secrets history scan of `repo` against `git cat-file` and Kingfisher.
+fn compare_secrets(
+    label: &str,
+    repo: &Path,
+    open: &OpenOptions,
+    runtime: &Runtime,
+    plugins: &PluginSet,
+    kingfisher: Option<&Path>,
+) -> anyhow::Result<()> {
+    println!("secrets on {label} ({}):", repo.display());
+    let floor = measure(3, || {
         Command::new("git")
             .args(["cat-file", "--batch-all-objects", "--batch"])
-            .current_dir(&repo)
+            .current_dir(repo)
             .stdout(std::process::Stdio::null())
             .status()
     });
-    let (open, runtime, plugins) = builtin_setup(work)?;
-    let secrets = builtin(&plugins, "secrets")?;
+    let secrets = builtin(plugins, "secrets")?;
     let request =
         RunRequest { checks: vec![("secrets.credentials-history".to_owned(), Vec::new())], ..RunRequest::default() };
     let mut bytes = 0;
     let mut blobs = 0.0;
-    let scan = time(3, || {
+    let mut status = String::new();
+    let scan = measure(3, || {
         // A fresh snapshot each time: the history index is part of the cost.
-        let snapshot = Arc::new(git::open(&Target::Local(repo.clone()), None, &open).expect("open"));
+        let snapshot = Arc::new(git::open(&Target::Local(repo.to_owned()), None, open).expect("open"));
         let output = runtime.run(secrets, &snapshot, &request, &Limits::default());
         bytes = output.bytes_read;
         blobs = output.outcomes[0].1.metrics.iter().find(|m| m.name == "blobs-scanned").map_or(0.0, |m| m.value);
-    });
-    // The same work without the plugin: the history index, then reading
-    // every blob natively.
-    let mut index_time = Duration::ZERO;
-    let native = time(3, || {
-        let snapshot = Arc::new(git::open(&Target::Local(repo.clone()), None, &open).expect("open"));
-        let reader = snapshot.reader().expect("reader");
-        let start = Instant::now();
-        let list = reader.history_blobs(0, u32::MAX).expect("history");
-        index_time = start.elapsed();
-        list.iter().map(|b| reader.read_blob(&b.id, 0, 64 << 20).map(|d| d.data.len()).unwrap_or(0)).sum::<usize>()
+        status = format!("{:?}: {}", output.outcomes[0].1.status, output.outcomes[0].1.message);
     });
     let mb = bytes as f64 / 1e6;
-    println!("  blobs scanned: {blobs}, content read: {mb:.0} MB");
+    println!("  blobs scanned: {blobs}, content read: {mb:.0} MB; {status}");
+    println!("  floor, git cat-file --batch-all-objects --batch: {floor}");
+    println!("  secrets.credentials-history (every ref): {scan}, {:.0} MB/s", mb / scan.wall.as_secs_f64());
     println!(
-        "  of which git work, native: history index {}, index + reading every blob {}",
-        ms(index_time),
-        ms(native)
+        "  ratio to the floor: {:.2}x wall, {:.2}x CPU (target < 1x)",
+        scan.wall.as_secs_f64() / floor.wall.as_secs_f64(),
+        scan.cpu / floor.cpu.max(1e-3)
     );
-    println!("  floor, git cat-file --batch-all-objects --batch: {}", ms(floor));
-    println!(
-        "  secrets.credentials-history: {} ({:.0} MB/s), {:.2}x the floor (target < 3x)",
-        ms(scan),
-        mb / scan.as_secs_f64(),
-        scan.as_secs_f64() / floor.as_secs_f64()
-    );
+    if let Some(kingfisher) = kingfisher {
+        let peer = measure(2, || {
+            Command::new(kingfisher)
+                .args(["scan", "--no-validate", "--no-update-check", "--format", "json"])
+                .arg(repo)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .status()
+        });
+        println!("  kingfisher scan --no-validate: {peer}");
+        println!("  fledge CPU / Kingfisher CPU: {:.2} (target <= 0.5)", scan.cpu / peer.cpu.max(1e-3));
+    }
     Ok(())
+}
+
+/// A whole `fledge check` of `corpus`, then of the same after one commit,
+/// with the results cache: the second scans only the new blob.
+fn incremental(work: &Path, corpus: &Path) -> anyhow::Result<()> {
+    let cache = work.join("incremental-cache");
+    let check = |extra: &[&str]| {
+        fledge_command(&cache)
+            .args(["check", corpus.to_str().unwrap_or_default(), "--format", "json"])
+            .args(extra)
+            .output()
+    };
+    check(&["--no-result-cache"])?; // compiles the plugins
+    let uncached = measure(3, || check(&["--no-result-cache"]));
+    check(&[])?; // fills the results cache
+    let warm = measure(3, || check(&[]));
+    let add = |name: &str| -> anyhow::Result<()> {
+        std::fs::write(corpus.join(name), format!("{name}\n"))?;
+        let ok = Command::new("git").args(["add", name]).current_dir(corpus).status()?.success()
+            && Command::new("git")
+                .args(["-c", "user.name=bench", "-c", "user.email=bench@example.com", "commit", "--quiet", "-m", name])
+                .current_dir(corpus)
+                .status()?
+                .success();
+        anyhow::ensure!(ok, "could not commit {name}");
+        Ok(())
+    };
+    add("one-more-file.txt")?;
+    let started = Instant::now();
+    let output = check(&[])?;
+    let one_commit = started.elapsed();
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout)?;
+    let cache_use = report["plugins"]
+        .as_array()
+        .and_then(|p| p.iter().find(|p| p["name"] == "secrets"))
+        .map(|p| p["cache"].to_string())
+        .unwrap_or_default();
+    println!("incremental: whole `fledge check` of the registry crates");
+    println!("  results cache off: {uncached}");
+    println!("  results cache warm, nothing changed: {warm}");
+    println!("  after one new commit: {} (secrets cache use: {cache_use})", ms(one_commit));
+    Ok(())
+}
+
+/// Every crate in cargo's registry cache, committed as one tree (about
+/// 20,000 files of real projects' sources), or `None` when there is none.
+fn crates_corpus(work: &Path) -> anyhow::Result<Option<PathBuf>> {
+    let Some(registry) = dirs_registry() else { return Ok(None) };
+    let corpus = work.join("crates");
+    std::fs::create_dir_all(&corpus)?;
+    let copied = Command::new("cp").arg("-r").args(registry).arg(&corpus).status()?;
+    let git = |args: &[&str]| Command::new("git").args(args).current_dir(&corpus).status();
+    let ok = copied.success()
+        && git(&["init", "--quiet"])?.success()
+        && git(&["add", "--all", "--force"])?.success()
+        && git(&["-c", "user.name=bench", "-c", "user.email=bench@example.com", "commit", "--quiet", "-m", "crates"])?
+            .success();
+    Ok(ok.then_some(corpus))
+}
+
+/// The unpacked crates of cargo's registry cache.
+fn dirs_registry() -> Option<Vec<PathBuf>> {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))?;
+    let src = std::fs::read_dir(home.join("registry/src")).ok()?;
+    let crates: Vec<PathBuf> = src
+        .flatten()
+        .flat_map(|index| std::fs::read_dir(index.path()).into_iter().flatten().flatten().map(|e| e.path()))
+        .collect();
+    (!crates.is_empty()).then_some(crates)
+}
+
+/// The Kingfisher binary: `$KINGFISHER`, on `PATH`, or where `pip install
+/// --user` puts it.
+fn kingfisher() -> Option<PathBuf> {
+    let candidates = std::env::var_os("KINGFISHER").map(PathBuf::from).into_iter().chain(
+        std::env::var_os("PATH")
+            .into_iter()
+            .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+            .chain(std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/bin")))
+            .map(|dir| dir.join("kingfisher")),
+    );
+    candidates.into_iter().find(|p| p.is_file())
+}
+
+/// Wall time and CPU time (this process and the children it waited for).
+struct Cost {
+    wall: Duration,
+    cpu: f64,
+}
+
+impl std::fmt::Display for Cost {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} wall, {:.2} s CPU", ms(self.wall), self.cpu)
+    }
+}
+
+/// The median wall time and CPU time of `runs` runs of `f`.
+fn measure<T>(runs: usize, mut f: impl FnMut() -> T) -> Cost {
+    let mut walls = Vec::new();
+    let mut cpus = Vec::new();
+    for _ in 0..runs {
+        let (cpu_before, start) = (cpu_seconds(), Instant::now());
+        std::hint::black_box(f());
+        walls.push(start.elapsed());
+        cpus.push(cpu_seconds() - cpu_before);
+    }
+    cpus.sort_by(f64::total_cmp);
+    Cost { wall: median(walls), cpu: cpus[cpus.len() / 2] }
+}
+
+/// CPU seconds of this process and its waited-for children, from
+/// /proc/self/stat (utime, stime, cutime, cstime, in clock ticks of 1/100 s).
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    // Fields after the name start at field 3; utime is field 14.
+    let fields: Vec<f64> = after_name.split_whitespace().skip(11).take(4).filter_map(|f| f.parse().ok()).collect();
+    fields.iter().sum::<f64>() / 100.0
 }
 
 /// The community plugin on a long history against `git log`.

@@ -1,8 +1,9 @@
 //! The scanner: finds credentials and internal references in one blob.
 //!
 //! A single Aho-Corasick pass over the blob finds which rules' keywords
-//! occur (all-lowercase keywords match without regard to ASCII case;
-//! keywords with capitals match exactly); only those rules' regexes run,
+//! occur (without regard to ASCII case; a keyword with capitals must then
+//! match exactly), and only those rules' regexes run, each in a window
+//! around its keywords sized to the credential's shape;
 //! so the cost of a blob without candidates is about that of reading it.
 //! Regexes are compiled on first use.
 
@@ -37,12 +38,6 @@ pub struct Hit {
     pub public: Option<String>,
 }
 
-/// How far around a keyword a rule's regex looks: credentials follow their
-/// keyword closely, except private keys (a few KB) and key files that name
-/// their type first (a service-account JSON's `private_key_id`).
-const WINDOW_BEFORE: usize = 256;
-const WINDOW_AFTER: usize = 8192;
-
 /// How much text either side of a generic secret tells what it is for.
 const CONTEXT: usize = 400;
 
@@ -53,12 +48,15 @@ const GENERIC: &str = "generic-secret-assignment";
 const ALLOW_MARKERS: &[&str] = &["fledge:allow", "gitleaks:allow", "pragma: allowlist secret"];
 
 pub struct Scanner {
-    sensitive: AhoCorasick,
-    insensitive: AhoCorasick,
-    /// Rule index of each keyword, per automaton.
-    sensitive_rules: Vec<usize>,
-    insensitive_rules: Vec<usize>,
+    /// Every rule's keywords in one automaton, matched without regard to
+    /// ASCII case: one pass over a blob finds them all.
+    keywords: AhoCorasick,
+    /// Per keyword: its rule, and the keyword itself when it has capitals
+    /// (it must then match exactly: `AKIA`, `SK`).
+    keyword_rules: Vec<(usize, Option<&'static str>)>,
     regexes: Vec<OnceCell<Option<Regex>>>,
+    /// How far around a keyword each rule's regex looks ([`Rule::window`]).
+    windows: Vec<(usize, usize)>,
     pub internal: Internal,
     /// The policy's gitleaks rules; their hits' rule indices follow
     /// [`RULES`]'s.
@@ -67,32 +65,25 @@ pub struct Scanner {
 
 impl Scanner {
     pub fn new(internal: Internal, custom: CustomRules) -> Result<Scanner, String> {
-        let (mut sensitive, mut insensitive) = (Vec::new(), Vec::new());
-        let (mut sensitive_rules, mut insensitive_rules) = (Vec::new(), Vec::new());
+        let mut keywords = Vec::new();
+        let mut keyword_rules = Vec::new();
         for (index, rule) in RULES.iter().enumerate() {
             for keyword in rule.keywords {
-                if keyword.chars().any(|c| c.is_ascii_uppercase()) {
-                    sensitive.push(*keyword);
-                    sensitive_rules.push(index);
-                } else {
-                    insensitive.push(*keyword);
-                    insensitive_rules.push(index);
-                }
+                keywords.push(*keyword);
+                let exact = keyword.chars().any(|c| c.is_ascii_uppercase()).then_some(*keyword);
+                keyword_rules.push((index, exact));
             }
         }
-        let build = |patterns: &[&str], case_insensitive: bool| {
-            AhoCorasick::builder()
-                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-                .ascii_case_insensitive(case_insensitive)
-                .build(patterns)
-                .map_err(|e| format!("keyword automaton: {e}"))
-        };
+        let keywords = AhoCorasick::builder()
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .ascii_case_insensitive(true)
+            .build(&keywords)
+            .map_err(|e| format!("keyword automaton: {e}"))?;
         Ok(Scanner {
-            sensitive: build(&sensitive, false)?,
-            insensitive: build(&insensitive, true)?,
-            sensitive_rules,
-            insensitive_rules,
+            keywords,
+            keyword_rules,
             regexes: RULES.iter().map(|_| OnceCell::new()).collect(),
+            windows: RULES.iter().map(|rule| rule.window()).collect(),
             internal,
             custom,
         })
@@ -117,17 +108,18 @@ impl Scanner {
         let doc = fledge_sdk::conventions::is_doc_path(path);
         // Per rule, the windows around its keywords where its regex runs.
         let mut windows: Vec<Vec<(usize, usize)>> = vec![Vec::new(); RULES.len()];
-        for (automaton, rules) in
-            [(&self.insensitive, &self.insensitive_rules), (&self.sensitive, &self.sensitive_rules)]
-        {
-            for found in automaton.find_overlapping_iter(data) {
-                let spans = &mut windows[rules[found.pattern().as_usize()]];
-                let start = found.start().saturating_sub(WINDOW_BEFORE);
-                let end = (found.end() + WINDOW_AFTER).min(data.len());
-                match spans.last_mut() {
-                    Some(last) if start <= last.1 => last.1 = last.1.max(end),
-                    _ => spans.push((start, end)),
-                }
+        for found in self.keywords.find_overlapping_iter(data) {
+            let (rule, exact) = self.keyword_rules[found.pattern().as_usize()];
+            if exact.is_some_and(|keyword| &data[found.start()..found.end()] != keyword.as_bytes()) {
+                continue;
+            }
+            let spans = &mut windows[rule];
+            let (before, after) = self.windows[rule];
+            let start = found.start().saturating_sub(before);
+            let end = (found.end() + after).min(data.len());
+            match spans.last_mut() {
+                Some(last) if start <= last.1 => last.1 = last.1.max(end),
+                _ => spans.push((start, end)),
             }
         }
         let mut hits = Vec::new();

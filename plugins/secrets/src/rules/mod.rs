@@ -62,6 +62,25 @@ pub enum Checksum {
     Crc32Base62,
 }
 
+impl Rule {
+    /// How far before and after a keyword the rule's regex must look to
+    /// see a whole credential: from the shape for [`token!`] and
+    /// [`keyed!`] rules (the match starts at the keyword; one byte before
+    /// it tells whether a word starts there), else 256 bytes before and
+    /// 8 KB after (a private key, a service-account file).
+    pub fn window(&self) -> (usize, usize) {
+        let longest = |class: &str, max: usize| if class == "uuid" { 36 } else { max };
+        match self.shape {
+            Shape::Token { prefix, class, max, .. } => (1, prefix.len() + longest(class, max) + 2),
+            Shape::Keyed { keyword, prefix, class, max, .. } => {
+                // The name after the keyword, quotes and separators, the value.
+                (1, keyword.len() + 24 + 10 + prefix.len() + longest(class, max) + 2)
+            }
+            Shape::Custom => (256, 8192),
+        }
+    }
+}
+
 impl Checksum {
     /// True when `secret` carries a valid checksum.
     pub fn verify(self, secret: &str) -> bool {
