@@ -7,6 +7,22 @@ use fledge_sdk::prelude::*;
 /// Bytes read from each file: enough for the PE header in most executables.
 const HEAD: u64 = 512;
 
+/// Every kind [`artifact_kind`] names.
+pub(crate) const KINDS: &[&str] = &[
+    "ELF executable",
+    "ELF object file",
+    "ELF shared library or executable",
+    "Java archive (jar/war)",
+    "Java class file",
+    "Mach-O binary",
+    "Mach-O universal binary",
+    "Python bytecode (.pyc)",
+    "Python wheel",
+    "WebAssembly module",
+    "Windows PE executable or DLL",
+    "static library",
+];
+
 /// The kind of compiled artifact `head` (the first bytes of `name`) is.
 ///
 /// ```
@@ -75,12 +91,28 @@ pub(crate) fn check(repo: &Repo) -> Result<CheckResult> {
     let mut found: Vec<(String, &'static str)> = Vec::new();
     let mut examined = 0;
     for entry in repo.files()?.filter(|e| e.is_file() && e.size >= 4).cloned().collect::<Vec<_>>() {
-        let head = match repo.read(&entry.path, HEAD) {
-            Ok(blob) => blob.data,
-            Err(_) => continue,
+        // The verdict on a blob depends on its content and its file name:
+        // kept between runs, so a re-check reads only new blobs.
+        let key = format!("security/artifact/v1/{}/{}", entry.id, entry.name());
+        // An entry that is not one of the kinds (another version's) is read again.
+        let cached = repo.cache_get(&key).and_then(|cached| match cached.as_slice() {
+            b"" => Some(None),
+            name => KINDS.iter().copied().find(|k| k.as_bytes() == name).map(Some),
+        });
+        let kind = match cached {
+            Some(kind) => kind,
+            None => {
+                let head = match repo.read(&entry.path, HEAD) {
+                    Ok(blob) => blob.data,
+                    Err(_) => continue,
+                };
+                let kind = artifact_kind(entry.name(), &head);
+                repo.cache_put(&key, kind.unwrap_or("").as_bytes());
+                kind
+            }
         };
         examined += 1;
-        if let Some(kind) = artifact_kind(entry.name(), &head) {
+        if let Some(kind) = kind {
             found.push((entry.path.clone(), kind));
         }
     }

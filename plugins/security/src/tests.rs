@@ -71,8 +71,13 @@ fn artifacts_are_recognised_by_content() {
         .file("src/main.rs", "fn main() {}\n")
         .file("data.zip", b"PK\x03\x04\x14\x00\x08\x00")
         .file("image.png", b"\x89PNG\r\n\x1a\n\x00\x00");
-    let result = repo.run::<Security>("security.binary-artifacts");
+    let cache = fledge_sdk::testing::MemCache::new();
+    let result = repo.clone().cache(&cache).run::<Security>("security.binary-artifacts");
     assert_eq!((result.status, result.message.as_str()), (Status::Fail, "5 compiled artifacts committed"));
+    // A second run takes every verdict from the results cache, unchanged.
+    let again = repo.clone().cache(&cache).run::<Security>("security.binary-artifacts");
+    assert_eq!((cache.len(), cache.hits()), (8, 8));
+    assert_eq!(again.findings, result.findings);
     let messages: Vec<&str> = result.findings.iter().map(|f| f.message.as_str()).collect();
     assert_eq!(
         messages,
@@ -85,6 +90,10 @@ fn artifacts_are_recognised_by_content() {
         ]
     );
     assert_eq!(artifact_kind("MZ.txt", b"MZ is a nice name"), None);
+    // Every kind it names can come back from the cache.
+    for (name, head) in [("libx.a", &b"!<arch>\n"[..]), ("m.wasm", b"\0asm\x01\0\0\0"), ("x.whl", b"PK\x03\x04")] {
+        assert!(crate::artifacts::KINDS.contains(&artifact_kind(name, head).unwrap()), "{name}");
+    }
 }
 
 #[test]
