@@ -216,19 +216,22 @@ pub enum GapKind {
     Denied,
     /// The run's read budget or time limit was spent.
     Budget,
+    /// An archive or package whose members were not unpacked and read.
+    Archive,
     /// Binary content, which the check does not read (last: the kind the
     /// default policy accepts).
     Binary,
 }
 
 impl GapKind {
-    pub const ALL: [GapKind; 7] = [
+    pub const ALL: [GapKind; 8] = [
         GapKind::Missing,
         GapKind::Corrupt,
         GapKind::TooLarge,
         GapKind::Shallow,
         GapKind::Denied,
         GapKind::Budget,
+        GapKind::Archive,
         GapKind::Binary,
     ];
 
@@ -241,6 +244,7 @@ impl GapKind {
             GapKind::Shallow => "shallow",
             GapKind::Denied => "denied",
             GapKind::Budget => "budget",
+            GapKind::Archive => "archive",
         }
     }
 
@@ -255,6 +259,7 @@ impl GapKind {
             GapKind::Shallow => "history truncated (shallow clone)".to_owned(),
             GapKind::Denied => format!("{count} denied read{s}"),
             GapKind::Budget => "read budget or time limit spent".to_owned(),
+            GapKind::Archive => format!("{count} archive{s} not unpacked"),
         }
     }
 }

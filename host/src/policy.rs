@@ -71,6 +71,11 @@ pub struct Stage {
     pub name: String,
     pub min_score: f64,
     pub require: Vec<Located<String>>,
+    /// Required checks whose `warn` does not block this stage, as long as
+    /// all they could not read is of a kind the policy accepts: a warning
+    /// the check gives for review (a throwaway key in a test), not for
+    /// content it could not read.
+    pub allow_warn: Vec<Located<String>>,
     pub category_min: BTreeMap<String, f64>,
     pub attestations: Vec<Located<String>>,
     pub line: usize,
@@ -196,6 +201,8 @@ struct RawStage {
     min_score: Spanned<f64>,
     #[serde(default)]
     require: Vec<Spanned<String>>,
+    #[serde(default)]
+    allow_warn: Vec<Spanned<String>>,
     #[serde(default)]
     category_min: BTreeMap<Spanned<String>, Spanned<f64>>,
     #[serde(default)]
@@ -381,6 +388,7 @@ fn stages(raw: Vec<Spanned<RawStage>>, sink: &mut Sink<'_>) -> Vec<Stage> {
             name,
             min_score,
             require: located(raw_stage.require),
+            allow_warn: located(raw_stage.allow_warn),
             category_min,
             attestations: located(raw_stage.attestations),
             line,
@@ -688,6 +696,17 @@ impl Policy {
         }
         for exemption in &self.exemptions {
             unknown(&exemption.check.value, exemption.check.line, "an exemption");
+        }
+        for stage in &self.stages {
+            for id in stage.allow_warn.iter().filter(|id| !stage.require.iter().any(|r| r.value == id.value)) {
+                errors.push((
+                    id.line,
+                    format!(
+                        "`allow_warn` of stage `{}` names `{}`, which its `require` list does not",
+                        stage.name, id.value
+                    ),
+                ));
+            }
         }
         for (kind, patterns) in &self.kinds {
             for pattern in patterns {

@@ -560,6 +560,7 @@ fn outcome(result: wit::CheckResult) -> Outcome {
                     wit::GapKind::Shallow => GapKind::Shallow,
                     wit::GapKind::Denied => GapKind::Denied,
                     wit::GapKind::Budget => GapKind::Budget,
+                    wit::GapKind::Archive => GapKind::Archive,
                 },
                 path: bounded(g.path, 1000),
                 id: None,

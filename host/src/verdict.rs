@@ -125,9 +125,16 @@ fn scores_if_fixed(policy: &Policy, checks: &[CheckReport], fixed: &BTreeSet<&st
 }
 
 /// A check a gate accepts: passing, exempted, not applicable, or left out
-/// of this repository's checks altogether.
-fn satisfies(checks: &[CheckReport], id: &str) -> bool {
-    checks.iter().find(|c| c.id == id).is_none_or(|c| matches!(c.status, Status::Pass | Status::Exempt | Status::Skip))
+/// of this repository's checks altogether; or warning, when the stage's
+/// `allow_warn` names it and all it left unread is of a kind the policy
+/// accepts.
+fn satisfies(checks: &[CheckReport], id: &str, allow_warn: bool) -> bool {
+    checks.iter().find(|c| c.id == id).is_none_or(|c| match c.status {
+        Status::Pass | Status::Exempt | Status::Skip => true,
+        // A warning for review, never one for content that was not read.
+        Status::Warn => allow_warn && c.unread.as_ref().is_none_or(|u| u.accepted),
+        _ => false,
+    })
 }
 
 pub(crate) fn attestation_state(policy: &Policy, subject: &Subject<'_>, item: &str) -> AttestationStatus {
@@ -183,7 +190,7 @@ pub fn verdict(
     for (index, stage) in policy.stages.iter().enumerate() {
         let mut blockers = Vec::new();
         for id in &stage.require {
-            if satisfies(checks, &id.value) {
+            if satisfies(checks, &id.value, stage.allow_warn.iter().any(|a| a.value == id.value)) {
                 continue;
             }
             let Some(check) = checks.iter().find(|c| c.id == id.value) else { continue };

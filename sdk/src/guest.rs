@@ -226,6 +226,7 @@ fn check_result_to_wit(r: CheckResult) -> wit::CheckResult {
                     GapKind::Shallow => wit::GapKind::Shallow,
                     GapKind::Denied => wit::GapKind::Denied,
                     GapKind::Budget => wit::GapKind::Budget,
+                    GapKind::Archive => wit::GapKind::Archive,
                 },
                 path: g.path,
                 bytes: g.bytes,

@@ -412,6 +412,8 @@ pub enum GapKind {
     Denied,
     /// The read budget or time limit was spent.
     Budget,
+    /// An archive or package whose members were not unpacked and read.
+    Archive,
 }
 
 /// Content a check needed and did not read.

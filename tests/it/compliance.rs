@@ -232,3 +232,52 @@ fn a_ref_whose_commit_is_missing_is_reported_not_skipped() {
         "{gaps:?}"
     );
 }
+
+#[test]
+fn only_a_credential_outside_tests_and_examples_blocks_the_stage() {
+    // What an OSPO reviewer would not call a leak: a test fixture, a
+    // variable's name, AWS's documented example key, a DocSearch key.
+    let docsearch_key = ["7c2e9b1f4a", "d85e3c6b0a9f", "1d2e4c7b8a"].concat();
+    let mut repo = fledge_tests::well_run();
+    repo.file("tests/fixtures/creds.env", format!("AWS_ACCESS_KEY_ID={}\n", aws_key()))
+        .file("src/settings.py", "_S3_ACCESSKEYID = 'DATA_STORAGE_S3_ACCESSKEYID'\n")
+        .file("docs/aws.md", "aws_access_key_id = AKIAIOSFODNN7EXAMPLE\n")
+        .file("site/search.js", format!("docsearch({{ appId: 'BH4D9OD16A', apiKey: '{docsearch_key}' }});\n"));
+    repo.commit("fixtures, names, examples and a public key");
+    let report = check_json(&[&repo.arg()]);
+    let head = check(&report, "secrets.credentials-head");
+    assert_eq!(head["status"], "warn", "{head:#}");
+    let messages: Vec<&str> =
+        head["findings"].as_array().unwrap().iter().map(|f| f["message"].as_str().unwrap()).collect();
+    assert_eq!(messages.len(), 2, "{messages:#?}");
+    assert!(messages[0].starts_with("AWS access key id in tests/fixtures/creds.env:1"), "{messages:#?}");
+    assert!(
+        messages[0].contains("throwaway?") || head["message"].as_str().unwrap().contains("tests or examples"),
+        "{head:#}"
+    );
+    assert!(
+        messages[1]
+            .contains("site/search.js:1 is an Algolia search-only key (DocSearch), public by design: not a leak"),
+        "{messages:#?}"
+    );
+    assert!(!report["verdict"]["blockers"].to_string().contains("secrets.credentials-head"), "{:#}", report["verdict"]);
+
+    // An archive outside tests was not unpacked: it may hold credentials,
+    // and the gate waits for its review.
+    repo.file("lib/vendor-tools.jar", b"PK\x03\x04\x14\x00\x00\x00\x08\x00binary\x00data".as_slice());
+    repo.commit("vendored tool");
+    let report = check_json(&[&repo.arg()]);
+    let head = check(&report, "secrets.credentials-head");
+    assert_eq!(head["unread"]["kinds"]["archive"], 1, "{head:#}");
+    assert!(report["verdict"]["blockers"].to_string().contains("secrets.credentials-head"), "{:#}", report["verdict"]);
+    repo.remove("lib/vendor-tools.jar");
+    repo.commit("no vendored tool");
+
+    // The same key in the code itself is a leak, and blocks.
+    repo.file("src/deploy.env", format!("AWS_ACCESS_KEY_ID={}\n", aws_key()));
+    repo.commit("deploy settings");
+    let report = check_json(&[&repo.arg()]);
+    let head = check(&report, "secrets.credentials-head");
+    assert_eq!(head["status"], "fail", "{head:#}");
+    assert!(report["verdict"]["blockers"].to_string().contains("secrets.credentials-head"), "{:#}", report["verdict"]);
+}

@@ -99,7 +99,7 @@ fn unread_kinds_signers_and_self_declared_kinds() {
         errors(&format!(
             "accept_unread = [\"binry\"]\nself_declared_kinds = [\"demo\"]\nattestation_max_age_days = 0\n{STAGES}"
         )),
-        "policy.toml:1: unknown kind of unread content `binry` (missing, corrupt, too-large, shallow, denied, budget, binary)\n\
+        "policy.toml:1: unknown kind of unread content `binry` (missing, corrupt, too-large, shallow, denied, budget, archive, binary)\n\
          policy.toml:2: self_declared_kinds names `demo`, which [kinds] does not define\n\
          policy.toml:3: attestation_max_age_days must be a number of days from 1 to 36500"
     );
@@ -170,6 +170,14 @@ fn unknown_check_ids_are_named_with_a_suggestion() {
         errors.contains("unknown check id `license.file`")
             && errors.contains("`license.*` in kind `docs` matches no check"),
         "{errors}"
+    );
+    // `allow_warn` names checks the stage requires.
+    let text =
+        "[[stages]]\nname = \"sandbox\"\nmin_score = 0\nrequire = [\"license.file\"]\nallow_warn = [\"docs.readme\"]\n";
+    let policy = Policy::parse(text, "policy.toml", today()).unwrap();
+    assert_eq!(
+        policy.validate(&known(), &[]).unwrap_err().to_string(),
+        "policy.toml:5: `allow_warn` of stage `sandbox` names `docs.readme`, which its `require` list does not"
     );
 }
 

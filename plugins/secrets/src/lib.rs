@@ -233,7 +233,7 @@ fn about() -> String {
     about.trim_end().to_owned()
 }
 
-const ABOUT: &str = "Every blob is scanned once: the files at the checked commit, and, for the\nhistory checks, each distinct blob of the history (listed by the host with\nthe path and commit where it first appeared; not `git log -p`). A single\nAho-Corasick pass finds which rules' keywords occur; only those rules'\nregexes run. Text blobs of any size are read in 1 MiB pieces with 16 KiB\nof overlap (a credential across a boundary is found once, at its line);\nbinary blobs, and blobs over `max_blob_bytes` when it is set, are counted\nin an info finding and reported as not read (a binary blob does not stop\na pass under the default policy; anything else unread does). In a shallow\nclone the history checks say that the history is truncated and do not\npass. One secret (rule and value) is one finding\nwith every place it was found; findings show a redacted excerpt (the first\ncharacters and the length) and a fingerprint, never the secret.\n\nNot reported: placeholders (`AKIAIOSFODNN7EXAMPLE`, `xxxx`, `${VAR}`,\n`<your-token>`, `{{ var }}`, printf templates such as `%s` and\n`%(name)s`), generic values that look like words or name a constant or an\nenvironment variable (`KEY = \"DATA_STORE_ACCESS_KEY\"`) rather than\ngenerated secrets, generic assignments in documentation, lines with an\ninline `fledge:allow` (or `gitleaks:allow`, `pragma: allowlist secret`)\nmarker, and what the policy allows: `allow = [{ paths = [\"glob\"],\nfingerprints = [\"…\"], reason = \"…\" }]` (the reason is required).\n\nKeys that are public by design (search-only keys such as Algolia\nDocSearch's, publishable and CAPTCHA site keys) are `info` findings, not\nleaks. Credentials and key files found only in tests, fixtures and\nexamples give a `warn` (throwaway?), elsewhere a `fail`; more than three\nsuch values of one rule in one folder are one finding with a count.\n\nCommitted archives and packages (`.zip`, `.jar`, `.tar.gz`, `.whl`, `.apk`...) cannot be\nscanned as text: each is a finding of its own, and the credential checks\nwarn until they are reviewed (build wrappers such as `gradle-wrapper.jar`\nand archives in tests and examples are `info`).\n\nConfiguration (`[plugins.secrets]` in the policy): `internal_domains`,\n`email_domains`, `ticket_patterns` (regexes), `private_ips` (true),\n`allow`, `max_blob_bytes` (no bound), `history` (true: internal references\nand key files are looked for in the history too), `rules_files` (the\ncompany's gitleaks or Betterleaks TOML rule files, relative to the policy:\n`[[rules]]` with `id`, `description`, `regex`, `secretGroup`, `keywords`,\n`entropy`, `path` and allowlists, and a global `[allowlist]` for them;\ntheir rules run beside fledge's own, and a file that cannot be read or a\nrule that cannot be compiled stops the check rather than being skipped).";
+const ABOUT: &str = "Every blob is scanned once: the files at the checked commit, and, for the\nhistory checks, each distinct blob of the history (listed by the host with\nthe path and commit where it first appeared; not `git log -p`). A single\nAho-Corasick pass finds which rules' keywords occur; only those rules'\nregexes run. Text blobs of any size are read in 1 MiB pieces with 16 KiB\nof overlap (a credential across a boundary is found once, at its line);\nbinary blobs, and blobs over `max_blob_bytes` when it is set, are counted\nin an info finding and reported as not read (a binary blob does not stop\na pass under the default policy; anything else unread does). In a shallow\nclone the history checks say that the history is truncated and do not\npass. One secret (rule and value) is one finding\nwith every place it was found; findings show a redacted excerpt (the first\ncharacters and the length) and a fingerprint, never the secret.\n\nNot reported: placeholders (`AKIAIOSFODNN7EXAMPLE`, `xxxx`, `${VAR}`,\n`<your-token>`, `{{ var }}`, printf templates such as `%s` and\n`%(name)s`), generic values that look like words or name a constant or an\nenvironment variable (`KEY = \"DATA_STORE_ACCESS_KEY\"`) rather than\ngenerated secrets, generic assignments in documentation, lines with an\ninline `fledge:allow` (or `gitleaks:allow`, `pragma: allowlist secret`)\nmarker, and what the policy allows: `allow = [{ paths = [\"glob\"],\nfingerprints = [\"…\"], reason = \"…\" }]` (the reason is required).\n\nKeys that are public by design (search-only keys such as Algolia\nDocSearch's, publishable and CAPTCHA site keys) are `info` findings, not\nleaks. Credentials and key files found only in tests, fixtures and\nexamples give a `warn` (throwaway?), elsewhere a `fail`; more than three\nsuch values of one rule in one folder are one finding with a count.\n\nCommitted archives and packages (`.zip`, `.jar`, `.tar.gz`, `.whl`, `.apk`...) cannot be\nscanned as text: each is a finding of its own and content not read, of\nthe kind `archive` (which the default policy does not accept), so the\ncredential checks warn and the gates wait until it is reviewed and allowed\n(build wrappers such as `gradle-wrapper.jar` and archives in tests and\nexamples are `info` and count as binary content).\n\nConfiguration (`[plugins.secrets]` in the policy): `internal_domains`,\n`email_domains`, `ticket_patterns` (regexes), `private_ips` (true),\n`allow`, `max_blob_bytes` (no bound), `history` (true: internal references\nand key files are looked for in the history too), `rules_files` (the\ncompany's gitleaks or Betterleaks TOML rule files, relative to the policy:\n`[[rules]]` with `id`, `description`, `regex`, `secretGroup`, `keywords`,\n`entropy`, `path` and allowlists, and a global `[allowlist]` for them;\ntheir rules run beside fledge's own, and a file that cannot be read or a\nrule that cannot be compiled stops the check rather than being skipped).";
 
 impl Secrets {
     /// The check's configuration and allowlist; notes whether internal
@@ -249,7 +249,7 @@ impl Secrets {
         let (config, allow) = self.setup(check)?;
         let repo = check.repo();
         self.scan_head(repo, &config)?;
-        Ok(self.credentials(repo, &allow, false).unread(self.gaps(repo, false)))
+        Ok(self.credentials(repo, &allow, false).unread(self.gaps(repo, &allow, false)))
     }
 
     fn credentials_history(&mut self, check: &Check<'_>) -> Result<CheckResult> {
@@ -257,7 +257,7 @@ impl Secrets {
         let repo = check.repo();
         self.scan_history(repo, &config)?;
         self.scan_head(repo, &config)?;
-        Ok(self.credentials(repo, &allow, true).unread(self.gaps(repo, true)))
+        Ok(self.credentials(repo, &allow, true).unread(self.gaps(repo, &allow, true)))
     }
 
     fn internal_references_check(&mut self, check: &Check<'_>) -> Result<CheckResult> {
@@ -267,7 +267,7 @@ impl Secrets {
             self.scan_history(repo, &config)?;
         }
         self.scan_head(repo, &config)?;
-        Ok(self.internal_references(repo, &allow).unread(self.gaps(repo, config.history)))
+        Ok(self.internal_references(repo, &allow).unread(self.gaps(repo, &allow, config.history)))
     }
 
     fn key_files(&mut self, check: &Check<'_>) -> Result<CheckResult> {
@@ -280,6 +280,12 @@ impl Secrets {
 }
 
 fledge_sdk::export_plugin!(Secrets);
+
+/// True for an archive whose members a reviewer must look at: not a build
+/// wrapper, not in tests or examples, not allowed by the policy.
+fn to_review(path: &str, allow: &Allowlist) -> bool {
+    is_archive(path) && !is_build_wrapper(path) && !is_throwaway_path(path) && !allow.path(path)
+}
 
 /// Allowlisted paths and fingerprints from the configuration.
 pub(crate) struct Allowlist {
@@ -412,7 +418,7 @@ impl Secrets {
     /// What the blobs at HEAD (and of the history, with `history`) left
     /// unread: binary, over the configured bound, or unreadable; and the
     /// history itself when the clone is shallow.
-    fn gaps(&self, repo: &Repo, history: bool) -> Vec<Gap> {
+    fn gaps(&self, repo: &Repo, allow: &Allowlist, history: bool) -> Vec<Gap> {
         let mut places: Vec<(&str, &str)> =
             repo.all_files().map(|f| f.iter().map(|e| (e.id.as_str(), e.path.as_str())).collect()).unwrap_or_default();
         if history {
@@ -425,6 +431,13 @@ impl Secrets {
                 continue;
             }
             match self.outcomes.get(id) {
+                // An archive's members were not read: unlike other binary
+                // content, it may hold credentials, so it is a kind of its
+                // own, which the default policy does not accept (build
+                // wrappers, tests and examples, and allowed paths aside).
+                Some(Outcome::Binary(size)) if to_review(path, allow) => gaps.push(
+                    Gap::new(GapKind::Archive, path, "archive not unpacked: it may hold credentials").bytes(*size),
+                ),
                 Some(Outcome::Binary(size)) => {
                     gaps.push(Gap::new(GapKind::Binary, path, "binary content").bytes(*size));
                 }
@@ -450,7 +463,7 @@ impl Secrets {
     /// Committed archives (binary blobs named like one), each once: at the
     /// checked commit and, with `history`, in the history. Their contents
     /// are not scanned, so each is a finding of its own.
-    fn archives(&self, repo: &Repo, history: bool) -> Vec<Finding> {
+    fn archives(&self, repo: &Repo, allow: &Allowlist, history: bool) -> Vec<Finding> {
         let mut places: Vec<(&str, &str, Option<&str>)> = repo
             .all_files()
             .map(|f| f.iter().map(|e| (e.id.as_str(), e.path.as_str(), None)).collect())
@@ -467,8 +480,11 @@ impl Secrets {
             if !is_archive(path) || repo.is_ignored(path) || !seen.insert(id) {
                 continue;
             }
-            let (severity, what) = if is_build_wrapper(path) || is_throwaway_path(path) {
-                (Severity::Info, "archive (build wrapper, test or example) not scanned")
+            let (severity, what) = if !to_review(path, allow) {
+                (
+                    Severity::Info,
+                    "archive not scanned (a build wrapper, in tests or examples, or allowed by the policy)",
+                )
             } else {
                 (Severity::Low, "archive not scanned: it may hold credentials; unpack and review it, or remove it")
             };
@@ -598,7 +614,7 @@ impl Secrets {
         if let Some(note) = skipped_note(&stats) {
             findings.push(note);
         }
-        let archives = self.archives(repo, history);
+        let archives = self.archives(repo, allow, history);
         let to_review = archives.iter().filter(|f| f.severity > Severity::Info).count();
         findings.extend(archives);
         let scope = if history { "in the history" } else { "in the files" };

@@ -441,6 +441,24 @@ fn committed_archives_are_findings_of_their_own() {
             (Severity::Info, "tests/data/sample.zip")
         ]
     );
+    // Its members were not read: a gap of its own kind, which the default
+    // policy does not accept; the wrapper and the test archive are binary.
+    let gaps: Vec<(GapKind, &str)> = result.unread.iter().map(|g| (g.kind, g.path.as_str())).collect();
+    assert_eq!(
+        gaps,
+        [
+            (GapKind::Binary, "gradle/wrapper/gradle-wrapper.jar"),
+            (GapKind::Archive, "lib/vendor-tools.jar"),
+            (GapKind::Binary, "tests/data/sample.zip")
+        ]
+    );
+    // An allowed archive is reviewed: binary content like any other.
+    let allowed = repo.run_with::<Secrets>(
+        "secrets.credentials-head",
+        json!({"allow": [{"paths": ["lib/vendor-tools.jar"], "reason": "unpacked and reviewed"}]}),
+    );
+    assert_eq!(allowed.status, Status::Pass, "{}", allowed.message);
+    assert!(allowed.unread.iter().all(|g| g.kind == GapKind::Binary));
     // Without archives to review the check passes.
     let clean = MemRepo::new().file("gradle/wrapper/gradle-wrapper.jar", zip);
     assert_eq!(clean.run::<Secrets>("secrets.credentials-head").status, Status::Pass);
