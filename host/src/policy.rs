@@ -631,17 +631,20 @@ impl Policy {
 
     /// The allowed_signers files the policy names, as written.
     /// The files plugin configurations name: every `<name>_files` key of a
-    /// plugin's table (a list of paths relative to the policy), as
-    /// (plugin, key, paths).
+    /// plugin's table whose value is a path or a list of paths (relative to
+    /// the policy), as (plugin, key, paths). Other values (a number such as
+    /// the license plugin's `header_max_files`) are the plugin's own.
     pub fn config_file_paths(&self) -> Vec<(String, String, Vec<String>)> {
         let mut found = Vec::new();
         for (plugin, policy) in &self.plugins {
             let Value::Object(table) = &policy.config else { continue };
             for (key, value) in table.iter().filter(|(key, _)| key.ends_with("_files")) {
                 let paths = match value {
-                    Value::Array(items) => items.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect(),
+                    Value::Array(items) if items.iter().all(Value::is_string) => {
+                        items.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()
+                    }
                     Value::String(path) => vec![path.clone()],
-                    _ => Vec::new(),
+                    _ => continue,
                 };
                 found.push((plugin.clone(), key.clone(), paths));
             }

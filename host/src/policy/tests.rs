@@ -220,3 +220,16 @@ fn toml_dates_reach_plugins_as_rfc3339_strings() {
         serde_json::json!({"as_of": "2027-06-30", "at": "2027-06-30T12:00:00Z", "n": 3})
     );
 }
+
+#[test]
+fn only_paths_under_a_files_key_are_read_as_files() {
+    let text = format!(
+        "{STAGES}\n[plugins.license.config]\nheader_max_files = 10\n\n[plugins.secrets.config]\nrules_files = [\"company.toml\"]\n"
+    );
+    let policy = Policy::parse(&text, "policy.toml", today()).unwrap();
+    // A number under a `_files` key is the plugin's own setting.
+    assert_eq!(
+        policy.config_file_paths(),
+        [("secrets".to_owned(), "rules_files".to_owned(), vec!["company.toml".to_owned()])]
+    );
+}
