@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use fledge_sdk::conventions::is_license_file_name;
 use fledge_sdk::prelude::*;
 use fledge_sdk::repo::{normalize_name, stem};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 mod copyright;
 mod foreign;
@@ -940,6 +940,41 @@ const SOURCE_EXTENSIONS: &[&str] = &[
     "groovy", "pl", "r", "jl", "vue", "svelte", "proto", "sql",
 ];
 
+/// What the license header check learns from the first 2 KB of a source
+/// file, kept in the host's results cache by blob id: a re-check reads only
+/// files it has not seen.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct HeadFacts {
+    /// It carries a license header.
+    header: bool,
+    /// The kinds of license its header names (`foreign::header_kinds`).
+    kinds: Vec<String>,
+    /// The copyright holders it names.
+    holders: Vec<String>,
+    /// It reserves all rights (`copyright::reserves_all_rights`).
+    reserves: bool,
+}
+
+impl HeadFacts {
+    fn of(repo: &Repo, entry: &TreeEntry) -> Result<HeadFacts> {
+        let key = format!("license/head/v1/{}", entry.id);
+        if let Some(facts) = repo.cache_get(&key).and_then(|bytes| serde_json::from_slice(&bytes).ok()) {
+            return Ok(facts);
+        }
+        let head = repo.read_text_bounded(&entry.path, 2048)?.unwrap_or_default();
+        let facts = HeadFacts {
+            header: has_header(&head),
+            kinds: foreign::header_kinds(&head).into_iter().map(str::to_owned).collect(),
+            holders: copyright::holders(&head),
+            reserves: copyright::reserves_all_rights(&head),
+        };
+        if let Ok(bytes) = serde_json::to_vec(&facts) {
+            repo.cache_put(&key, &bytes);
+        }
+        Ok(facts)
+    }
+}
+
 fn has_header(head: &str) -> bool {
     let lower = head.to_lowercase();
     lower.contains("spdx-license-identifier")
@@ -977,21 +1012,20 @@ fn headers(repo: &Repo, files: &[FileLicense], config: &Config) -> Result<CheckR
             kinds.map(|kinds| (expression, kinds))
         });
     let mut missing = Vec::new();
-    let mut foreign_headers: Vec<(String, Vec<&str>)> = Vec::new();
+    let mut foreign_headers: Vec<(String, Vec<String>)> = Vec::new();
     let mut holders = Holders::default();
     for entry in &sample {
-        let head = repo.read_text_bounded(&entry.path, 2048)?.unwrap_or_default();
-        holders.add(&entry.path, &head);
-        if !has_header(&head) {
+        let facts = HeadFacts::of(repo, entry)?;
+        holders.add(&entry.path, &facts);
+        if !facts.header {
             missing.push(entry.path.clone());
             continue;
         }
-        let kinds = foreign::header_kinds(&head);
         if let Some((_, own)) = &project
-            && !kinds.is_empty()
-            && !kinds.iter().any(|k| own.contains(k))
+            && !facts.kinds.is_empty()
+            && !facts.kinds.iter().any(|k| own.contains(&k.as_str()))
         {
-            foreign_headers.push((entry.path.clone(), kinds));
+            foreign_headers.push((entry.path.clone(), facts.kinds));
         }
     }
     let with = sample.len() - missing.len();
@@ -1081,9 +1115,9 @@ struct Holders {
 }
 
 impl Holders {
-    fn add(&mut self, path: &str, head: &str) {
-        let names = copyright::holders(head);
-        for name in &names {
+    fn add(&mut self, path: &str, facts: &HeadFacts) {
+        let names = &facts.holders;
+        for name in names {
             let holder = self.by_key.entry(copyright::key(name)).or_insert_with(|| Holder {
                 name: name.clone(),
                 files: 0,
@@ -1093,7 +1127,7 @@ impl Holders {
         }
         // A header that names a license by its words grants it, whatever
         // rights it reserves first.
-        if !names.is_empty() && copyright::reserves_all_rights(head) && foreign::header_kinds(head).is_empty() {
+        if !names.is_empty() && facts.reserves && facts.kinds.is_empty() {
             self.reserved.push((path.to_owned(), names.iter().map(|n| copyright::key(n)).collect()));
         }
     }

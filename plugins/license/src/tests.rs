@@ -489,7 +489,13 @@ fn third_party_holders_are_listed_and_another_holders_reserved_code_is_a_finding
         .file("src/b.rs", "// Copyright (c) 2019 Globex Inc. All rights reserved.\nfn b() {}\n")
         .file("src/c.rs", "// Copyright 2021 Jane Doe\n// SPDX-License-Identifier: MIT\n")
         .file("src/d.rs", "// Copyright 2022 Jane Doe <jane@example.org>\n// SPDX-License-Identifier: MIT\n");
-    let result = repo.run::<License>("license.headers");
+    let cache = fledge_sdk::testing::MemCache::new();
+    let result = repo.clone().cache(&cache).run::<License>("license.headers");
+    // A second run learns each header from the results cache: the same
+    // verdict, no file read again.
+    let again = repo.clone().cache(&cache).run::<License>("license.headers");
+    assert_eq!(cache.hits(), 4);
+    assert_eq!((again.status, &again.message, &again.findings), (result.status, &result.message, &result.findings));
     assert_eq!(
         (result.status, result.message.as_str()),
         (
