@@ -52,14 +52,16 @@ pub(super) const RULES: &[Rule] = &[
         ["postgres", "mysql", "mariadb", "mongodb", "redis", "amqp", "mssql", "sqlserver", "oracle", "cockroach"],
         r#"(?i)\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|oracle|cockroachdb)://[^\s:/@'"]+:([^\s@/'"]{3,})@[A-Za-z0-9.\-\[\]]+"#,
         not in docs
-    ),
+    )
+    .reach(1, 1024),
     rule!(
         "jdbc-password",
         "JDBC URL with a password",
         ["jdbc:"],
         r#"(?i)\bjdbc:[a-z0-9]+:[^\s'"]*?[?&;:]password=([^&;\s'"]{3,})"#,
         not in docs
-    ),
+    )
+    .reach(1, 2048),
     rule!(
         "generic-secret-assignment",
         "Password, secret, token or API key assigned a literal value",
@@ -67,5 +69,6 @@ pub(super) const RULES: &[Rule] = &[
         r#"(?i)(?:^|[^A-Za-z0-9])[A-Za-z0-9_.\-]*(?:password|passwd|pwd|secret|token|api_?key|api-key|access_?key|auth_?key|credentials?)[A-Za-z0-9_.\-]*["']?\s*(?:=|:|=>|:=)\s*["']([^"'\s]{8,128})["']"#,
         entropy 3.0,
         severity H
-    ),
+    )
+    .reach(256, 512),
 ];

@@ -40,6 +40,9 @@ pub struct Rule {
     /// A checksum the format carries, verified offline: a value whose
     /// checksum does not match is not a credential of this kind.
     pub checksum: Option<Checksum>,
+    /// How far before and after a keyword a hand-written pattern can
+    /// match, when less than the default ([`Rule::window`]).
+    pub reach: Option<(usize, usize)>,
 }
 
 /// The shape [`token!`] and [`keyed!`] build a pattern from.
@@ -63,6 +66,13 @@ pub enum Checksum {
 }
 
 impl Rule {
+    /// The same rule, whose matches lie within `before` bytes before and
+    /// `after` bytes after its keyword (a pattern on one line).
+    pub const fn reach(mut self, before: usize, after: usize) -> Rule {
+        self.reach = Some((before, after));
+        self
+    }
+
     /// How far before and after a keyword the rule's regex must look to
     /// see a whole credential: from the shape for [`token!`] and
     /// [`keyed!`] rules (the match starts at the keyword; one byte before
@@ -76,7 +86,7 @@ impl Rule {
                 // The name after the keyword, quotes and separators, the value.
                 (1, keyword.len() + 24 + 10 + prefix.len() + longest(class, max) + 2)
             }
-            Shape::Custom => (256, 8192),
+            Shape::Custom => self.reach.unwrap_or((256, 8192)),
         }
     }
 }
@@ -116,22 +126,22 @@ const H: Severity = Severity::High;
 /// A rule written out by hand (see the module documentation).
 macro_rules! rule {
     ($id:literal, $description:literal, [$($keyword:literal),+], $pattern:literal) => {
-        Rule { id: $id, description: $description, keywords: &[$($keyword),+], pattern: $pattern, entropy: None, severity: C, in_docs: true, shape: Shape::Custom, checksum: None }
+        Rule { id: $id, description: $description, keywords: &[$($keyword),+], pattern: $pattern, entropy: None, severity: C, in_docs: true, shape: Shape::Custom, checksum: None, reach: None }
     };
     ($id:literal, $description:literal, [$($keyword:literal),+], $pattern:literal, checksum $checksum:expr) => {
-        Rule { id: $id, description: $description, keywords: &[$($keyword),+], pattern: $pattern, entropy: None, severity: C, in_docs: true, shape: Shape::Custom, checksum: Some($checksum) }
+        Rule { id: $id, description: $description, keywords: &[$($keyword),+], pattern: $pattern, entropy: None, severity: C, in_docs: true, shape: Shape::Custom, checksum: Some($checksum), reach: None }
     };
     ($id:literal, $description:literal, [$($keyword:literal),+], $pattern:literal, entropy $entropy:literal) => {
-        Rule { id: $id, description: $description, keywords: &[$($keyword),+], pattern: $pattern, entropy: Some($entropy), severity: C, in_docs: true, shape: Shape::Custom, checksum: None }
+        Rule { id: $id, description: $description, keywords: &[$($keyword),+], pattern: $pattern, entropy: Some($entropy), severity: C, in_docs: true, shape: Shape::Custom, checksum: None, reach: None }
     };
     ($id:literal, $description:literal, [$($keyword:literal),+], $pattern:literal, severity $severity:expr) => {
-        Rule { id: $id, description: $description, keywords: &[$($keyword),+], pattern: $pattern, entropy: None, severity: $severity, in_docs: true, shape: Shape::Custom, checksum: None }
+        Rule { id: $id, description: $description, keywords: &[$($keyword),+], pattern: $pattern, entropy: None, severity: $severity, in_docs: true, shape: Shape::Custom, checksum: None, reach: None }
     };
     ($id:literal, $description:literal, [$($keyword:literal),+], $pattern:literal, not in docs) => {
-        Rule { id: $id, description: $description, keywords: &[$($keyword),+], pattern: $pattern, entropy: None, severity: C, in_docs: false, shape: Shape::Custom, checksum: None }
+        Rule { id: $id, description: $description, keywords: &[$($keyword),+], pattern: $pattern, entropy: None, severity: C, in_docs: false, shape: Shape::Custom, checksum: None, reach: None }
     };
     ($id:literal, $description:literal, [$($keyword:literal),+], $pattern:literal, entropy $entropy:literal, severity $severity:expr) => {
-        Rule { id: $id, description: $description, keywords: &[$($keyword),+], pattern: $pattern, entropy: Some($entropy), severity: $severity, in_docs: false, shape: Shape::Custom, checksum: None }
+        Rule { id: $id, description: $description, keywords: &[$($keyword),+], pattern: $pattern, entropy: Some($entropy), severity: $severity, in_docs: false, shape: Shape::Custom, checksum: None, reach: None }
     };
 }
 
@@ -210,6 +220,7 @@ macro_rules! token {
             in_docs: true,
             shape: Shape::Token { prefix: $prefix, class: shape_class!($class), min: $min, max: $max },
             checksum: None,
+            reach: None,
         }
     };
 }
@@ -247,6 +258,7 @@ macro_rules! keyed {
             in_docs: false,
             shape: Shape::Keyed { keyword: $keyword, prefix: $prefix, class: shape_class!($class), min: $min, max: $max },
             checksum: None,
+            reach: None,
         }
     };
 }
