@@ -262,7 +262,7 @@ impl Runtime {
                 .map(|(id, ignore)| wit::CheckRequest { id: id.clone(), ignore: ignore.clone() })
                 .collect(),
             // The contract promises an object; no configuration is `{}`.
-            config: config.clone(),
+            config,
         };
         let result =
             plugin.pre.instantiate(&mut store).and_then(|instance| instance.call_run(&mut store, &wit_request));
@@ -302,11 +302,8 @@ impl Runtime {
         output.bytes_read = state.bytes_read;
         // Results of a run that failed are not kept: only what a run that
         // completed computed is known to be whole.
-        if output.failure.is_none()
-            && let Some(results) = &self.results
-        {
-            results.put(&ResultStore::namespace(&plugin.digest, &config), &state.pending);
-            output.cache.stored = state.pending.len() as u64;
+        if output.failure.is_none() {
+            output.cache.stored = state.store_results();
         }
         output.cache.reused = state.reused;
         output.log = state.log.clone();

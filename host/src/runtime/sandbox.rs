@@ -116,6 +116,14 @@ impl RunState {
         }
     }
 
+    /// Writes the results put during the run to the store, if there is
+    /// one; how many.
+    pub(super) fn store_results(&self) -> u64 {
+        let Some((store, namespace)) = &self.results else { return 0 };
+        store.put(namespace, &self.pending);
+        self.pending.len() as u64
+    }
+
     /// Lets the plugin read and keep results in `store`, under `namespace`.
     pub(super) fn with_results(mut self, store: Arc<ResultStore>, namespace: Vec<u8>) -> Self {
         self.results = Some((store, namespace));

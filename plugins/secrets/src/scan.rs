@@ -199,17 +199,12 @@ impl Scanner {
         }
         // A value a provider's rule recognised is not also a generic
         // assignment: one secret, one finding, under its provider's name.
-        let specific: Vec<(usize, usize)> = hits
-            .iter()
-            .filter(|h| RULES.get(h.rule).is_none_or(|r| r.id != GENERIC))
-            .map(|h| (h.offset, h.offset + h.len))
-            .collect();
+        let is_specific = |h: &Hit| RULES.get(h.rule).is_none_or(|r| r.id != GENERIC);
+        let specific: Vec<(usize, usize)> =
+            hits.iter().filter(|h| is_specific(h)).map(|h| (h.offset, h.offset + h.len)).collect();
         let keep: Vec<bool> = hits
             .iter()
-            .map(|h| {
-                RULES.get(h.rule).is_none_or(|r| r.id != GENERIC)
-                    || !specific.iter().any(|&(start, end)| h.offset < end && start < h.offset + h.len)
-            })
+            .map(|h| is_specific(h) || !specific.iter().any(|&(start, end)| h.offset < end && start < h.offset + h.len))
             .collect();
         let (mut hits, found): (Vec<Hit>, Vec<(String, String)>) =
             hits.into_iter().zip(found).zip(keep).filter_map(|(pair, keep)| keep.then_some(pair)).unzip();
