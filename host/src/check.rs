@@ -134,7 +134,12 @@ pub fn evaluate(
                         .collect()
                 })
                 .unwrap_or_default();
-            RunRequest { checks, config: policy.plugin_config(&plugin.meta.name), denied }
+            RunRequest {
+                checks,
+                config: policy.plugin_config(&plugin.meta.name),
+                organization: policy.organization.clone(),
+                denied,
+            }
         })
         .collect();
     let outputs = run_plugins(runtime, &plugins.plugins, &requests, snapshot, &options.limits, options.jobs);

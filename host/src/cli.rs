@@ -328,8 +328,10 @@ pub fn today() -> Result<jiff::civil::Date> {
 /// the run, the policy checked against the plugins' checks.
 pub fn load_setup(policy_path: Option<&Path>, plugins: &PluginArgs, runtime: &Runtime) -> Result<(Policy, PluginSet)> {
     let policy = load_policy(policy_path)?;
-    let set = PluginSet::load(runtime, &plugins.sources(&policy, policy_path))?;
-    policy.validate(&set.checks(), &set.absent_builtins()).map_err(|e| UserError::new(e.to_string()))?;
+    let mut set = PluginSet::load(runtime, &plugins.sources(&policy, policy_path))?;
+    set.declare_rules(&policy);
+    let metas: Vec<&crate::model::PluginMeta> = set.plugins.iter().map(|p| &p.meta).collect();
+    policy.validate(&set.checks(), &metas, &set.absent_builtins()).map_err(|e| UserError::new(e.to_string()))?;
     Ok((policy, set))
 }
 

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 /// The contract version this host implements (`package fledge:plugin@…`
 /// in `sdk/wit/plugin.wit`).
-pub const CONTRACT_VERSION: &str = "0.2.0";
+pub const CONTRACT_VERSION: &str = "0.3.0";
 
 /// What a plugin reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -126,6 +126,10 @@ pub struct PluginMeta {
     pub about: String,
     pub reads: Vec<Capability>,
     pub checks: Vec<CheckMeta>,
+    /// The JSON Schema of the plugin's configuration table, when it
+    /// declares one: what `fledge policy check` validates the policy against.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config_schema: Option<serde_json::Value>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -147,6 +147,15 @@ impl PluginSet {
         Ok(())
     }
 
+    /// Declares the policy's `[[rules]]` as checks of the `rules` plugin, if
+    /// it is loaded (without it they do not run, like the checks of any
+    /// built-in plugin left out).
+    pub fn declare_rules(&mut self, policy: &Policy) {
+        if let Some(plugin) = self.plugins.iter_mut().find(|p| p.meta.name == crate::policy::rules::PLUGIN) {
+            plugin.meta.checks.extend(policy.rules.iter().map(|rule| rule.meta.clone()));
+        }
+    }
+
     /// Built-in plugins not loaded in this set (left out with --no-builtin).
     pub fn absent_builtins(&self) -> Vec<&'static str> {
         builtin_names().filter(|name| !self.plugins.iter().any(|p| p.meta.name == *name)).collect()

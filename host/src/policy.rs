@@ -17,9 +17,12 @@ use toml::Spanned;
 use crate::located::{FileErrors, Sink};
 pub use publish::{Identity, PublishRules, Replacement};
 
+pub mod config;
+mod organization;
 mod publish;
+pub mod rules;
 
-use crate::model::{Capability, CheckMeta, GapKind};
+use crate::model::{Capability, CheckMeta, GapKind, PluginMeta};
 use crate::text::shown_number;
 
 /// The default policy, written out by `fledge policy init`.
@@ -141,6 +144,13 @@ pub struct Policy {
     pub signer_files: BTreeMap<String, Result<String, String>>,
     /// What `fledge publish` removes and rewrites.
     pub publish: PublishRules,
+    /// `[[rules]]`: the policy's declarative checks (run by the `rules`
+    /// plugin as `rules.<id>`).
+    pub rules: Vec<rules::Rule>,
+    /// `[organization]`, as every plugin receives it (a JSON object).
+    pub organization: Value,
+    /// The policy's text, to place configuration errors at their line.
+    text: String,
 }
 
 #[derive(Deserialize)]
@@ -170,6 +180,10 @@ struct RawPolicy {
     attestations: BTreeMap<Spanned<String>, RawAttestation>,
     #[serde(default)]
     publish: publish::RawPublish,
+    #[serde(default)]
+    organization: organization::RawOrganization,
+    #[serde(default)]
+    rules: Vec<Spanned<rules::RawRule>>,
 }
 
 #[derive(Deserialize)]
@@ -582,6 +596,8 @@ impl Policy {
         let attestations = attestations(raw.attestations, &mut sink);
         let accept_unread = gap_kinds(&raw.accept_unread, &mut sink);
         let publish = publish::publish(raw.publish, &mut sink);
+        let organization = organization::organization(raw.organization, &mut sink);
+        let rules = rules::rules(raw.rules, &categories, &mut sink);
         let attestation_max_age_days = raw
             .attestation_max_age_days
             .as_ref()
@@ -626,6 +642,9 @@ impl Policy {
             self_declared_kinds,
             signer_files: BTreeMap::new(),
             publish,
+            rules,
+            organization,
+            text: text.to_owned(),
         })
     }
 
@@ -677,9 +696,11 @@ impl Policy {
     }
 
     /// Checks every check id and pattern the policy names against the
-    /// loaded plugins' checks. Ids of the plugins in `absent` (built-in
-    /// plugins left out of this run) are not errors: they simply do not run.
-    pub fn validate(&self, known: &[CheckMeta], absent: &[&str]) -> Result<(), FileErrors> {
+    /// loaded plugins' checks, and the configuration tables of `plugins`
+    /// against the schemas they declare. Ids of the plugins in `absent`
+    /// (built-in plugins left out of this run) are not errors: they simply
+    /// do not run.
+    pub fn validate(&self, known: &[CheckMeta], plugins: &[&PluginMeta], absent: &[&str]) -> Result<(), FileErrors> {
         let ids: Vec<&str> = known.iter().map(|c| c.id.as_str()).collect();
         let of_absent =
             |id: &str| absent.iter().any(|plugin| id.strip_prefix(plugin).is_some_and(|rest| rest.starts_with('.')));
@@ -726,12 +747,52 @@ impl Policy {
                 }
             }
         }
+        errors.extend(self.config_errors(plugins));
         if errors.is_empty() {
             Ok(())
         } else {
             errors.sort();
             Err(FileErrors { file: self.source.clone(), errors })
         }
+    }
+
+    /// The configuration tables that do not fit their plugin's schema.
+    fn config_errors(&self, plugins: &[&PluginMeta]) -> Vec<(usize, String)> {
+        // The texts fledge read for `*_files` keys are not what the user
+        // wrote: validate the tables as written.
+        let written = |table: &Value| -> Value {
+            let mut table = table.clone();
+            if let Value::Object(map) = &mut table {
+                let read: Vec<String> =
+                    map.keys().filter_map(|k| k.strip_suffix("_files").map(|name| format!("{name}_texts"))).collect();
+                for key in read {
+                    map.remove(&key);
+                }
+            }
+            table
+        };
+        let tables: Vec<(String, Value, Vec<(String, Value)>)> = plugins
+            .iter()
+            .map(|plugin| {
+                let own = self
+                    .plugins
+                    .get(&plugin.name)
+                    .map_or_else(|| Value::Object(Default::default()), |p| written(&p.config));
+                let prefix = format!("{}.", plugin.name);
+                let checks = self
+                    .checks
+                    .iter()
+                    .filter(|(id, _)| id.starts_with(&prefix))
+                    .filter_map(|(id, check)| check.config.clone().map(|c| (id.clone(), c)))
+                    .collect();
+                (plugin.name.clone(), own, checks)
+            })
+            .collect();
+        let borrowed: Vec<(&str, &Value, Vec<(&str, &Value)>)> = tables
+            .iter()
+            .map(|(name, own, checks)| (name.as_str(), own, checks.iter().map(|(id, c)| (id.as_str(), c)).collect()))
+            .collect();
+        config::validate(&self.text, plugins, &borrowed)
     }
 
     /// The policy for check `id` (defaults when the policy says nothing).
@@ -766,6 +827,9 @@ impl Policy {
             .collect();
         if !per_check.is_empty() {
             config.insert("checks".to_owned(), Value::Object(per_check));
+        }
+        if name == rules::PLUGIN && !self.rules.is_empty() {
+            config.insert("rules".to_owned(), Value::Array(self.rules.iter().map(|r| r.config.clone()).collect()));
         }
         Value::Object(config)
     }

@@ -88,6 +88,8 @@ impl std::fmt::Debug for LoadedPlugin {
 pub struct RunRequest {
     pub checks: Vec<(String, Vec<String>)>,
     pub config: serde_json::Value,
+    /// The policy's `[organization]` table (`{}` when it has none).
+    pub organization: serde_json::Value,
     pub denied: Vec<(Capability, String)>,
 }
 
@@ -190,7 +192,7 @@ impl Runtime {
         let meta = pre.instantiate(&mut store).and_then(|plugin| plugin.call_describe(&mut store)).map_err(|err| {
             anyhow!("plugin {origin} failed to describe itself: {}", failure_reason(&store, &limits, &err))
         })?;
-        let meta = plugin_meta(meta);
+        let meta = plugin_meta(meta).with_context(|| format!("plugin {origin} describes itself wrongly"))?;
         validate_meta(&meta).with_context(|| format!("plugin {origin} describes itself wrongly"))?;
         Ok(LoadedPlugin { meta, digest, origin: origin.to_owned(), pre })
     }
@@ -249,10 +251,15 @@ impl Runtime {
             .collect();
         let checks: Vec<String> = request.checks.iter().map(|(id, _)| id.clone()).collect();
         let config = if request.config.is_null() { "{}".to_owned() } else { request.config.to_string() };
+        let organization =
+            if request.organization.is_null() { "{}".to_owned() } else { request.organization.to_string() };
         let mut state =
             RunState::new(Some(reader), allowed, request.denied.clone(), limits.clone(), snapshot.time, checks);
         if let Some(results) = &self.results {
-            state = state.with_results(results.clone(), ResultStore::namespace(&plugin.digest, &config));
+            // The organisation's domains and patterns decide results as much
+            // as the plugin's own configuration does.
+            let settings = format!("{config}\n{organization}");
+            state = state.with_results(results.clone(), ResultStore::namespace(&plugin.digest, &settings));
         }
         let mut store = self.store(state, limits);
         let wit_request = wit::RunRequest {
@@ -263,6 +270,7 @@ impl Runtime {
                 .collect(),
             // The contract promises an object; no configuration is `{}`.
             config,
+            organization,
         };
         let result =
             plugin.pre.instantiate(&mut store).and_then(|instance| instance.call_run(&mut store, &wit_request));
@@ -568,8 +576,25 @@ fn outcome(result: wit::CheckResult) -> Outcome {
     }
 }
 
-fn plugin_meta(meta: wit::PluginMeta) -> PluginMeta {
-    PluginMeta {
+/// The largest configuration schema a plugin may declare.
+const MAX_CONFIG_SCHEMA: usize = 256 * 1024;
+
+fn plugin_meta(meta: wit::PluginMeta) -> Result<PluginMeta> {
+    let config_schema = match meta.config_schema.trim() {
+        "" => None,
+        text if text.len() > MAX_CONFIG_SCHEMA => {
+            bail!("its configuration schema is {} bytes, over the bound of {MAX_CONFIG_SCHEMA}", text.len())
+        }
+        text => {
+            let schema: serde_json::Value =
+                serde_json::from_str(text).context("its configuration schema is not JSON")?;
+            crate::policy::config::compile(&schema)
+                .map_err(|err| anyhow!("its configuration schema is not a valid JSON Schema: {err}"))?;
+            Some(schema)
+        }
+    };
+    Ok(PluginMeta {
+        config_schema,
         name: bounded(meta.name, 64),
         version: bounded(meta.version, 64),
         description: bounded(meta.description, 500),
@@ -597,7 +622,7 @@ fn plugin_meta(meta: wit::PluginMeta) -> PluginMeta {
                 looks_at: bounded(c.looks_at, 4096),
             })
             .collect(),
-    }
+    })
 }
 
 #[cfg(test)]

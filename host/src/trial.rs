@@ -48,6 +48,7 @@ pub fn run(
     let request = RunRequest {
         checks: plugin.meta.checks.iter().map(|c| (c.id.clone(), Vec::new())).collect(),
         config,
+        organization: serde_json::json!({}),
         denied: Vec::new(),
     };
     let output = runtime.run(plugin, &snapshot, &request, limits);

@@ -3,7 +3,7 @@
 
 use crate::bindings::fledge::plugin::{repo as wit_repo, types as wit};
 use crate::repo::{Blob, Commit, EntryKind, Head, HistoryBlob, RepoError, Signature, Source, Tag, TreeEntry};
-use crate::{Capability, CheckRequest, CheckResult, GapKind, Plugin, PluginMeta, Repo, Severity, Status};
+use crate::{Capability, CheckRequest, CheckResult, GapKind, Organization, Plugin, PluginMeta, Repo, Severity, Status};
 
 /// Writes a line to fledge's log.
 #[cfg(target_arch = "wasm32")]
@@ -30,10 +30,15 @@ pub fn run<P: Plugin>(request: wit::RunRequest) -> Result<Vec<wit::CheckResult>,
     } else {
         serde_json::from_str(&request.config).map_err(|e| format!("invalid plugin configuration: {e}"))?
     };
+    let organization: Organization = if request.organization.trim().is_empty() {
+        Organization::default()
+    } else {
+        serde_json::from_str(&request.organization).map_err(|e| format!("invalid organization settings: {e}"))?
+    };
     let requests: Vec<CheckRequest> =
         request.checks.into_iter().map(|c| CheckRequest { id: c.id, ignore: c.ignore }).collect();
     let repo = Repo::new(Box::new(HostSource));
-    Ok(crate::run_checks::<P>(&repo, &requests, &config).into_iter().map(check_result_to_wit).collect())
+    Ok(crate::run_checks::<P>(&repo, &requests, &config, &organization).into_iter().map(check_result_to_wit).collect())
 }
 
 struct HostSource;
@@ -146,6 +151,7 @@ fn commit(c: wit::CommitInfo) -> Commit {
 
 fn plugin_meta_to_wit(meta: PluginMeta) -> wit::PluginMeta {
     wit::PluginMeta {
+        config_schema: meta.config_schema.map(|schema| schema.to_string()).unwrap_or_default(),
         name: meta.name,
         version: meta.version,
         description: meta.description,

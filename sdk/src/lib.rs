@@ -63,6 +63,7 @@ mod error;
 mod guest;
 pub mod log;
 mod model;
+mod organization;
 pub mod repo;
 mod table;
 #[cfg(not(target_family = "wasm"))]
@@ -76,22 +77,27 @@ pub use error::{Error, Result};
 pub use model::{
     Capability, CheckMeta, CheckResult, Finding, Gap, GapKind, Location, Metric, PluginMeta, Severity, Span, Status,
 };
+pub use organization::{Organization, PublicIdentity};
 pub use repo::{
     Blob, CONVENTIONAL_DIRS, Commit, EntryKind, Head, HistoryBlob, Repo, RepoError, Signature, Source, Tag, TreeEntry,
 };
+pub use schemars;
 pub use table::{CheckTable, Handler};
 
 /// The version of the WIT contract (`fledge:plugin`) this SDK builds against.
-pub const CONTRACT_VERSION: &str = "0.2.0";
+pub const CONTRACT_VERSION: &str = "0.3.0";
 
 /// Everything a plugin author usually needs, in one import.
 pub mod prelude {
     pub use crate::repo::CONVENTIONAL_DIRS;
     pub use crate::{
-        Capability, Check, CheckMeta, CheckResult, CheckTable, Error, Finding, Gap, GapKind, Location, Plugin,
-        PluginMeta, Repo, Result, Severity, Status, TreeEntry,
+        Capability, Check, CheckMeta, CheckResult, CheckTable, Error, Finding, Gap, GapKind, Location, Organization,
+        Plugin, PluginMeta, Repo, Result, Severity, Status, TreeEntry,
     };
 }
+
+/// What a check sees when the policy has no `[organization]` table.
+static NO_ORGANIZATION: Organization = Organization::EMPTY;
 
 /// A readiness plugin.
 ///
@@ -113,12 +119,26 @@ pub struct Check<'a> {
     repo: Repo,
     config: Value,
     requested: &'a [CheckRequest],
+    organization: &'a Organization,
 }
 
 impl<'a> Check<'a> {
     /// A check context; the SDK builds these, and tests may too.
     pub fn new(id: &'a str, repo: Repo, config: Value) -> Self {
-        Check { id, repo, config, requested: &[] }
+        Check { id, repo, config, requested: &[], organization: &NO_ORGANIZATION }
+    }
+
+    /// The same check, seeing `organization` as the policy's
+    /// `[organization]` table.
+    pub fn with_organization(mut self, organization: &'a Organization) -> Self {
+        self.organization = organization;
+        self
+    }
+
+    /// The policy's `[organization]` table: the company's domains, ticket
+    /// patterns, teams and public identity.
+    pub fn organization(&self) -> &Organization {
+        self.organization
     }
 
     /// True when check `id` is also requested in this run (or when the
@@ -139,7 +159,10 @@ impl<'a> Check<'a> {
 
     /// The configuration for this check, deserialised into `T`: the plugin's
     /// table in the policy, overlaid with the check's own table. Give `T`
-    /// `#[serde(default)]` so that a missing key takes its default.
+    /// `#[serde(default, deny_unknown_fields)]` and declare it with
+    /// [`PluginMeta::config`], so that a missing key takes its default and a
+    /// misspelt one is refused by `fledge policy check` instead of silently
+    /// ignored.
     ///
     /// ```
     /// # use fledge_sdk::{Check, testing::MemRepo};
@@ -171,7 +194,12 @@ pub struct CheckRequest {
 
 /// Runs the requested checks of `P` over `repo`. Unknown ids and checks that
 /// return `Err` become results with the status `error`; the ids are filled in.
-pub fn run_checks<P: Plugin>(repo: &Repo, requests: &[CheckRequest], config: &Value) -> Vec<CheckResult> {
+pub fn run_checks<P: Plugin>(
+    repo: &Repo,
+    requests: &[CheckRequest],
+    config: &Value,
+    organization: &Organization,
+) -> Vec<CheckResult> {
     let table = P::checks();
     let mut plugin = P::default();
     requests
@@ -187,6 +215,7 @@ pub fn run_checks<P: Plugin>(repo: &Repo, requests: &[CheckRequest], config: &Va
                             repo: view,
                             config: check_config(config, &request.id),
                             requested: requests,
+                            organization,
                         };
                         handler(&mut plugin, &check).unwrap_or_else(|err| CheckResult::error(err.to_string()))
                     }

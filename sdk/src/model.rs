@@ -187,7 +187,7 @@ impl CheckMeta {
 ///     .reads(&[Capability::Tree, Capability::Contents]);
 /// assert!(meta.checks.is_empty());
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct PluginMeta {
     /// The plugin's name; check ids start with it.
     pub name: String,
@@ -201,6 +201,9 @@ pub struct PluginMeta {
     pub reads: Vec<Capability>,
     /// The checks the plugin provides.
     pub checks: Vec<CheckMeta>,
+    /// The JSON Schema of the plugin's configuration table, if declared
+    /// (see [`PluginMeta::config`]).
+    pub config_schema: Option<serde_json::Value>,
 }
 
 impl PluginMeta {
@@ -213,7 +216,46 @@ impl PluginMeta {
             about: String::new(),
             reads: vec![Capability::Tree, Capability::Contents],
             checks: Vec::new(),
+            config_schema: None,
         }
+    }
+
+    /// Declares the plugin's configuration type, so that `fledge policy
+    /// check` refuses a misspelt key, a wrong type or a missing required
+    /// key in the policy before any check runs. Derive
+    /// [`JsonSchema`](schemars::JsonSchema) next to `Deserialize`, and give
+    /// the type `#[serde(deny_unknown_fields)]` so that the schema refuses
+    /// unknown keys too.
+    ///
+    /// ```
+    /// use fledge_sdk::PluginMeta;
+    /// #[derive(serde::Deserialize, schemars::JsonSchema)]
+    /// #[serde(default, deny_unknown_fields)]
+    /// #[derive(Default)]
+    /// struct Config { internal_domains: Vec<String> }
+    /// let meta = PluginMeta::new("acme", "1.0.0").config::<Config>();
+    /// let schema = meta.config_schema.unwrap();
+    /// assert_eq!(schema["additionalProperties"], false);
+    /// assert_eq!(schema["properties"]["internal_domains"]["type"], "array");
+    /// ```
+    pub fn config<T: schemars::JsonSchema>(self) -> Self {
+        let schema = schemars::SchemaGenerator::default().into_root_schema_for::<T>();
+        self.config_schema(schema.to_value())
+    }
+
+    /// Declares that the plugin takes no configuration: `fledge policy
+    /// check` refuses any key in its table.
+    pub fn no_config(self) -> Self {
+        self.config_schema(serde_json::json!({"type": "object", "additionalProperties": false}))
+    }
+
+    /// Declares the JSON Schema of the plugin's configuration, written by
+    /// hand (the subset `fledge` documents: `type`, `properties`,
+    /// `required`, `additionalProperties`, `items`, `enum`, `minimum`,
+    /// `maximum`, `$defs` and `$ref`, `anyOf`).
+    pub fn config_schema(mut self, schema: serde_json::Value) -> Self {
+        self.config_schema = Some(schema);
+        self
     }
 
     /// Sets the description.

@@ -34,6 +34,7 @@ pub struct CheckTable<P> {
     meta: PluginMeta,
     category: String,
     handlers: Vec<Handler<P>>,
+    fallback: Option<Handler<P>>,
 }
 
 impl<P> CheckTable<P> {
@@ -41,7 +42,7 @@ impl<P> CheckTable<P> {
     /// Name the plugin type (`CheckTable::<Self>::new`) so that handlers
     /// that call the plugin's methods type-check.
     pub fn new(meta: PluginMeta) -> Self {
-        CheckTable { meta, category: "quality".to_owned(), handlers: Vec::new() }
+        CheckTable { meta, category: "quality".to_owned(), handlers: Vec::new(), fallback: None }
     }
 
     /// The category of the checks added after this call that do not set
@@ -71,9 +72,22 @@ impl<P> CheckTable<P> {
         self.meta
     }
 
+    /// Sets the handler of every requested check of the plugin that the
+    /// table does not list: for a plugin whose checks the host declares on
+    /// its behalf (the built-in `rules` plugin runs the policy's `[[rules]]`
+    /// as `rules.<id>`). Plugins with a fixed set of checks do not need it.
+    pub fn fallback(mut self, handler: Handler<P>) -> Self {
+        self.fallback = Some(handler);
+        self
+    }
+
     /// The handler of check `id`.
     pub fn handler(&self, id: &str) -> Option<Handler<P>> {
-        let index = self.meta.checks.iter().position(|c| c.id == id)?;
-        self.handlers.get(index).copied()
+        match self.meta.checks.iter().position(|c| c.id == id) {
+            Some(index) => self.handlers.get(index).copied(),
+            None => {
+                self.fallback.filter(|_| id.strip_prefix(self.meta.name.as_str()).is_some_and(|r| r.starts_with('.')))
+            }
+        }
     }
 }

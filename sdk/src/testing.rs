@@ -29,7 +29,7 @@ use std::sync::{Arc, Mutex};
 use serde_json::Value;
 
 use crate::repo::{Blob, Commit, EntryKind, Head, HistoryBlob, RepoError, Signature, Source, Tag, TreeEntry};
-use crate::{Capability, CheckRequest, CheckResult, Plugin, Repo};
+use crate::{Capability, CheckRequest, CheckResult, Organization, Plugin, Repo};
 
 /// An in-memory repository: files at the checked commit, commits, tags and
 /// blobs that exist only in history.
@@ -43,6 +43,7 @@ pub struct MemRepo {
     denied: Vec<Capability>,
     head_time: Option<i64>,
     cache: Option<MemCache>,
+    organization: Organization,
 }
 
 /// The host's results cache, in memory: give the same one to two
@@ -90,6 +91,18 @@ impl MemRepo {
     pub fn cache(mut self, cache: &MemCache) -> Self {
         self.cache = Some(cache.clone());
         self
+    }
+
+    /// Gives the checks `organization` as the policy's `[organization]`
+    /// table.
+    pub fn organization(mut self, organization: Organization) -> Self {
+        self.organization = organization;
+        self
+    }
+
+    /// The organisation the checks see.
+    pub fn organization_ref(&self) -> &Organization {
+        &self.organization
     }
 
     /// Adds a regular file.
@@ -174,7 +187,7 @@ impl MemRepo {
     /// Runs check `id` of plugin `P` with `config` (the plugin's policy table).
     pub fn run_with<P: Plugin>(&self, id: &str, config: Value) -> CheckResult {
         let request = CheckRequest { id: id.to_owned(), ignore: Vec::new() };
-        let mut results = crate::run_checks::<P>(&self.clone().into_repo(), &[request], &config);
+        let mut results = crate::run_checks::<P>(&self.clone().into_repo(), &[request], &config, &self.organization);
         results.pop().unwrap_or_else(|| CheckResult::error("no result"))
     }
 
@@ -182,7 +195,7 @@ impl MemRepo {
     pub fn run_all<P: Plugin>(&self) -> Vec<CheckResult> {
         let requests: Vec<CheckRequest> =
             P::checks().into_meta().checks.into_iter().map(|c| CheckRequest { id: c.id, ignore: Vec::new() }).collect();
-        crate::run_checks::<P>(&self.clone().into_repo(), &requests, &serde_json::json!({}))
+        crate::run_checks::<P>(&self.clone().into_repo(), &requests, &serde_json::json!({}), &self.organization)
     }
 
     fn allow(&self, capability: Capability) -> Result<(), RepoError> {

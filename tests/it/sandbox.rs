@@ -173,7 +173,7 @@ fn a_plugin_for_another_contract_version_is_refused() {
     assert_eq!(
         stderr(&output),
         format!(
-            "error: plugin {} was built for fledge:plugin@0.9.0, but this fledge supports fledge:plugin@0.2.0; rebuild it against fledge-sdk 0.2.0\n",
+            "error: plugin {} was built for fledge:plugin@0.9.0, but this fledge supports fledge:plugin@0.3.0; rebuild it against fledge-sdk 0.3.0\n",
             path.display()
         )
     );

@@ -3,7 +3,7 @@
 // `Copyright <owner>` header. The Rust and Python examples next to this one
 // implement the same check and give the same findings.
 
-import { files, readFile } from 'fledge:plugin/repo@0.2.0';
+import { files, readFile } from 'fledge:plugin/repo@0.3.0';
 
 const SOURCE_EXTENSIONS = ['rs', 'py', 'js', 'ts', 'go', 'java', 'c', 'h'];
 const CHECK = 'acme.headers';
@@ -56,6 +56,13 @@ export function describe() {
       remediation: 'Start every source file with a comment `Copyright ACME`.',
       looksAt: 'The first lines of every source file.',
     }],
+    // The configuration's JSON Schema: `fledge policy check` refuses
+    // other keys and types.
+    configSchema: JSON.stringify({
+      type: 'object',
+      properties: { owner: { type: 'string' } },
+      additionalProperties: false,
+    }),
   };
 }
 

@@ -50,6 +50,12 @@ def headers(owner: str) -> CheckResult:
     return CheckResult(CHECK, Status.FAIL, score, message, None, findings, [], [])
 
 
+# The configuration's JSON Schema: `fledge policy check` refuses other keys
+# and types.
+CONFIG_SCHEMA = json.dumps(
+    {"type": "object", "properties": {"owner": {"type": "string"}}, "additionalProperties": False}
+)
+
 class WitWorld(WitWorld):
     def describe(self) -> PluginMeta:
         check = CheckMeta(
@@ -61,7 +67,7 @@ class WitWorld(WitWorld):
             "Start every source file with a comment `Copyright ACME`.",
             "The first lines of every source file.",
         )
-        return PluginMeta("acme", "1.0.0", "ACME's source-header rule", "", [Capability.TREE, Capability.CONTENTS], [check])
+        return PluginMeta("acme", "1.0.0", "ACME's source-header rule", "", [Capability.TREE, Capability.CONTENTS], [check], CONFIG_SCHEMA)
 
     def run(self, request) -> list:
         try:

@@ -151,7 +151,7 @@ fn unknown_check_ids_are_named_with_a_suggestion() {
     );
     let policy = Policy::parse(&text, "policy.toml", today()).unwrap();
     assert_eq!(
-        policy.validate(&known(), &[]).unwrap_err().to_string(),
+        policy.validate(&known(), &[], &[]).unwrap_err().to_string(),
         "policy.toml:4: unknown check id `licence.file` in the `require` list of stage `sandbox` (did you mean `license.file`?)\n\
          policy.toml:6: unknown check id `docs.redme` in [checks] (did you mean `docs.readme`?)\n\
          policy.toml:10: `lint.*` in kind `docs` matches no check"
@@ -162,10 +162,10 @@ fn unknown_check_ids_are_named_with_a_suggestion() {
     let policy = Policy::parse(text, "policy.toml", today()).unwrap();
     let without_license: Vec<CheckMeta> = known().into_iter().filter(|c| !c.id.starts_with("license.")).collect();
     assert_eq!(
-        policy.validate(&without_license, &["license"]).unwrap_err().to_string(),
+        policy.validate(&without_license, &[], &["license"]).unwrap_err().to_string(),
         "policy.toml:4: unknown check id `docs.redme` in the `require` list of stage `sandbox` (did you mean `docs.readme`?)"
     );
-    let errors = policy.validate(&without_license, &[]).unwrap_err().to_string();
+    let errors = policy.validate(&without_license, &[], &[]).unwrap_err().to_string();
     assert!(
         errors.contains("unknown check id `license.file`")
             && errors.contains("`license.*` in kind `docs` matches no check"),
@@ -176,7 +176,7 @@ fn unknown_check_ids_are_named_with_a_suggestion() {
         "[[stages]]\nname = \"sandbox\"\nmin_score = 0\nrequire = [\"license.file\"]\nallow_warn = [\"docs.readme\"]\n";
     let policy = Policy::parse(text, "policy.toml", today()).unwrap();
     assert_eq!(
-        policy.validate(&known(), &[]).unwrap_err().to_string(),
+        policy.validate(&known(), &[], &[]).unwrap_err().to_string(),
         "policy.toml:5: `allow_warn` of stage `sandbox` names `docs.readme`, which its `require` list does not"
     );
 }

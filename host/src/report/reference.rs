@@ -84,6 +84,7 @@ mod tests {
             description: "ACME's rules".to_owned(),
             about: "How it works.\n\nConfiguration: `owner`.".to_owned(),
             reads: vec![Capability::Tree, Capability::Contents],
+            config_schema: None,
             checks: vec![CheckMeta {
                 id: "acme.notice".to_owned(),
                 title: "A NOTICE\nfile".to_owned(),

@@ -23,7 +23,7 @@ const DAY: i64 = 86_400;
 const YEAR: i64 = 365 * DAY;
 
 /// Configuration (`[plugins.community]` in the policy).
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 struct Config {
     /// Days counted as "recent".
@@ -38,8 +38,9 @@ struct Config {
     min_org_diversity: usize,
     /// Extra bot names or e-mails (substrings, case-insensitive).
     bots: Vec<String>,
-    /// E-mail domain (or full address) → organisation or team.
-    organizations: BTreeMap<String, String>,
+    /// E-mail domain (or full address) → organisation or team (default:
+    /// the `teams` of the policy's `[organization]`).
+    organizations: Option<BTreeMap<String, String>>,
     /// `active` (default) or `maintenance`: a maintenance-mode project is
     /// not failed for a quiet history.
     status: String,
@@ -57,7 +58,7 @@ impl Default for Config {
             min_bus_factor: 2,
             min_org_diversity: 2,
             bots: Vec::new(),
-            organizations: BTreeMap::new(),
+            organizations: None,
             status: "active".to_owned(),
             as_of: None,
         }
@@ -76,8 +77,9 @@ impl Plugin for Community {
     fn checks() -> CheckTable<Self> {
         CheckTable::<Self>::new(
             PluginMeta::new("community", env!("CARGO_PKG_VERSION"))
+                .config::<Config>()
                 .description("Activity, contributors, bus factor, organisational diversity, releases, maintainers")
-                .about("Computed from the commit log and tags alone, with identities mapped\nthrough `.mailmap` by the host. \"Now\" is the checked commit's time (or\n`as_of`), so results do not depend on when fledge runs. Bots are excluded\neverywhere: names ending in `[bot]`, Dependabot, Renovate, GitHub Actions\nand other well-known bots, plus `bots` from the configuration. The log is\nread newest first and only as far back as 12 months. In a shallow clone\nwhose history ends inside those 12 months (and always for releases), the\nresult says that the history is truncated and cannot pass.\n\nConfiguration (`[plugins.community]` in the policy): `activity_days` (90),\n`min_recent_commits` (5), `min_contributors` (3), `min_bus_factor` (2),\n`min_org_diversity` (2), `bots`, `organizations` (e-mail domain or address\n→ organisation or team), `status` (`active` or `maintenance`), `as_of`\n(seconds since the epoch).")
+                .about("Computed from the commit log and tags alone, with identities mapped\nthrough `.mailmap` by the host. \"Now\" is the checked commit's time (or\n`as_of`), so results do not depend on when fledge runs. Bots are excluded\neverywhere: names ending in `[bot]`, Dependabot, Renovate, GitHub Actions\nand other well-known bots, plus `bots` from the configuration. The log is\nread newest first and only as far back as 12 months. In a shallow clone\nwhose history ends inside those 12 months (and always for releases), the\nresult says that the history is truncated and cannot pass.\n\nConfiguration (`[plugins.community]` in the policy): `activity_days` (90),\n`min_recent_commits` (5), `min_contributors` (3), `min_bus_factor` (2),\n`min_org_diversity` (2), `bots`, `organizations` (e-mail domain or address\n→ organisation or team; default: the `teams` of the policy's\n`[organization]`), `status` (`active` or `maintenance`), `as_of`\n(seconds since the epoch).")
                 .reads(&[Capability::Tree, Capability::Contents, Capability::History]),
         )
         .category("community")
@@ -147,7 +149,8 @@ impl Community {
         check: &Check<'_>,
         evaluate: fn(&Repo, &[Commit], &Config, i64) -> Result<CheckResult>,
     ) -> Result<CheckResult> {
-        let config: Config = check.config()?;
+        let mut config: Config = check.config()?;
+        config.organizations.get_or_insert_with(|| check.organization().teams.clone());
         let repo = check.repo();
         let now = config.as_of.unwrap_or(repo.head().time);
         let year = self.year(repo, &config, now)?;
@@ -270,7 +273,7 @@ fn org_diversity(year: &[Commit], config: &Config) -> CheckResult {
     let mut orgs: BTreeMap<String, usize> = BTreeMap::new();
     let mut unaffiliated = 0;
     for commit in year {
-        match people::organization(&commit.author.email, &config.organizations) {
+        match people::organization(&commit.author.email, config.organizations.as_ref().unwrap_or(&BTreeMap::new())) {
             Some(org) => *orgs.entry(org).or_default() += 1,
             None => unaffiliated += 1,
         }

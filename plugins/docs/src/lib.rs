@@ -17,7 +17,7 @@ mod tests;
 pub struct Docs;
 
 /// Configuration (`[plugins.docs]` in the policy).
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 struct Config {
     /// A README with fewer words is a stub.
@@ -38,6 +38,7 @@ impl Plugin for Docs {
     fn checks() -> CheckTable<Self> {
         CheckTable::<Self>::new(
             PluginMeta::new("docs", env!("CARGO_PKG_VERSION"))
+                .config::<Config>()
                 .description("README, contributing guide, changelog and documentation"),
         )
         .category("documentation")

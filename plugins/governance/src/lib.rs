@@ -20,6 +20,7 @@ impl Plugin for Governance {
     fn checks() -> CheckTable<Self> {
         CheckTable::<Self>::new(
             PluginMeta::new("governance", env!("CARGO_PKG_VERSION"))
+                .no_config()
                 .description("License, code of conduct, security policy, governance, maintainers and templates"),
         )
         .category("governance")

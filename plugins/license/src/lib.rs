@@ -34,7 +34,7 @@ pub struct License {
 }
 
 /// Configuration (`[plugins.license]` in the policy).
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 struct Config {
     /// Confidence (0-1) a text needs to count as identified.
@@ -122,6 +122,7 @@ impl Plugin for License {
     fn checks() -> CheckTable<Self> {
         CheckTable::<Self>::new(
             PluginMeta::new("license", env!("CARGO_PKG_VERSION"))
+                .config::<Config>()
                 .description("License file, SPDX identification, approval, manifest consistency, headers, third-party notices")
                 .about("License texts are identified against the official SPDX texts shipped by the\n`spdx` crate, normalised at build time (case, whitespace and wrapping,\npunctuation, bullets and numbering, copyright statements, URLs and\nBritish/American spellings folded away) and compared by the Dice\ncoefficient of their word bigrams: the confidence. A file that holds\nseveral licenses, a license `WITH` an SPDX exception, a file with only a\nlicense's standard notice, and a short file that only names its license\nare recognised as such. Several licenses in one file apply together (AND)\nunless the file's own words around the texts offer a choice (\"either\",\n\"at your option\", \"dual-licensed\"); separate license files (at the root, or\nREUSE texts in `LICENSES/`) are alternatives (OR).\n`cargo run -p fledge-plugin-license --example\nidentify -- FILE...` runs the identifier on any files.\n\nA file identified as one license is then compared with that license's\nSPDX template (from the SPDX license-list data, which the `license`\ncrate's package ships), after the SPDX License List Matching Guidelines:\nthe template's variable regions (copyright lines, bullets, names) and\noptional ones (titles, appendices) may differ, nothing else may, beyond\nline breaks around copyright lines, a short title before the license and a\nnotice after it that restricts nothing. A file of several texts divided by\nseparator lines (`=====`, `-----`) is compared block by block, each text\nwith its template, each line between them only if it restricts nothing. A text that differs is a modified\nlicense: `license.identified` warns and lists the words added or missing\nwith their lines, and `license.approved` fails, since a modified license\nis not the one the policy approves. Known variants of a modified or\nunrecognised text are named: BSD+Patents, the Commons Clause, and\nnon-commercial or field-of-use restrictions. The 25 rare licenses whose SPDX text\ndoes not match its own template are judged by similarity alone.\n\nConfiguration (`[plugins.license]` in the policy): `min_confidence` (0.9),\n`allowed` (SPDX ids; empty means OSI-approved), `denied`, `copyleft`\n(`pass`, `warn` or `fail`; default `warn`), `header_threshold` (0.8),\n`header_max_files` (5000), `third_party_dirs`.")
                 .reads(&[Capability::Tree, Capability::Contents]),

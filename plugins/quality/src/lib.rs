@@ -21,6 +21,7 @@ impl Plugin for Quality {
     fn checks() -> CheckTable<Self> {
         CheckTable::<Self>::new(
             PluginMeta::new("quality", env!("CARGO_PKG_VERSION"))
+                .no_config()
                 .description("Tests, CI, build manifests and .gitignore")
                 .about("Vendored and generated directories (`vendor/`, `third_party/`,\n`node_modules/`, `dist/`, `build/`, `target/`...) do not count as the\nproject's code."),
         )

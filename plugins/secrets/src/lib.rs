@@ -30,15 +30,18 @@ use rules::RULES;
 use scan::{Hit, Scanner};
 
 /// Configuration (`[plugins.secrets]` in the policy).
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 struct Config {
-    /// Domains whose host names and e-mail addresses are internal.
-    internal_domains: Vec<String>,
-    /// Extra e-mail domains of employees (the internal domains count too).
-    email_domains: Vec<String>,
-    /// Regexes of internal ticket ids (`"PAY-[0-9]+"`).
-    ticket_patterns: Vec<String>,
+    /// Domains whose host names and e-mail addresses are internal (default:
+    /// the policy's `[organization]`).
+    internal_domains: Option<Vec<String>>,
+    /// Extra e-mail domains of employees (the internal domains count too;
+    /// default: the policy's `[organization]`).
+    email_domains: Option<Vec<String>>,
+    /// Regexes of internal ticket ids (`"PAY-[0-9]+"`; default: the policy's
+    /// `[organization]`).
+    ticket_patterns: Option<Vec<String>>,
     /// Report private IP addresses in code and configuration.
     private_ips: bool,
     /// Known findings that may stay, each with a reason.
@@ -58,9 +61,9 @@ struct Config {
 impl Default for Config {
     fn default() -> Self {
         Config {
-            internal_domains: Vec::new(),
-            email_domains: Vec::new(),
-            ticket_patterns: Vec::new(),
+            internal_domains: None,
+            email_domains: None,
+            ticket_patterns: None,
             private_ips: true,
             allow: Vec::new(),
             max_blob_bytes: u64::MAX,
@@ -71,7 +74,7 @@ impl Default for Config {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct Allow {
     #[serde(default)]
@@ -178,6 +181,7 @@ impl Plugin for Secrets {
     fn checks() -> CheckTable<Self> {
         CheckTable::<Self>::new(
             PluginMeta::new("secrets", env!("CARGO_PKG_VERSION"))
+                .config::<Config>()
                 .description("Credentials, internal references and key files, at HEAD and in the whole history")
                 .about(about())
                 .reads(&[Capability::Tree, Capability::Contents, Capability::History]),
@@ -233,13 +237,19 @@ fn about() -> String {
     about.trim_end().to_owned()
 }
 
-const ABOUT: &str = "Every blob is scanned once: the files at the checked commit, and, for the\nhistory checks, each distinct blob of the history (listed by the host with\nthe path and commit where it first appeared; not `git log -p`). A single\nAho-Corasick pass finds which rules' keywords occur; only those rules'\nregexes run. Text blobs of any size are read in 1 MiB pieces with 16 KiB\nof overlap (a credential across a boundary is found once, at its line);\nbinary blobs, and blobs over `max_blob_bytes` when it is set, are counted\nin an info finding and reported as not read (a binary blob does not stop\na pass under the default policy; anything else unread does). In a shallow\nclone the history checks say that the history is truncated and do not\npass. One secret (rule and value) is one finding\nwith every place it was found; findings show a redacted excerpt (the first\ncharacters and the length) and a fingerprint, never the secret.\n\nNot reported: placeholders (`AKIAIOSFODNN7EXAMPLE`, `xxxx`, `${VAR}`,\n`<your-token>`, `{{ var }}`, printf templates such as `%s` and\n`%(name)s`), generic values that look like words or name a constant or an\nenvironment variable (`KEY = \"DATA_STORE_ACCESS_KEY\"`) rather than\ngenerated secrets, generic assignments in documentation, lines with an\ninline `fledge:allow` (or `gitleaks:allow`, `pragma: allowlist secret`)\nmarker, and what the policy allows: `allow = [{ paths = [\"glob\"],\nfingerprints = [\"…\"], reason = \"…\" }]` (the reason is required).\n\nKeys that are public by design (search-only keys such as Algolia\nDocSearch's, publishable and CAPTCHA site keys) are `info` findings, not\nleaks. Credentials and key files found only in tests, fixtures and\nexamples give a `warn` (throwaway?), elsewhere a `fail`; more than three\nsuch values of one rule in one folder are one finding with a count.\n\nCommitted archives and packages (`.zip`, `.jar`, `.tar.gz`, `.whl`, `.apk`...) cannot be\nscanned as text: each is a finding of its own and content not read, of\nthe kind `archive` (which the default policy does not accept), so the\ncredential checks warn and the gates wait until it is reviewed and allowed\n(build wrappers such as `gradle-wrapper.jar` and archives in tests and\nexamples are `info` and count as binary content).\n\nConfiguration (`[plugins.secrets]` in the policy): `internal_domains`,\n`email_domains`, `ticket_patterns` (regexes), `private_ips` (true),\n`allow`, `max_blob_bytes` (no bound), `history` (true: internal references\nand key files are looked for in the history too), `rules_files` (the\ncompany's gitleaks or Betterleaks TOML rule files, relative to the policy:\n`[[rules]]` with `id`, `description`, `regex`, `secretGroup`, `keywords`,\n`entropy`, `path` and allowlists, and a global `[allowlist]` for them;\ntheir rules run beside fledge's own, and a file that cannot be read or a\nrule that cannot be compiled stops the check rather than being skipped).";
+const ABOUT: &str = "Every blob is scanned once: the files at the checked commit, and, for the\nhistory checks, each distinct blob of the history (listed by the host with\nthe path and commit where it first appeared; not `git log -p`). A single\nAho-Corasick pass finds which rules' keywords occur; only those rules'\nregexes run. Text blobs of any size are read in 1 MiB pieces with 16 KiB\nof overlap (a credential across a boundary is found once, at its line);\nbinary blobs, and blobs over `max_blob_bytes` when it is set, are counted\nin an info finding and reported as not read (a binary blob does not stop\na pass under the default policy; anything else unread does). In a shallow\nclone the history checks say that the history is truncated and do not\npass. One secret (rule and value) is one finding\nwith every place it was found; findings show a redacted excerpt (the first\ncharacters and the length) and a fingerprint, never the secret.\n\nNot reported: placeholders (`AKIAIOSFODNN7EXAMPLE`, `xxxx`, `${VAR}`,\n`<your-token>`, `{{ var }}`, printf templates such as `%s` and\n`%(name)s`), generic values that look like words or name a constant or an\nenvironment variable (`KEY = \"DATA_STORE_ACCESS_KEY\"`) rather than\ngenerated secrets, generic assignments in documentation, lines with an\ninline `fledge:allow` (or `gitleaks:allow`, `pragma: allowlist secret`)\nmarker, and what the policy allows: `allow = [{ paths = [\"glob\"],\nfingerprints = [\"…\"], reason = \"…\" }]` (the reason is required).\n\nKeys that are public by design (search-only keys such as Algolia\nDocSearch's, publishable and CAPTCHA site keys) are `info` findings, not\nleaks. Credentials and key files found only in tests, fixtures and\nexamples give a `warn` (throwaway?), elsewhere a `fail`; more than three\nsuch values of one rule in one folder are one finding with a count.\n\nCommitted archives and packages (`.zip`, `.jar`, `.tar.gz`, `.whl`, `.apk`...) cannot be\nscanned as text: each is a finding of its own and content not read, of\nthe kind `archive` (which the default policy does not accept), so the\ncredential checks warn and the gates wait until it is reviewed and allowed\n(build wrappers such as `gradle-wrapper.jar` and archives in tests and\nexamples are `info` and count as binary content).\n\nConfiguration (`[plugins.secrets]` in the policy): `internal_domains`,\n`email_domains`, `ticket_patterns` (regexes; all three default to the\npolicy's `[organization]`), `private_ips` (true),\n`allow`, `max_blob_bytes` (no bound), `history` (true: internal references\nand key files are looked for in the history too), `rules_files` (the\ncompany's gitleaks or Betterleaks TOML rule files, relative to the policy:\n`[[rules]]` with `id`, `description`, `regex`, `secretGroup`, `keywords`,\n`entropy`, `path` and allowlists, and a global `[allowlist]` for them;\ntheir rules run beside fledge's own, and a file that cannot be read or a\nrule that cannot be compiled stops the check rather than being skipped).";
 
 impl Secrets {
     /// The check's configuration and allowlist; notes whether internal
     /// references are wanted, so that a scan collects them in one pass.
     fn setup(&mut self, check: &Check<'_>) -> Result<(Config, Allowlist)> {
-        let config: Config = check.config()?;
+        let mut config: Config = check.config()?;
+        // The company's facts come from `[organization]` unless the
+        // plugin's own keys say otherwise.
+        let organization = check.organization();
+        config.internal_domains.get_or_insert_with(|| organization.internal_domains.clone());
+        config.email_domains.get_or_insert_with(|| organization.email_domains.clone());
+        config.ticket_patterns.get_or_insert_with(|| organization.ticket_patterns.clone());
         let allow = Allowlist::new(&config.allow)?;
         self.want_internal |= check.is_requested("secrets.internal-references");
         Ok((config, allow))
@@ -321,11 +331,11 @@ impl Allowlist {
 impl Secrets {
     fn scanner(&mut self, config: &Config) -> Result<&Scanner> {
         if self.scanner.is_none() {
-            let mut emails = config.internal_domains.clone();
-            emails.extend(config.email_domains.iter().cloned());
-            let internal =
-                Internal::new(&config.internal_domains, &emails, &config.ticket_patterns, config.private_ips)
-                    .map_err(Error::new)?;
+            let domains = config.internal_domains.as_deref().unwrap_or_default();
+            let mut emails = domains.to_vec();
+            emails.extend(config.email_domains.iter().flatten().cloned());
+            let tickets = config.ticket_patterns.as_deref().unwrap_or_default();
+            let internal = Internal::new(domains, &emails, tickets, config.private_ips).map_err(Error::new)?;
             if config.rules_texts.len() != config.rules_files.len() {
                 return Err(Error::new(
                     "`rules_files` were not read: run through fledge, which reads them relative to the policy",

@@ -15,7 +15,7 @@ mod workflows;
 pub use artifacts::artifact_kind;
 
 /// Configuration (`[plugins.security]` in the policy).
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 struct Config {
     /// Files larger than this at the checked commit are reported.
@@ -39,6 +39,7 @@ impl Plugin for Security {
     fn checks() -> CheckTable<Self> {
         CheckTable::<Self>::new(
             PluginMeta::new("security", env!("CARGO_PKG_VERSION"))
+                .config::<Config>()
                 .description("Security policy contact, dependency updates, lockfiles, binaries, large files, CI workflows")
                 .about("Configuration (`[plugins.security]` in the policy): `max_file_bytes`\n(5 MiB), `largest_blobs` (5), `trusted_action_owners` (action owners\ntrusted without pinning, besides `actions` and `github`).")
                 .reads(&[Capability::Tree, Capability::Contents, Capability::History]),

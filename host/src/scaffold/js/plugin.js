@@ -23,6 +23,13 @@ export function describe() {
       remediation: 'Add a NOTICE file at the root that says `Copyright <owner>`.',
       looksAt: 'A file named NOTICE (any extension) at the root.',
     }],
+    // The configuration's JSON Schema: `fledge policy check` refuses
+    // other keys and types.
+    configSchema: JSON.stringify({
+      type: 'object',
+      properties: { owner: { type: 'string' } },
+      additionalProperties: false,
+    }),
   };
 }
 

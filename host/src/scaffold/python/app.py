@@ -27,6 +27,12 @@ def read_text(path):
     return repo.read_file(path, 1 << 20).data.decode("utf-8", "replace")
 
 
+# The configuration's JSON Schema: `fledge policy check` refuses other keys
+# and types.
+CONFIG_SCHEMA = json.dumps(
+    {"type": "object", "properties": {"owner": {"type": "string"}}, "additionalProperties": False}
+)
+
 class WitWorld(WitWorld):
     def describe(self) -> PluginMeta:
         notice = CheckMeta(
@@ -38,7 +44,7 @@ class WitWorld(WitWorld):
             "Add a NOTICE file at the root that says `Copyright <owner>`.",
             "A file named NOTICE (any extension) at the root.",
         )
-        return PluginMeta("{{name}}", "0.1.0", "Company-specific publication rules", "", [Capability.TREE, Capability.CONTENTS], [notice])
+        return PluginMeta("{{name}}", "0.1.0", "Company-specific publication rules", "", [Capability.TREE, Capability.CONTENTS], [notice], CONFIG_SCHEMA)
 
     def run(self, request) -> list:
         try:

@@ -9,8 +9,10 @@ use serde::Deserialize;
 pub struct Plugin;
 
 /// The plugin's configuration: `[plugins.{{name}}.config]` in the policy.
-#[derive(Deserialize)]
-#[serde(default)]
+/// Declared in `checks()` below, so that `fledge policy check` refuses a
+/// misspelt or mistyped key instead of the check silently using a default.
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(default, deny_unknown_fields)]
 struct Config {
     /// Who the NOTICE file must name.
     owner: String,
@@ -27,6 +29,7 @@ impl fledge_sdk::Plugin for Plugin {
     fn checks() -> CheckTable<Self> {
         CheckTable::<Self>::new(
             PluginMeta::new("{{name}}", env!("CARGO_PKG_VERSION"))
+                .config::<Config>()
                 .description("Company-specific publication rules")
                 .reads(&[Capability::Tree, Capability::Contents]),
         )
