@@ -771,10 +771,10 @@ impl Policy {
             }
             table
         };
-        let tables: Vec<(String, Value, Vec<(String, Value)>)> = plugins
+        let tables: Vec<config::Tables> = plugins
             .iter()
             .map(|plugin| {
-                let own = self
+                let table = self
                     .plugins
                     .get(&plugin.name)
                     .map_or_else(|| Value::Object(Default::default()), |p| written(&p.config));
@@ -785,14 +785,10 @@ impl Policy {
                     .filter(|(id, _)| id.starts_with(&prefix))
                     .filter_map(|(id, check)| check.config.clone().map(|c| (id.clone(), c)))
                     .collect();
-                (plugin.name.clone(), own, checks)
+                config::Tables { plugin: plugin.name.clone(), table, checks }
             })
             .collect();
-        let borrowed: Vec<(&str, &Value, Vec<(&str, &Value)>)> = tables
-            .iter()
-            .map(|(name, own, checks)| (name.as_str(), own, checks.iter().map(|(id, c)| (id.as_str(), c)).collect()))
-            .collect();
-        config::validate(&self.text, plugins, &borrowed)
+        config::validate(&self.text, plugins, &tables)
     }
 
     /// The policy for check `id` (defaults when the policy says nothing).

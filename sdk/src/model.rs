@@ -246,7 +246,7 @@ impl PluginMeta {
     /// Declares that the plugin takes no configuration: `fledge policy
     /// check` refuses any key in its table.
     pub fn no_config(self) -> Self {
-        self.config_schema(serde_json::json!({"type": "object", "additionalProperties": false}))
+        self.config_schema(serde_json::json!({"type": "object", "properties": {}, "additionalProperties": false}))
     }
 
     /// Declares the JSON Schema of the plugin's configuration, written by

@@ -277,3 +277,184 @@ fn every_report_format_is_valid() {
     assert!(badge.contains(">incubating "), "{badge}");
     assert!(badge.trim_end().ends_with("</svg>"));
 }
+
+#[test]
+fn misspelt_mistyped_and_incomplete_configuration_is_refused_at_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "config.toml",
+        r#"[plugins.secrets.config]
+internal_domain = ["corp.example.com"]
+history = { max_commits = 1 }
+
+[plugins.docs.config]
+min_words = "many"
+
+[plugins.quality.config]
+anything = 1
+
+[checks."secrets.credentials-head".config]
+allow = [{ paths = ["tests/**"] }]
+
+[[stages]]
+name = "sandbox"
+min_score = 0
+"#,
+    );
+    let output = run(&["policy", "check", &path]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        stderr(&output),
+        format!(
+            "error: {path}:2: unknown key `internal_domain` (did you mean `internal_domains`?) in [plugins.secrets.config]\n\
+             {path}:3: `history` in [plugins.secrets.config] must be true or false\n\
+             {path}:6: `min_words` in [plugins.docs.config] must be an integer\n\
+             {path}:9: unknown key `anything` in [plugins.quality.config]\n\
+             {path}:12: `allow[0]` in [checks.\"secrets.credentials-head\".config] lacks the required key `reason`\n"
+        )
+    );
+    // A check run refuses the same policy rather than silently skipping.
+    let mut repo = RepoBuilder::new();
+    repo.file("README.md", "x");
+    repo.commit("x");
+    let output = run(&["check", &repo.arg(), "--policy", &path]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("unknown key `internal_domain`"), "{}", stderr(&output));
+}
+
+#[test]
+fn toml_dates_deep_merges_and_json_read_the_same() {
+    // A check-level table changes only the keys it names; a TOML date is
+    // an RFC 3339 string, as it would be from JSON: the community plugin's
+    // `as_of` is a number, so a date there is refused with its type.
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "dates.toml",
+        "[plugins.community.config]\nas_of = 2027-06-30\n\n[[stages]]\nname = \"sandbox\"\nmin_score = 0\n",
+    );
+    let output = run(&["policy", "check", &path]);
+    assert_eq!(stderr(&output), format!("error: {path}:2: `as_of` in [plugins.community.config] must be an integer\n"));
+}
+
+/// A repository with an internal Artifactory URL in its build file and an
+/// internal ticket id in its notes.
+fn artifactory_repo() -> RepoBuilder {
+    let mut repo = RepoBuilder::new();
+    repo.file("pom.xml", "<project>\n  <url>https://artifactory.corp.example.com/maven</url>\n</project>\n")
+        .file("examples/pom.xml", "<url>https://artifactory.corp.example.com/maven</url>\n")
+        .file("NOTES.txt", "Fixed in PAY-1234.\n")
+        .commit("build");
+    repo
+}
+
+const ARTIFACTORY_RULE: &str = r#"
+[[rules]]
+id = "no-internal-artifactory"
+title = "Build files do not point at the internal artifact repository"
+category = "security"
+paths = ["**/pom.xml", "**/build.gradle", "**/.npmrc"]
+exclude = ["examples/**"]
+pattern = 'artifactory\.corp\.example\.com'
+message = "points at the internal Artifactory"
+remediation = "Use Maven Central or the public npm registry."
+severity = "high"
+"#;
+
+#[test]
+fn a_declarative_rule_is_a_check_with_findings_at_path_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "rules.toml",
+        &format!(
+            "{ARTIFACTORY_RULE}\n[[stages]]\nname = \"sandbox\"\nmin_score = 0\nrequire = [\"rules.no-internal-artifactory\"]\n"
+        ),
+    );
+    let checked = run(&["policy", "check", &path]);
+    assert!(checked.status.success(), "{}", stderr(&checked));
+    let repo = artifactory_repo();
+    let rules_report = report(&[&repo.arg(), "--policy", &path], "2026-12-01");
+    let rule = check(&rules_report, "rules.no-internal-artifactory");
+    assert_eq!(rule["status"], "fail");
+    assert_eq!(rule["category"], "security");
+    assert_eq!(rule["message"], "1 of 1 file(s) read: 1 finding(s)");
+    let finding = &rule["findings"][0];
+    assert_eq!(finding["message"], "points at the internal Artifactory: `artifactory.corp.example.com`");
+    assert_eq!(finding["locations"][0]["path"], "pom.xml");
+    assert_eq!(finding["locations"][0]["line"], 2);
+    assert_eq!(rules_report["stage"], "none", "the rule is a gate of the only stage");
+
+    // A bad regex, an unknown severity and a misspelt category are refused
+    // where they are written.
+    let bad = write(
+        dir.path(),
+        "bad-rules.toml",
+        "[[rules]]\nid = \"x\"\ntitle = \"X\"\ncategory = \"securty\"\npaths = [\"*\"]\npattern = \"(\"\nmessage = \"m\"\nremediation = \"r\"\nseverity = \"severe\"\n\n[[stages]]\nname = \"sandbox\"\nmin_score = 0\nrequire = [\"rules.y\"]\n",
+    );
+    let output = run(&["policy", "check", &bad]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        stderr(&output),
+        format!(
+            "error: {bad}:4: category `securty` of rule `x` is not one of the policy's [categories] (did you mean `security`?)\n\
+             {bad}:6: pattern of rule `x` is not a regex: error: unclosed group\n\
+             {bad}:9: severity of rule `x` must be one of critical, high, medium, low, info, not `severe`\n"
+        )
+    );
+}
+
+#[test]
+fn the_organization_table_reaches_the_built_in_plugins() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "org.toml",
+        "[organization]\nname = \"ACME Corp.\"\ninternal_domains = [\"corp.example.com\"]\nticket_patterns = [\"PAY-[0-9]+\"]\n\n[[stages]]\nname = \"sandbox\"\nmin_score = 0\n",
+    );
+    let repo = artifactory_repo();
+    let with_org = report(&[&repo.arg(), "--policy", &path], "2026-12-01");
+    let internal = check(&with_org, "secrets.internal-references");
+    assert_eq!(internal["status"], "fail");
+    let messages: Vec<(&str, &str)> = internal["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["message"].as_str().unwrap(), f["locations"][0]["path"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            ("internal host name `artifactory.corp.example.com`", "pom.xml"),
+            ("internal ticket id `pay-1234`", "NOTES.txt"),
+        ]
+    );
+    // Without the table, nothing names the company's domains.
+    let without = report(&[&repo.arg()], "2026-12-01");
+    assert_eq!(check(&without, "secrets.internal-references")["status"], "pass");
+    // A plugin's own key overrides the organisation's.
+    std::fs::write(
+        &path,
+        format!(
+            "{}\n[plugins.secrets.config]\ninternal_domains = []\nticket_patterns = []\n",
+            std::fs::read_to_string(&path).unwrap()
+        ),
+    )
+    .unwrap();
+    let overridden = report(&[&repo.arg(), "--policy", &path], "2026-12-01");
+    assert_eq!(check(&overridden, "secrets.internal-references")["status"], "pass");
+    // A ticket pattern that is not a regex is refused at its line.
+    let bad = write(
+        dir.path(),
+        "bad-org.toml",
+        "[organization]\nticket_patterns = [\"PAY-[0-9\"]\n\n[[stages]]\nname = \"sandbox\"\nmin_score = 0\n",
+    );
+    let output = run(&["policy", "check", &bad]);
+    assert_eq!(
+        stderr(&output),
+        format!(
+            "error: {bad}:2: ticket pattern `PAY-[0-9` in [organization] is not a regex: error: unclosed character class\n"
+        )
+    );
+}

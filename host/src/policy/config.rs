@@ -34,24 +34,30 @@ struct Table<'a> {
     label: String,
 }
 
+/// A plugin's configuration as the policy writes it: its own table and
+/// its checks' tables.
+pub struct Tables {
+    pub plugin: String,
+    pub table: Value,
+    /// (check id, table).
+    pub checks: Vec<(String, Value)>,
+}
+
 /// Validates the configuration tables of `policy_text` against the schemas
-/// of `plugins`; `configs` gives each plugin's table and its checks' tables
-/// (id, table) as the policy parsed them. Returns (line, message) pairs.
-pub fn validate(
-    policy_text: &str,
-    plugins: &[&PluginMeta],
-    configs: &[(&str, &Value, Vec<(&str, &Value)>)],
-) -> Vec<(usize, String)> {
+/// of `plugins`. Returns (line, message) pairs.
+pub fn validate(policy_text: &str, plugins: &[&PluginMeta], configs: &[Tables]) -> Vec<(usize, String)> {
     let document = DeTable::parse(policy_text).ok();
     let lines = Lines(policy_text);
     let mut errors = Vec::new();
-    for (name, plugin_table, check_tables) in configs {
+    for Tables { plugin: name, table: plugin_table, checks: check_tables } in configs {
         let Some(schema) = plugins.iter().find(|p| p.name == *name).and_then(|p| p.config_schema.as_ref()) else {
             continue;
         };
         let Ok(validator) = compile(schema) else { continue };
-        let table =
-            Table { path: vec!["plugins", name, "config"], label: format!("[plugins.{}.config]", printable(name)) };
+        let table = Table {
+            path: vec!["plugins", name.as_str(), "config"],
+            label: format!("[plugins.{}.config]", printable(name)),
+        };
         for (path, message) in problems(&validator, schema, plugin_table, None) {
             errors.push((line_of(document.as_ref(), &lines, &table.path, &path), at(&table.label, &path, message)));
         }
@@ -91,6 +97,15 @@ fn problems(
                     found.push((at, message));
                 }
                 continue;
+            }
+            // `additionalProperties: false` with no `properties` (a plugin
+            // without settings) refuses each key as a false schema.
+            ValidationErrorKind::FalseSchema if matches!(path.last(), Some(Step::Key(_))) => {
+                let mut parent = path.clone();
+                let Some(Step::Key(key)) = parent.pop() else { continue };
+                let known = known_keys(schema, &parent);
+                let known: Vec<&str> = known.iter().map(String::as_str).collect();
+                (path, format!("unknown key `{}`{}", printable(&key), did_you_mean(&key, &known)))
             }
             ValidationErrorKind::Required { property } => {
                 let key = property.as_str().map_or_else(|| property.to_string(), str::to_owned);

@@ -14,6 +14,9 @@ use anyhow::{Context, Result};
 use wasmtime::Engine;
 use wasmtime::component::Component;
 
+/// Components larger than this announce their compilation.
+const PROGRESS_ABOVE: usize = 4 << 20;
+
 pub(super) struct CompileCache {
     dir: PathBuf,
 }
@@ -43,6 +46,11 @@ impl CompileCache {
                 }
             }
         }
+        // A large component (a Python or JavaScript one is tens of MB)
+        // takes a minute to compile on a small machine: say so on a terminal.
+        if bytes.len() > PROGRESS_ABOVE && std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+            announce_compilation(bytes.len());
+        }
         let component = Component::new(engine, bytes)?;
         if let Err(err) = self.store(&component, &path) {
             log::warn!("could not cache compiled plugin at {}: {err:#}", path.display());
@@ -59,4 +67,10 @@ impl CompileCache {
         file.persist(path).with_context(|| format!("failed to move compiled plugin to {}", path.display()))?;
         Ok(())
     }
+}
+
+/// A progress note for a person at a terminal, not a log line.
+#[allow(clippy::disallowed_macros)]
+fn announce_compilation(bytes: usize) {
+    eprintln!("fledge: compiling a {} MB plugin for this machine (once per build of the plugin)...", bytes >> 20);
 }
