@@ -299,8 +299,17 @@ pub fn run() -> Result<ExitCode> {
             policy::policy_check(&path, &plugins, &runtime)
         }
         Command::Plugin(PluginCommand::New { name, lang, dir }) => plugin::plugin_new(&name, lang, dir),
-        Command::Plugin(PluginCommand::Test { plugin, target, config, expect, bless, format, runtime }) => {
-            plugin::plugin_test(&plugin, &target, &config, expect.as_deref(), bless, format, &runtime)
+        Command::Plugin(PluginCommand::Test { plugin, target, config, policy, expect, bless, format, runtime }) => {
+            let args = plugin::TestArgs {
+                plugin: &plugin,
+                target: &target,
+                config: config.as_deref(),
+                policy: policy.as_deref(),
+                expect: expect.as_deref(),
+                bless,
+                format,
+            };
+            plugin::plugin_test(&args, &runtime)
         }
         Command::Scan(args) => nightly::scan(&args),
         Command::Report(args) => nightly::report(&args),

@@ -756,6 +756,17 @@ impl Policy {
         }
     }
 
+    /// Checks only the configuration tables of `plugins` against their
+    /// schemas (for a run of one plugin, whose policy names checks of others).
+    pub fn validate_config(&self, plugins: &[&PluginMeta]) -> Result<(), FileErrors> {
+        let mut errors = self.config_errors(plugins);
+        if errors.is_empty() {
+            return Ok(());
+        }
+        errors.sort();
+        Err(FileErrors { file: self.source.clone(), errors })
+    }
+
     /// The configuration tables that do not fit their plugin's schema.
     fn config_errors(&self, plugins: &[&PluginMeta]) -> Vec<(usize, String)> {
         // The texts fledge read for `*_files` keys are not what the user

@@ -452,6 +452,8 @@ fn collect_outcomes(
             return Err(format!("two results for `{}`", result.check_id));
         }
         let mut outcome = outcome(result.clone());
+        let ignore = request.checks.iter().find(|(id, _)| *id == result.check_id).map(|(_, ignore)| ignore);
+        drop_ignored(&mut outcome, ignore.map_or(&[][..], Vec::as_slice));
         let total = outcome.findings.len();
         if total > findings_left {
             outcome.findings.truncate(findings_left);
@@ -479,6 +481,23 @@ fn collect_outcomes(
             (id.clone(), outcome)
         })
         .collect())
+}
+
+/// Leaves out what a check reported at paths its policy `ignore` globs
+/// match, whatever the plugin did with them: findings all of whose places
+/// are ignored, the ignored places of the others, and unread content at
+/// ignored paths. (A glob that does not compile is the plugin's error to
+/// report; it leaves the outcome as it is.)
+fn drop_ignored(outcome: &mut Outcome, ignore: &[String]) {
+    let Ok(Some(set)) = crate::git::ignore_set(ignore) else { return };
+    outcome.findings.retain_mut(|finding| {
+        if finding.locations.is_empty() {
+            return true;
+        }
+        finding.locations.retain(|l| !set.is_match(&l.path));
+        !finding.locations.is_empty()
+    });
+    outcome.unread.retain(|gap| gap.path.is_empty() || !set.is_match(&gap.path));
 }
 
 /// Drops repeated gaps (the host and the plugin reporting the same
@@ -628,6 +647,28 @@ fn plugin_meta(meta: wit::PluginMeta) -> Result<PluginMeta> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn what_a_plugin_reports_at_ignored_paths_is_left_out() {
+        let at = |path: &str| Location { path: path.to_owned(), line: Some(1), commit: None, span: None };
+        let finding = |paths: &[&str]| Finding {
+            message: "m".to_owned(),
+            severity: Severity::High,
+            locations: paths.iter().map(|p| at(p)).collect(),
+            fingerprint: None,
+        };
+        let gap =
+            |path: &str| Gap { kind: GapKind::Binary, path: path.to_owned(), id: None, bytes: 0, reason: "r".into() };
+        let mut outcome = Outcome::error("x");
+        outcome.findings = vec![finding(&["vendor/a.js"]), finding(&["src/a.rs", "vendor/b.js"]), finding(&[])];
+        outcome.unread = vec![gap("vendor/c.bin"), gap("src/d.bin"), gap("")];
+        drop_ignored(&mut outcome, &["vendor".to_owned()]);
+        let places: Vec<Vec<&str>> =
+            outcome.findings.iter().map(|f| f.locations.iter().map(|l| l.path.as_str()).collect()).collect();
+        assert_eq!(places, [vec!["src/a.rs"], vec![]]);
+        let gaps: Vec<&str> = outcome.unread.iter().map(|g| g.path.as_str()).collect();
+        assert_eq!(gaps, ["src/d.bin", ""]);
+    }
 
     #[test]
     fn contract_version_matches_the_wit_file() {

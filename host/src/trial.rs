@@ -22,14 +22,88 @@ pub struct TrialResult {
     pub outcome: Outcome,
 }
 
+/// What a plugin is run with: its configuration and the organisation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Settings {
+    pub config: Value,
+    pub organization: Value,
+}
+
+impl Settings {
+    /// No configuration and no organisation.
+    pub fn empty() -> Self {
+        Settings { config: Value::Object(Default::default()), organization: Value::Object(Default::default()) }
+    }
+
+    /// The settings in one line, for a difference.
+    pub fn describe(&self) -> String {
+        if self.organization.as_object().is_none_or(|o| o.values().all(is_unset)) {
+            format!("configuration {}", self.config)
+        } else {
+            format!("configuration {} and organization {}", self.config, self.organization)
+        }
+    }
+}
+
+/// An empty value of `[organization]` (a key the policy did not set).
+fn is_unset(value: &Value) -> bool {
+    match value {
+        Value::Null => true,
+        Value::Array(items) => items.is_empty(),
+        Value::Object(map) => map.is_empty(),
+        _ => false,
+    }
+}
+
+/// An expected-results file: the results, and the settings they were
+/// obtained with (files written before settings were recorded are a bare
+/// array of results).
+#[derive(Debug)]
+pub struct Expected {
+    pub settings: Option<Settings>,
+    pub results: Value,
+}
+
+impl Expected {
+    /// Reads the file at `path`.
+    pub fn read(path: &Path) -> Result<Expected> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| UserError::new(format!("cannot read {}: {e}", path.display())))?;
+        let value: Value = serde_json::from_str(&text)
+            .map_err(|e| UserError::new(format!("{} is not valid JSON: {e}", path.display())))?;
+        Ok(match value {
+            Value::Object(mut file) => {
+                let results = file.remove("results").unwrap_or(Value::Null);
+                let settings = file.remove("config").map(|config| Settings {
+                    config,
+                    organization: file.remove("organization").unwrap_or_else(|| Value::Object(Default::default())),
+                });
+                Expected { settings, results }
+            }
+            results => Expected { settings: None, results },
+        })
+    }
+
+    /// The text of an expected-results file for `results` under `settings`.
+    pub fn render(settings: &Settings, results: &[TrialResult]) -> Result<String> {
+        let mut file = serde_json::Map::new();
+        file.insert("config".to_owned(), settings.config.clone());
+        if !settings.organization.as_object().is_none_or(|o| o.values().all(is_unset)) {
+            file.insert("organization".to_owned(), settings.organization.clone());
+        }
+        file.insert("results".to_owned(), serde_json::to_value(results).context("failed to serialise results")?);
+        Ok(serde_json::to_string_pretty(&Value::Object(file)).context("failed to serialise results")? + "\n")
+    }
+}
+
 /// Runs every check of `plugin` on `target` (a repository, a URL, or a plain
-/// directory) with `config`; returns the results and the plugin's failure,
+/// directory) with `settings`; returns the results and the plugin's failure,
 /// if it failed as a whole.
 pub fn run(
     runtime: &Runtime,
     plugin: &LoadedPlugin,
     target: &str,
-    config: Value,
+    settings: &Settings,
     open: &OpenOptions,
     limits: &Limits,
 ) -> Result<(Vec<TrialResult>, Option<String>, Vec<String>)> {
@@ -47,8 +121,8 @@ pub fn run(
     let snapshot = Arc::new(git::open(&target, None, open)?);
     let request = RunRequest {
         checks: plugin.meta.checks.iter().map(|c| (c.id.clone(), Vec::new())).collect(),
-        config,
-        organization: serde_json::json!({}),
+        config: settings.config.clone(),
+        organization: settings.organization.clone(),
         denied: Vec::new(),
     };
     let output = runtime.run(plugin, &snapshot, &request, limits);
@@ -58,7 +132,9 @@ pub fn run(
 
 /// Compares `actual` with the expected results in `expected` (a JSON array
 /// of results in which only the fields given are compared). Returns the
-/// differences, one per line.
+/// differences, one per line; findings are compared one by one, so that a
+/// difference names the finding missing or unexpected rather than printing
+/// both lists.
 pub fn compare(expected: &Value, actual: &[TrialResult]) -> Result<Vec<String>> {
     let Value::Array(expected) = expected else {
         return Err(UserError::new("the expected results must be a JSON array of check results").into());
@@ -76,12 +152,48 @@ pub fn compare(expected: &Value, actual: &[TrialResult]) -> Result<Vec<String>> 
         };
         for (key, value) in want.as_object().into_iter().flatten() {
             let got_value = got.get(key).cloned().unwrap_or(Value::Null);
-            if key != "id" && got_value != *value {
-                differences.push(format!("{id}: {key}: expected {value}, got {got_value}"));
+            if key == "id" || got_value == *value {
+                continue;
+            }
+            match (key.as_str(), value, &got_value) {
+                ("findings", Value::Array(want), Value::Array(got)) => {
+                    differences.extend(findings(id, want, got));
+                }
+                ("findings", Value::Array(want), Value::Null) => differences.extend(findings(id, want, &[])),
+                _ => differences.push(format!("{id}: {key}: expected {value}, got {got_value}")),
             }
         }
     }
     Ok(differences)
+}
+
+/// The findings expected and not found, and found and not expected.
+fn findings(id: &str, want: &[Value], got: &[Value]) -> Vec<String> {
+    let mut unmatched: Vec<&Value> = got.iter().collect();
+    let mut differences = Vec::new();
+    for finding in want {
+        match unmatched.iter().position(|g| *g == finding) {
+            Some(i) => {
+                unmatched.remove(i);
+            }
+            None => differences.push(format!("{id}: missing finding {}", finding_text(finding))),
+        }
+    }
+    differences.extend(unmatched.into_iter().map(|f| format!("{id}: unexpected finding {}", finding_text(f))));
+    differences
+}
+
+/// A finding in one line: its message and first place.
+fn finding_text(finding: &Value) -> String {
+    let message = finding.get("message").and_then(Value::as_str).unwrap_or_default();
+    let place = finding.pointer("/locations/0").map(|l| {
+        let path = l.get("path").and_then(Value::as_str).unwrap_or_default();
+        match l.get("line").and_then(Value::as_u64) {
+            Some(line) => format!(" at {path}:{line}"),
+            None => format!(" at {path}"),
+        }
+    });
+    format!("\"{message}\"{}", place.unwrap_or_default())
 }
 
 #[cfg(test)]
@@ -113,6 +225,31 @@ mod tests {
         assert_eq!(
             compare(&wrong, &actual).unwrap(),
             ["a.x: status: expected \"pass\", got \"fail\"", "a.z: expected a result, got none"]
+        );
+    }
+
+    #[test]
+    fn findings_are_compared_one_by_one() {
+        let mut fail = result("a.x", Status::Fail, "2 missing");
+        let finding = |message: &str, path: &str, line: u32| crate::model::Finding {
+            message: message.to_owned(),
+            severity: crate::model::Severity::Low,
+            locations: vec![crate::model::Location {
+                path: path.to_owned(),
+                line: Some(line),
+                commit: None,
+                span: None,
+            }],
+            fingerprint: None,
+        };
+        fail.outcome.findings = vec![finding("no header", "src/a.rs", 1), finding("no header", "src/c.rs", 1)];
+        let expected = serde_json::json!([{"id": "a.x", "findings": [
+            {"message": "no header", "severity": "low", "locations": [{"path": "src/a.rs", "line": 1}]},
+            {"message": "no header", "severity": "low", "locations": [{"path": "src/b.rs", "line": 1}]},
+        ]}]);
+        assert_eq!(
+            compare(&expected, &[fail]).unwrap(),
+            ["a.x: missing finding \"no header\" at src/b.rs:1", "a.x: unexpected finding \"no header\" at src/c.rs:1"]
         );
     }
 }

@@ -173,6 +173,70 @@ fn plugin_test_runs_a_plugin_on_a_plain_directory() {
 }
 
 #[test]
+fn plugin_test_takes_its_configuration_from_a_policy_or_the_expected_file() {
+    let fixture = headers_fixture();
+    let target = fixture.path().to_str().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(
+        &policy,
+        "[plugins.acme.config]\nowner = \"Initech\"\n\n[[stages]]\nname = \"sandbox\"\nmin_score = 0\n",
+    )
+    .unwrap();
+    let policy_arg = policy.to_str().unwrap();
+    let results = plugin_test(Path::new(ACME_HEADERS_PLUGIN), target, &["--policy", policy_arg]);
+    assert_eq!(results[0]["message"], "4 of 4 source files lack the Initech header");
+
+    // The expected file records the policy's configuration, and a later
+    // run without one uses it; a run with another says so.
+    let expect = dir.path().join("expected.json");
+    let expect_arg = expect.to_str().unwrap();
+    let blessed = run(&[
+        "plugin",
+        "test",
+        ACME_HEADERS_PLUGIN,
+        target,
+        "--policy",
+        policy_arg,
+        "--expect",
+        expect_arg,
+        "--bless",
+    ]);
+    assert!(blessed.status.success(), "{}", stderr(&blessed));
+    let written: Value = serde_json::from_str(&std::fs::read_to_string(&expect).unwrap()).unwrap();
+    assert_eq!(written["config"], json!({"owner": "Initech"}));
+    let again = run(&["plugin", "test", ACME_HEADERS_PLUGIN, target, "--expect", expect_arg]);
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+    let other = run(&["plugin", "test", ACME_HEADERS_PLUGIN, target, "--expect", expect_arg, "--config", "{}"]);
+    assert_eq!(other.status.code(), Some(1));
+    assert!(
+        stderr(&other).contains(
+            "configuration: the expected results were written with configuration {\"owner\":\"Initech\"}, this run used configuration {}"
+        ),
+        "{}",
+        stderr(&other)
+    );
+
+    // The table says how to fix a failure.
+    let table = run(&["plugin", "test", ACME_HEADERS_PLUGIN, target]);
+    let text = String::from_utf8_lossy(&table.stdout);
+    assert!(text.contains("         fix: Start every source file with a comment `Copyright ACME`.\n"), "{text}");
+
+    // A misspelt setting in the policy is refused, as `policy check` would.
+    std::fs::write(
+        &policy,
+        "[plugins.acme.config]\nowners = \"Initech\"\n\n[[stages]]\nname = \"sandbox\"\nmin_score = 0\n",
+    )
+    .unwrap();
+    let refused = run(&["plugin", "test", ACME_HEADERS_PLUGIN, target, "--policy", policy_arg]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert_eq!(
+        stderr(&refused),
+        format!("error: {policy_arg}:2: unknown key `owners` (did you mean `owner`?) in [plugins.acme.config]\n")
+    );
+}
+
+#[test]
 fn the_harness_catches_a_wrong_finding() {
     let fixture = headers_fixture();
     let target = fixture.path().to_str().unwrap();
@@ -183,19 +247,23 @@ fn the_harness_catches_a_wrong_finding() {
     let blessed = run(&["plugin", "test", ACME_HEADERS_PLUGIN, target, "--expect", expect_arg, "--bless"]);
     assert!(blessed.status.success(), "{}", stderr(&blessed));
     let written: Value = serde_json::from_str(&std::fs::read_to_string(&expect).unwrap()).unwrap();
-    assert_eq!(comparable(&written), expected_headers_results());
+    assert_eq!(comparable(&written["results"]), expected_headers_results());
+    assert_eq!(written["config"], json!({}), "the file records the configuration");
     let same = run(&["plugin", "test", ACME_HEADERS_PLUGIN, target, "--expect", expect_arg]);
     assert_eq!(same.status.code(), Some(0), "{}", stderr(&same));
 
-    // An expectation that names the wrong file is caught, with the difference.
+    // An expectation that names the wrong file is caught, finding by finding.
     let mut wrong = expected_headers_results();
     wrong[0]["findings"][1]["locations"][0]["path"] = json!("web/index.js");
     std::fs::write(&expect, serde_json::to_string(&wrong).unwrap()).unwrap();
     let caught = run(&["plugin", "test", ACME_HEADERS_PLUGIN, target, "--expect", expect_arg]);
     assert_eq!(caught.status.code(), Some(1));
-    let err = stderr(&caught);
-    assert!(err.contains("1 differences from"), "{err}");
-    assert!(err.contains("acme.headers: findings: expected") && err.contains("web/index.js"), "{err}");
+    assert_eq!(
+        stderr(&caught),
+        format!(
+            "2 differences from {expect_arg}:\n  acme.headers: missing finding \"no `Copyright ACME` header\" at web/index.js:1\n  acme.headers: unexpected finding \"no `Copyright ACME` header\" at web/app.js:1\n"
+        )
+    );
 
     // Only the fields given are compared; a missing check is a difference.
     std::fs::write(&expect, r#"[{"id": "acme.headers", "status": "fail"}, {"id": "acme.years"}]"#).unwrap();

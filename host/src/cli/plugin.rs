@@ -33,13 +33,20 @@ pub enum PluginCommand {
         plugin: PathBuf,
         /// A repository (path or URL) or a plain directory.
         target: String,
-        /// The plugin's configuration, as JSON.
-        #[arg(long, value_name = "JSON", default_value = "{}")]
-        config: String,
+        /// The plugin's configuration, as JSON (default: the expected-results
+        /// file's, else `{}`).
+        #[arg(long, value_name = "JSON", conflicts_with = "policy")]
+        config: Option<String>,
+        /// Take the plugin's configuration, and the organisation, from this
+        /// policy file, validated against the plugin's schema as `fledge
+        /// policy check` would.
+        #[arg(long, value_name = "FILE")]
+        policy: Option<PathBuf>,
         /// Compare with the expected results in this JSON file; exit 1 on a difference.
         #[arg(long, value_name = "FILE")]
         expect: Option<PathBuf>,
-        /// With --expect: write the results to the file instead of comparing.
+        /// With --expect: write the results, and the configuration they were
+        /// obtained with, to the file instead of comparing.
         #[arg(long, requires = "expect")]
         bless: bool,
         /// Output format.
@@ -72,7 +79,8 @@ pub(super) fn plugin_new(name: &str, lang: Language, dir: Option<PathBuf>) -> Re
     let files = scaffold::create(name, lang, &dir)?;
     let next = match lang {
         Language::Rust => format!(
-            "cd {dir} && cargo test && cargo build --release --target wasm32-wasip2\nfledge plugin test {dir}/target/wasm32-wasip2/release/{crate_name}.wasm ../some-repo",
+            // The second line runs where the first left off: in the plugin's directory.
+            "cd {dir} && cargo test && cargo build --release --target wasm32-wasip2\nfledge plugin test target/wasm32-wasip2/release/{crate_name}.wasm ../some-repo",
             dir = dir.display(),
             crate_name = name.replace('-', "_")
         ),
@@ -87,63 +95,70 @@ pub(super) fn plugin_new(name: &str, lang: Language, dir: Option<PathBuf>) -> Re
     Ok(ExitCode::SUCCESS)
 }
 
-pub(super) fn plugin_test(
-    plugin: &Path,
-    target: &str,
-    config: &str,
-    expect: Option<&Path>,
-    bless: bool,
-    format: Format,
-    runtime_args: &RuntimeArgs,
-) -> Result<ExitCode> {
-    let config: serde_json::Value =
-        serde_json::from_str(config).map_err(|e| UserError::new(format!("--config is not valid JSON: {e}")))?;
+/// What `fledge plugin test` was asked.
+pub(super) struct TestArgs<'a> {
+    pub plugin: &'a Path,
+    pub target: &'a str,
+    pub config: Option<&'a str>,
+    pub policy: Option<&'a Path>,
+    pub expect: Option<&'a Path>,
+    pub bless: bool,
+    pub format: Format,
+}
+
+pub(super) fn plugin_test(args: &TestArgs<'_>, runtime_args: &RuntimeArgs) -> Result<ExitCode> {
     let runtime = runtime_args.runtime()?;
-    let sources = PluginSources { paths: vec![plugin.to_path_buf()], ..PluginSources::default() };
+    let sources = PluginSources { paths: vec![args.plugin.to_path_buf()], ..PluginSources::default() };
     let set = PluginSet::load(&runtime, &sources)?;
     let Some(loaded) = set.plugins.first() else { return Err(UserError::new("no plugin loaded").into()) };
+    let expected = match args.expect.filter(|_| !args.bless) {
+        Some(path) => Some(trial::Expected::read(path)?),
+        None => None,
+    };
+    // The configuration: the policy's, the command line's, or the one the
+    // expected results were written with.
+    let settings = match (args.policy, args.config) {
+        (Some(path), _) => {
+            let policy = super::load_policy(Some(path))?;
+            policy.validate_config(&[&loaded.meta]).map_err(|e| UserError::new(e.to_string()))?;
+            Some(trial::Settings {
+                config: policy.plugin_config(&loaded.meta.name),
+                organization: policy.organization.clone(),
+            })
+        }
+        (None, Some(json)) => Some(trial::Settings {
+            config: serde_json::from_str(json)
+                .map_err(|e| UserError::new(format!("--config is not valid JSON: {e}")))?,
+            organization: serde_json::json!({}),
+        }),
+        (None, None) => None,
+    };
+    let given = settings.is_some();
+    let settings =
+        settings.or_else(|| expected.as_ref().and_then(|e| e.settings.clone())).unwrap_or_else(trial::Settings::empty);
     let (results, failure, log) =
-        trial::run(&runtime, loaded, target, config, &runtime_args.open_options(), &runtime_args.limits()?)?;
-    if let Some(path) = expect.filter(|_| bless) {
-        let text = serde_json::to_string_pretty(&results).context("failed to serialise results")? + "\n";
+        trial::run(&runtime, loaded, args.target, &settings, &runtime_args.open_options(), &runtime_args.limits()?)?;
+    if let Some(path) = args.expect.filter(|_| args.bless) {
+        let text = trial::Expected::render(&settings, &results)?;
         std::fs::write(path, text).with_context(|| format!("failed to write {}", path.display()))?;
         write_stdout(&format!("wrote {} results to {}\n", results.len(), path.display()))?;
         return Ok(ExitCode::SUCCESS);
     }
-    let text = match format {
+    let text = match args.format {
         Format::Json => serde_json::to_string_pretty(&results).context("failed to serialise results")? + "\n",
-        _ => {
-            let mut out = format!("{} {} ({})\n", loaded.meta.name, loaded.meta.version, plugin.display());
-            let width = results.iter().map(|r| r.id.len()).max().unwrap_or(0);
-            for result in &results {
-                let outcome = &result.outcome;
-                let status = outcome.status.as_str().to_uppercase();
-                out.push_str(&format!(
-                    "  {status:<6} {:<width$}  {:>3}  {}\n",
-                    result.id,
-                    outcome.score,
-                    printable(&outcome.message)
-                ));
-                for finding in &result.outcome.findings {
-                    out.push_str(&format!("         - {}\n", printable(&terminal::finding_line(finding))));
-                }
-            }
-            if let Some(failure) = &failure {
-                out.push_str(&format!("plugin failed: {}\n", printable(failure)));
-            }
-            for line in &log {
-                out.push_str(&format!("log: {}\n", printable(line)));
-            }
-            out
-        }
+        _ => table(loaded, args.plugin, &results, failure.as_deref(), &log),
     };
     write_stdout(&text)?;
-    if let Some(path) = expect {
-        let expected_text = std::fs::read_to_string(path)
-            .map_err(|e| UserError::new(format!("cannot read {}: {e}", path.display())))?;
-        let expected: serde_json::Value = serde_json::from_str(&expected_text)
-            .map_err(|e| UserError::new(format!("{} is not valid JSON: {e}", path.display())))?;
-        let differences = trial::compare(&expected, &results)?;
+    if let (Some(path), Some(expected)) = (args.expect, &expected) {
+        let mut differences = Vec::new();
+        if given && let Some(recorded) = expected.settings.as_ref().filter(|recorded| **recorded != settings) {
+            differences.push(format!(
+                "configuration: the expected results were written with {}, this run used {}",
+                recorded.describe(),
+                settings.describe()
+            ));
+        }
+        differences.extend(trial::compare(&expected.results, &results)?);
         if !differences.is_empty() {
             // The differences are the command's diagnostic output.
             #[allow(clippy::disallowed_macros)]
@@ -157,6 +172,46 @@ pub(super) fn plugin_test(
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The results as a table: status, id, score and message, then each
+/// finding, and how to fix a failure or a warning.
+fn table(
+    loaded: &crate::runtime::LoadedPlugin,
+    plugin: &Path,
+    results: &[trial::TrialResult],
+    failure: Option<&str>,
+    log: &[String],
+) -> String {
+    let mut out = format!("{} {} ({})\n", loaded.meta.name, loaded.meta.version, plugin.display());
+    let width = results.iter().map(|r| r.id.len()).max().unwrap_or(0);
+    for result in results {
+        let outcome = &result.outcome;
+        let status = outcome.status.as_str().to_uppercase();
+        out.push_str(&format!(
+            "  {status:<6} {:<width$}  {:>3}  {}\n",
+            result.id,
+            outcome.score,
+            printable(&outcome.message)
+        ));
+        for finding in &result.outcome.findings {
+            out.push_str(&format!("         - {}\n", printable(&terminal::finding_line(finding))));
+        }
+        // A fix is for a failure or a warning; an error is not one.
+        if matches!(outcome.status, crate::model::Status::Fail | crate::model::Status::Warn) {
+            let own = loaded.meta.checks.iter().find(|c| c.id == result.id).map(|c| c.remediation.as_str());
+            if let Some(fix) = outcome.remediation.as_deref().or(own).filter(|f| !f.is_empty()) {
+                out.push_str(&format!("         fix: {}\n", printable(fix)));
+            }
+        }
+    }
+    if let Some(failure) = failure {
+        out.push_str(&format!("plugin failed: {}\n", printable(failure)));
+    }
+    for line in log {
+        out.push_str(&format!("log: {}\n", printable(line)));
+    }
+    out
 }
 
 pub(super) fn run_plugins(args: &PluginsArgs) -> Result<ExitCode> {

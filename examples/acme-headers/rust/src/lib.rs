@@ -12,9 +12,10 @@ const SOURCE_EXTENSIONS: &[&str] = &["rs", "py", "js", "ts", "go", "java", "c", 
 pub struct Acme;
 
 /// `[plugins.acme.config]` in the policy.
-#[derive(Deserialize)]
-#[serde(default)]
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(default, deny_unknown_fields)]
 struct Config {
+    /// Who every source file must name.
     owner: String,
 }
 
@@ -26,7 +27,10 @@ impl Default for Config {
 
 impl Plugin for Acme {
     fn checks() -> CheckTable<Self> {
-        CheckTable::<Self>::new(PluginMeta::new("acme", "1.0.0").description("ACME's source-header rule")).check(
+        CheckTable::<Self>::new(
+            PluginMeta::new("acme", "1.0.0").config::<Config>().description("ACME's source-header rule"),
+        )
+        .check(
             CheckMeta::new("acme.headers", "Source files carry the ACME header")
                 .category("license")
                 .weight(2)
