@@ -10,6 +10,7 @@ use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 mod attest;
+mod cache;
 mod check;
 mod nightly;
 mod plugin;
@@ -86,6 +87,9 @@ pub enum Command {
     /// Sign or verify the committee's attestations.
     #[command(subcommand)]
     Attest(attest::AttestCommand),
+    /// Empty the cache of compiled plugins, kept results and mirrors.
+    #[command(subcommand)]
+    Cache(cache::CacheCommand),
     /// Write the public repository: the history scrubbed by the policy's
     /// [publish] rules and of every credential the checks find, then checked.
     Publish(PublishArgs),
@@ -316,6 +320,7 @@ pub fn run() -> Result<ExitCode> {
         Command::History(args) => nightly::history(&args),
         Command::Merge(args) => nightly::merge(&args),
         Command::Attest(command) => attest::run(&command),
+        Command::Cache(command) => cache::run(&command),
         Command::Publish(args) => publish::run_publish(&args, Style::new(color)),
     }
 }

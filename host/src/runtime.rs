@@ -9,6 +9,7 @@
 
 mod bindings;
 mod cache;
+pub use cache::prune as prune_compiled;
 mod sandbox;
 
 use std::collections::HashMap;

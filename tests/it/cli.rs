@@ -242,3 +242,30 @@ fn command_line_cases() {
         .env("NO_COLOR", "1")
         .case(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/cmd/*.toml"));
 }
+
+#[test]
+fn cache_clean_removes_what_fledge_can_make_again() {
+    let cache = crate::util::fresh_cache();
+    let dir = cache.path();
+    std::fs::write(dir.join("results.sqlite"), b"0123456789").unwrap();
+    std::fs::create_dir_all(dir.join("mirrors/x.git")).unwrap();
+    std::fs::write(dir.join("mirrors/x.git/HEAD"), b"ref\n").unwrap();
+    let compiled = std::fs::read_dir(dir.join("compiled")).unwrap().count();
+    assert!(compiled >= 8, "every built-in plugin is compiled");
+
+    let kept = crate::util::fledge().env("FLEDGE_CACHE_DIR", dir).args(["cache", "clean"]).output().unwrap();
+    assert!(kept.status.success(), "{}", stderr(&kept));
+    let text = String::from_utf8(kept.stdout).unwrap();
+    assert!(text.starts_with(&format!("removed {compiled} compiled plugins (")), "{text}");
+    assert!(text.ends_with(&format!(", the kept results (10 B) from {}\n", dir.display())), "{text}");
+    assert_eq!(std::fs::read_dir(dir.join("compiled")).unwrap().count(), 0);
+    assert!(!dir.join("results.sqlite").exists());
+    assert!(dir.join("mirrors/x.git/HEAD").exists(), "mirrors stay without --all");
+
+    let all = crate::util::fledge().env("FLEDGE_CACHE_DIR", dir).args(["cache", "clean", "--all"]).output().unwrap();
+    assert_eq!(
+        String::from_utf8(all.stdout).unwrap(),
+        format!("removed 0 compiled plugins (0 B), the kept results (0 B), the mirrors (4 B) from {}\n", dir.display())
+    );
+    assert!(!dir.join("mirrors").exists());
+}
