@@ -199,7 +199,8 @@ pub fn verdict(
                 check: check.id.clone(),
                 status: check.status,
                 message: check.message.clone(),
-                remediation: check.remediation.clone(),
+                // A check's fix is for a failure; an error is not one.
+                remediation: check.remediation.clone().filter(|_| check.status != Status::Error),
                 score_gain: round1(gain),
             });
         }

@@ -541,6 +541,51 @@ impl Repo {
         Commits { repo: self, page: Vec::new().into_iter(), next: 0, done: false }
     }
 
+    /// The versions of the file at `path` through the history, newest
+    /// first: each commit of the log in which its content changed (added,
+    /// modified or deleted) from the commit before it, with the entry there
+    /// (`None`: the commit deleted it). Reads one entry per commit of the
+    /// log, so stop early with [`commits`](Repo::commits) and
+    /// [`entry_at`](Repo::entry_at) when only recent history matters.
+    /// Capability: history.
+    ///
+    /// ```
+    /// use fledge_sdk::{Commit, Signature, testing::MemRepo};
+    /// let commit = |id: &str, time: i64| {
+    ///     let who = Signature { name: "Ada".into(), email: "ada@example.com".into(), time, offset_minutes: 0 };
+    ///     Commit { id: id.into(), parents: vec![], author: who.clone(), committer: who, summary: id.into(), trailers: vec![] }
+    /// };
+    /// // Oldest first: c1 adds the file, c2 leaves it alone, c3 changes it, c4 deletes it.
+    /// let repo = MemRepo::new()
+    ///     .commit(commit("c1", 1)).commit(commit("c2", 2)).commit(commit("c3", 3)).commit(commit("c4", 4))
+    ///     .file_at("c1", "LICENSE", "MIT").file_at("c2", "LICENSE", "MIT").file_at("c3", "LICENSE", "Apache-2.0")
+    ///     .into_repo();
+    /// let versions: Vec<(String, Option<u64>)> = repo
+    ///     .file_history("LICENSE")
+    ///     .unwrap()
+    ///     .into_iter()
+    ///     .map(|(commit, entry)| (commit.id, entry.map(|e| e.size)))
+    ///     .collect();
+    /// assert_eq!(versions, [("c4".into(), None), ("c3".into(), Some(10)), ("c1".into(), Some(3))]);
+    /// ```
+    pub fn file_history(&self, path: &str) -> Result<Vec<(Commit, Option<TreeEntry>)>, Error> {
+        let mut log: Vec<(Commit, Option<TreeEntry>)> = Vec::new();
+        for commit in self.commits() {
+            let commit = commit?;
+            let entry = self.entry_at(&commit.id, path)?;
+            log.push((commit, entry));
+        }
+        // Newest first: a version is a commit whose entry differs from the
+        // one before it in time (the next in the log).
+        let ids: Vec<Option<String>> = log.iter().map(|(_, e)| e.as_ref().map(|e| e.id.clone())).collect();
+        Ok(log
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| ids[*i] != ids.get(i + 1).cloned().flatten())
+            .map(|(_, version)| version)
+            .collect())
+    }
+
     /// Tags reachable from the checked commit.
     ///
     /// ```

@@ -215,7 +215,12 @@ fn render_verdict(out: &mut String, report: &Report, style: Style, width: usize)
         let line = match blocker {
             Blocker::Gate { check, status, message, remediation, .. } => {
                 put(out, width, "  - ", &format!("gate {check} ({status}): {message}"), 4);
-                if let Some(fix) = remediation {
+                let fix = match remediation {
+                    Some(fix) => Some(fix.as_str()),
+                    None if *status == Status::Error => Some(ERROR_FIX),
+                    None => None,
+                };
+                if let Some(fix) = fix {
                     put(out, width, &format!("      {} ", style.dim("fix:")), fix, 11);
                 }
                 continue;

@@ -386,3 +386,22 @@ fn a_score_gap_the_required_checks_close_names_no_empty_fix() {
     let category = Blocker::Category { category: "docs".to_owned(), score: 40.0, min: 50.0, checks: Vec::new() };
     assert_eq!(category.describe(), "docs scores 40.0, below 50: fixing the required checks closes the gap.");
 }
+
+#[test]
+fn a_gate_in_error_carries_no_fix_for_a_failure() {
+    let checks = vec![
+        check("docs.readme", Status::Pass, 100),
+        check("docs.contributing", Status::Fail, 0),
+        check("license.approved", Status::Error, 0),
+    ];
+    let verdict = decide("other/repo", jan(), &signed("other/repo", &["trademark", "merit"]), checks).0;
+    let fixes: Vec<(&str, Option<&str>)> = verdict
+        .blockers
+        .iter()
+        .filter_map(|b| match b {
+            Blocker::Gate { check, remediation, .. } => Some((check.as_str(), remediation.as_deref())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(fixes, [("license.approved", None)]);
+}
