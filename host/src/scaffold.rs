@@ -40,6 +40,8 @@ fn templates(language: Language) -> Vec<(&'static str, &'static str)> {
         Language::Python => vec![
             ("app.py", include_str!("scaffold/python/app.py")),
             ("check.py", include_str!("scaffold/python/check.py")),
+            ("fledge_repo.py", include_str!("scaffold/python/fledge_repo.py")),
+            ("fake_repo.py", include_str!("scaffold/python/fake_repo.py")),
             ("test_check.py", include_str!("scaffold/python/test_check.py")),
             ("README.md", include_str!("scaffold/python/README.md")),
             (".gitignore", include_str!("scaffold/python/gitignore")),
@@ -48,6 +50,8 @@ fn templates(language: Language) -> Vec<(&'static str, &'static str)> {
         Language::Js => vec![
             ("plugin.js", include_str!("scaffold/js/plugin.js")),
             ("check.js", include_str!("scaffold/js/check.js")),
+            ("fledge-repo.js", include_str!("scaffold/js/fledge-repo.js")),
+            ("fake-repo.js", include_str!("scaffold/js/fake-repo.js")),
             ("test/check.test.mjs", include_str!("scaffold/js/test/check.test.mjs")),
             ("build.mjs", include_str!("scaffold/js/build.mjs")),
             ("package.json", include_str!("scaffold/js/package.json")),

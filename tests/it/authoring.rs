@@ -408,7 +408,7 @@ fn the_python_scaffold_builds_and_passes_its_own_test() {
     let Some(tool) = componentize_py() else { return };
     let python = tool.parent().unwrap().join("python");
     let tested = ok(Command::new(&python).args(["-m", "unittest", "-v"]).current_dir(&project));
-    assert!(String::from_utf8_lossy(&tested.stderr).contains("Ran 3 tests"), "{}", stderr(&tested));
+    assert!(String::from_utf8_lossy(&tested.stderr).contains("Ran 4 tests"), "{}", stderr(&tested));
     // The README's build command, verbatim.
     ok(Command::new(tool)
         .args(["-d", "wit", "-w", "plugin", "componentize", "app", "-o", "notice-py.wasm"])
@@ -430,7 +430,7 @@ fn the_javascript_scaffold_builds_and_passes_its_own_test() {
     assert_eq!(manifest["devDependencies"]["@bytecodealliance/componentize-js"], COMPONENTIZE_JS_VERSION);
     let tested = ok(Command::new("npm").args(["test", "--silent"]).current_dir(&project));
     assert!(
-        String::from_utf8_lossy(&tested.stdout).contains("# pass 3"),
+        String::from_utf8_lossy(&tested.stdout).contains("# pass 4"),
         "{}",
         String::from_utf8_lossy(&tested.stdout)
     );

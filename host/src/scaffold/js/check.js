@@ -1,17 +1,22 @@
-// The logic of the `{{name}}.notice` check, independent of the component
-// bindings so that it can be unit-tested with plain Node.js: the repository
-// has a NOTICE file naming its copyright owner.
+// The logic of the `{{name}}.notice` check: the repository has a NOTICE file
+// naming its copyright owner. It reads the repository through `repo`: the
+// contract's `repo` import in the component, `fakeRepo(...)` (fake-repo.js) in the tests.
+
+import { isFile, readText } from './fledge-repo.js';
 
 const NAMES = ['NOTICE', 'NOTICE.md', 'NOTICE.txt'];
 
-/// `files` are the repository's paths; `readText(path)` returns a file's
-/// text. Returns { status, score, message, findings: [{ message, path, line }] }.
-export function notice(files, readText, owner) {
-  const found = [...files].sort().find((path) => NAMES.includes(path));
+/// Returns { status, score, message, findings: [{ message, path, line }] }.
+export function notice(repo, owner) {
+  const found = repo.files().find((e) => isFile(e) && NAMES.includes(e.path))?.path;
   if (found === undefined) {
     return { status: 'fail', score: 0, message: 'no NOTICE file at the root', findings: [] };
   }
-  if (readText(found).includes(owner)) {
+  const text = readText(repo, found);
+  if (text === null) {
+    return { status: 'fail', score: 0, message: `${found} is not text`, findings: [{ message: `${found} is binary`, path: found, line: undefined }] };
+  }
+  if (text.includes(owner)) {
     return { status: 'pass', score: 100, message: `${found} names ${owner}`, findings: [] };
   }
   return {

@@ -1,11 +1,8 @@
 // The `{{name}}` fledge plugin (contract fledge:plugin@{{contract}}), built with
 // componentize-js: `npm install && npm run build`.
 
-import { files, readFile } from 'fledge:plugin/repo@{{contract}}';
+import * as repo from 'fledge:plugin/repo@{{contract}}';
 import { notice } from './check.js';
-
-const decoder = new TextDecoder();
-const readText = (path) => decoder.decode(readFile(path, 1048576n).data);
 
 export function describe() {
   return {
@@ -43,8 +40,7 @@ export function run(request) {
   return request.checks
     .filter((check) => check.id === '{{name}}.notice')
     .map((check) => {
-      const paths = files().filter((e) => e.kind === 'file' || e.kind === 'executable').map((e) => e.path);
-      const result = notice(paths, readText, config.owner ?? 'ACME Corp.');
+      const result = notice(repo, config.owner ?? 'ACME Corp.');
       return {
         checkId: check.id,
         status: result.status,

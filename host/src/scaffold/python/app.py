@@ -10,7 +10,6 @@ from wit_world.imports.types import (
     Capability,
     CheckMeta,
     CheckResult,
-    EntryKind,
     Finding,
     Location,
     PluginMeta,
@@ -21,10 +20,6 @@ from wit_world.imports.types import (
 import check
 
 STATUS = {"pass": Status.PASS, "warn": Status.WARN, "fail": Status.FAIL, "skip": Status.SKIP}
-
-
-def read_text(path):
-    return repo.read_file(path, 1 << 20).data.decode("utf-8", "replace")
 
 
 # The configuration's JSON Schema: `fledge policy check` refuses other keys
@@ -55,8 +50,7 @@ class WitWorld(WitWorld):
         for requested in request.checks:
             if requested.id != "{{name}}.notice":
                 continue
-            files = [e.path for e in repo.files() if e.kind in (EntryKind.FILE, EntryKind.EXECUTABLE)]
-            status, score, message, findings = check.notice(files, read_text, config.get("owner", "ACME Corp."))
+            status, score, message, findings = check.notice(repo, config.get("owner", "ACME Corp."))
             findings = [Finding(text, Severity.MEDIUM, [Location(path, line, None, None)], None) for text, path, line in findings]
             results.append(CheckResult(requested.id, STATUS[status], score, message, None, findings, [], []))
         return results
