@@ -2,6 +2,7 @@
 //! directory, prints what it found, and compares it with an expected
 //! results file (for plugin authors' CI).
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -22,17 +23,23 @@ pub struct TrialResult {
     pub outcome: Outcome,
 }
 
-/// What a plugin is run with: its configuration and the organisation.
+/// What a plugin is run with: its configuration, the organisation, and
+/// the paths each check ignores (the policy's own and the check's).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Settings {
     pub config: Value,
     pub organization: Value,
+    pub ignore: BTreeMap<String, Vec<String>>,
 }
 
 impl Settings {
-    /// No configuration and no organisation.
+    /// No configuration, no organisation, nothing ignored.
     pub fn empty() -> Self {
-        Settings { config: Value::Object(Default::default()), organization: Value::Object(Default::default()) }
+        Settings {
+            config: Value::Object(Default::default()),
+            organization: Value::Object(Default::default()),
+            ignore: BTreeMap::new(),
+        }
     }
 
     /// The settings in one line, for a difference.
@@ -74,9 +81,18 @@ impl Expected {
         Ok(match value {
             Value::Object(mut file) => {
                 let results = file.remove("results").unwrap_or(Value::Null);
+                let ignore = file
+                    .remove("ignore")
+                    .map(serde_json::from_value::<BTreeMap<String, Vec<String>>>)
+                    .transpose()
+                    .map_err(|e| {
+                        UserError::new(format!("{}: `ignore` must map check ids to globs: {e}", path.display()))
+                    })?
+                    .unwrap_or_default();
                 let settings = file.remove("config").map(|config| Settings {
                     config,
                     organization: file.remove("organization").unwrap_or_else(|| Value::Object(Default::default())),
+                    ignore,
                 });
                 Expected { settings, results }
             }
@@ -90,6 +106,9 @@ impl Expected {
         file.insert("config".to_owned(), settings.config.clone());
         if !settings.organization.as_object().is_none_or(|o| o.values().all(is_unset)) {
             file.insert("organization".to_owned(), settings.organization.clone());
+        }
+        if !settings.ignore.is_empty() {
+            file.insert("ignore".to_owned(), serde_json::to_value(&settings.ignore).context("failed to serialise")?);
         }
         file.insert("results".to_owned(), serde_json::to_value(results).context("failed to serialise results")?);
         Ok(serde_json::to_string_pretty(&Value::Object(file)).context("failed to serialise results")? + "\n")
@@ -120,7 +139,12 @@ pub fn run(
     };
     let snapshot = Arc::new(git::open(&target, None, open)?);
     let request = RunRequest {
-        checks: plugin.meta.checks.iter().map(|c| (c.id.clone(), Vec::new())).collect(),
+        checks: plugin
+            .meta
+            .checks
+            .iter()
+            .map(|c| (c.id.clone(), settings.ignore.get(&c.id).cloned().unwrap_or_default()))
+            .collect(),
         config: settings.config.clone(),
         organization: settings.organization.clone(),
         denied: Vec::new(),

@@ -269,6 +269,40 @@ pub mod __private {
 mod tests {
     use serde_json::json;
 
+    use crate::prelude::*;
+    use crate::testing::MemRepo;
+
+    #[derive(Default)]
+    struct Org;
+
+    impl Plugin for Org {
+        fn checks() -> CheckTable<Self> {
+            CheckTable::<Self>::new(PluginMeta::new("org", "1.0.0")).check(
+                CheckMeta::new("org.domains", "Domains"),
+                |_, check| {
+                    let organization = check.organization();
+                    Ok(CheckResult::pass(format!(
+                        "{}: {}",
+                        organization.name.as_deref().unwrap_or("nobody"),
+                        organization.internal_domains.join(", ")
+                    )))
+                },
+            )
+        }
+    }
+
+    #[test]
+    fn every_check_sees_the_organization() {
+        let repo = MemRepo::new();
+        assert_eq!(repo.run::<Org>("org.domains").message, "nobody: ");
+        let acme = Organization {
+            name: Some("ACME".to_owned()),
+            internal_domains: vec!["corp.example.com".to_owned()],
+            ..Organization::default()
+        };
+        assert_eq!(repo.organization(acme).run::<Org>("org.domains").message, "ACME: corp.example.com");
+    }
+
     #[test]
     fn a_check_table_overlays_the_plugin_table_deeply() {
         let config = json!({

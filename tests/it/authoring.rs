@@ -383,12 +383,31 @@ fn the_python_and_javascript_examples_find_what_the_rust_one_finds() {
     let rust_configured = plugin_test(Path::new(ACME_HEADERS_PLUGIN), target, &["--config", r#"{"owner":"Initech"}"#]);
     let out = tempfile::tempdir().unwrap();
     let examples = workspace().join("examples/acme-headers");
+    // A policy that ignores web/: the Rust SDK leaves it out of the
+    // check's view; the Python and JavaScript examples do not, and the host
+    // leaves out what they report there.
+    let ignoring = out.path().join("ignore.toml");
+    std::fs::write(
+        &ignoring,
+        "[checks.\"acme.headers\"]\nignore = [\"web/**\"]\n\n[[stages]]\nname = \"sandbox\"\nmin_score = 0\n",
+    )
+    .unwrap();
+    let policy_args = ["--policy", ignoring.to_str().unwrap()];
+    let rust_ignoring = plugin_test(Path::new(ACME_HEADERS_PLUGIN), target, &policy_args);
+    let paths: Vec<&str> = rust_ignoring[0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["locations"][0]["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["src/util.rs"]);
 
     if let Some(tool) = componentize_py() {
         let wasm = out.path().join("acme-python.wasm");
         polyglot::build_python(tool, &examples.join("python"), &workspace().join("sdk/wit"), &wasm).unwrap();
         assert_eq!(plugin_test(&wasm, target, &[]), rust, "Python and Rust differ");
         assert_eq!(plugin_test(&wasm, target, &["--config", r#"{"owner":"Initech"}"#]), rust_configured);
+        assert_eq!(plugin_test(&wasm, target, &policy_args)[0]["findings"], rust_ignoring[0]["findings"]);
     }
 
     if let Some(toolchain) = componentize_js() {
@@ -396,6 +415,7 @@ fn the_python_and_javascript_examples_find_what_the_rust_one_finds() {
         polyglot::build_js_example(toolchain, &wasm).unwrap();
         assert_eq!(plugin_test(&wasm, target, &[]), rust, "JavaScript and Rust differ");
         assert_eq!(plugin_test(&wasm, target, &["--config", r#"{"owner":"Initech"}"#]), rust_configured);
+        assert_eq!(plugin_test(&wasm, target, &policy_args)[0]["findings"], rust_ignoring[0]["findings"]);
     }
 }
 

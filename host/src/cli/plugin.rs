@@ -37,9 +37,9 @@ pub enum PluginCommand {
         /// file's, else `{}`).
         #[arg(long, value_name = "JSON", conflicts_with = "policy")]
         config: Option<String>,
-        /// Take the plugin's configuration, and the organisation, from this
-        /// policy file, validated against the plugin's schema as `fledge
-        /// policy check` would.
+        /// Take the plugin's configuration, the organisation and the checks'
+        /// ignored paths from this policy file, validated against the
+        /// plugin's schema as `fledge policy check` would.
         #[arg(long, value_name = "FILE")]
         policy: Option<PathBuf>,
         /// Compare with the expected results in this JSON file; exit 1 on a difference.
@@ -121,15 +121,28 @@ pub(super) fn plugin_test(args: &TestArgs<'_>, runtime_args: &RuntimeArgs) -> Re
         (Some(path), _) => {
             let policy = super::load_policy(Some(path))?;
             policy.validate_config(&[&loaded.meta]).map_err(|e| UserError::new(e.to_string()))?;
+            let ignore = loaded
+                .meta
+                .checks
+                .iter()
+                .map(|c| {
+                    let mut globs = policy.ignore.clone();
+                    globs.extend(policy.check(&c.id).ignore);
+                    (c.id.clone(), globs)
+                })
+                .filter(|(_, globs)| !globs.is_empty())
+                .collect();
             Some(trial::Settings {
                 config: policy.plugin_config(&loaded.meta.name),
                 organization: policy.organization.clone(),
+                ignore,
             })
         }
         (None, Some(json)) => Some(trial::Settings {
             config: serde_json::from_str(json)
                 .map_err(|e| UserError::new(format!("--config is not valid JSON: {e}")))?,
             organization: serde_json::json!({}),
+            ignore: Default::default(),
         }),
         (None, None) => None,
     };

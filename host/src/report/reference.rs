@@ -2,6 +2,8 @@
 //! looks at, why it matters and how to fix it, as Markdown
 //! (`fledge plugins --format markdown`, committed as `docs/checks.md`).
 
+use serde_json::Value;
+
 use crate::model::{Capability, PluginMeta};
 use crate::text::printable_lines;
 
@@ -36,6 +38,9 @@ pub fn markdown(plugins: &[&PluginMeta]) -> String {
         if !plugin.about.trim().is_empty() {
             out.push_str(&format!("\n{}\n", printable_lines(plugin.about.trim())));
         }
+        if let Some(schema) = &plugin.config_schema {
+            out.push_str(&settings(&plugin.name, schema));
+        }
         for check in &plugin.checks {
             out.push_str(&format!("\n### `{}`: {}\n", one_line(&check.id), one_line(&check.title)));
             out.push_str(&format!("- Category: {}, weight {}.\n", one_line(&check.category), check.weight));
@@ -48,6 +53,77 @@ pub fn markdown(plugins: &[&PluginMeta]) -> String {
         }
     }
     out
+}
+
+/// The keys of a plugin's configuration, from the schema it declares.
+fn settings(name: &str, schema: &Value) -> String {
+    let keys = schema.get("properties").and_then(Value::as_object).filter(|p| !p.is_empty());
+    let Some(keys) = keys else {
+        return format!(
+            "\nSettings: none (`fledge policy check` refuses any key in `[plugins.{}.config]`).\n",
+            one_line(name)
+        );
+    };
+    let mut out = format!("\nSettings (`[plugins.{}.config]`, checked by `fledge policy check`):\n\n", one_line(name));
+    out.push_str("| Key | Type | Meaning |\n|---|---|---|\n");
+    for (key, property) in keys {
+        let description = property.get("description").and_then(Value::as_str).unwrap_or_default();
+        out.push_str(&format!(
+            "| `{}` | {} | {} |\n",
+            one_line(key),
+            type_name(schema, property),
+            one_line(description).replace('|', "\\|")
+        ));
+    }
+    out
+}
+
+/// A schema's type in words: `string`, `array of strings`, `table`...
+fn type_name(root: &Value, node: &Value) -> String {
+    if let Some(target) = node.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#'))
+        && let Some(found) = root.pointer(target)
+    {
+        return type_name(root, found);
+    }
+    if let Some(branches) = node.get("anyOf").and_then(Value::as_array) {
+        let names: Vec<String> = branches
+            .iter()
+            .filter(|b| b.get("type") != Some(&Value::from("null")))
+            .map(|b| type_name(root, b))
+            .collect();
+        return names.join(" or ");
+    }
+    let types: Vec<&str> = match node.get("type") {
+        Some(Value::String(t)) => vec![t.as_str()],
+        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).filter(|t| *t != "null").collect(),
+        _ => Vec::new(),
+    };
+    let words: Vec<String> = types
+        .iter()
+        .map(|t| match *t {
+            "array" => match node.get("items") {
+                Some(items) => format!("array of {}", plural(&type_name(root, items))),
+                None => "array".to_owned(),
+            },
+            "object" if node.get("additionalProperties").is_some_and(Value::is_object) => {
+                let values = node.get("additionalProperties").map(|v| type_name(root, v)).unwrap_or_default();
+                format!("table of {}", plural(&values))
+            }
+            "object" => "table".to_owned(),
+            "boolean" => "true or false".to_owned(),
+            other => other.to_owned(),
+        })
+        .collect();
+    if words.is_empty() { "any".to_owned() } else { words.join(" or ") }
+}
+
+/// "strings", "tables", "arrays of strings".
+fn plural(name: &str) -> String {
+    match name.split_once(' ') {
+        Some((first, rest)) => format!("{first}s {rest}"),
+        None if name == "true or false" => "booleans".to_owned(),
+        None => format!("{name}s"),
+    }
 }
 
 fn one_line(text: &str) -> String {

@@ -24,7 +24,8 @@ struct Config {
     stub_words: usize,
     /// A README needs this many words to pass.
     min_words: usize,
-    /// ... and this many kinds of sections (install, usage, build, contributing, license).
+    /// A README needs this many kinds of sections (install, usage, build,
+    /// contributing, license) to pass.
     min_sections: usize,
 }
 

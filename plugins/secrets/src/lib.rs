@@ -54,7 +54,8 @@ struct Config {
     history: bool,
     /// gitleaks (or Betterleaks) rule files, relative to the policy.
     rules_files: Vec<String>,
-    /// Their texts, read by fledge from `rules_files`.
+    /// Their texts, read by fledge from `rules_files` (not a setting).
+    #[schemars(skip)]
     rules_texts: Vec<String>,
 }
 
