@@ -111,7 +111,7 @@ impl Plugin for Community {
             CheckMeta::new("community.org-diversity", "Organisational diversity")
                 .weight(2)
                 .rationale("A project owned by a single team is at the mercy of that team's priorities (CHAOSS elephant factor).")
-                .remediation("Get a second team to contribute regularly, and map e-mail domains to teams in the policy (`organizations`).")
+                .remediation("Get a second team to contribute regularly, and map e-mail domains to teams in the policy (`teams` in `[organization]`).")
                 .looks_at("the same measure over organisations (CHAOSS elephant factor): an author's organisation is the configured mapping of their address or domain (for inner source, map domains or addresses to teams), else their e-mail domain; personal addresses (gmail.com, GitHub noreply...) are not counted. Passes from `min_org_diversity`."),
             |plugin, check| plugin.on_year(check, |_, year, config, _| Ok(org_diversity(year, config))),
         )
