@@ -281,3 +281,179 @@ fn only_a_credential_outside_tests_and_examples_blocks_the_stage() {
     assert_eq!(head["status"], "fail", "{head:#}");
     assert!(report["verdict"]["blockers"].to_string().contains("secrets.credentials-head"), "{:#}", report["verdict"]);
 }
+
+/// Planted credentials, one per file, in the documented format of each
+/// provider (values made up; tokens with a checksum carry a valid one),
+/// assembled so that no literal here is one.
+fn planted() -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "config/aws.env",
+            format!(
+                "aws_access_key_id = {}\naws_secret_access_key = {}\n",
+                ["AKIAUJZD", "EGXDNCF32EPF"].concat(),
+                ["JBd0Kh8oOOL8dKLzdocJ", "2isAjIhKtJ0RlgLKOmxg"].concat()
+            ),
+        ),
+        (
+            "deploy/ci.sh",
+            format!("export GITHUB_TOKEN={}\n", ["ghp_JTeKdNnFRIBXuDL7D", "xtpYlSXpfKtHF12qp4F"].concat()),
+        ),
+        ("deploy/gitlab.yml", format!("token: {}\n", ["glpat-", "4vUCsMehGAkWvj7FAc9Q"].concat())),
+        (
+            "src/slack.py",
+            format!("SLACK = '{}'\n", ["xoxb-", "937852000134-729462142330-", "Y40uvSwMFLZDe1f8rESQedUS"].concat()),
+        ),
+        ("src/billing.rb", format!("Stripe.api_key = '{}'\n", ["sk_live_", "tPKR0CsTy4Qwb8DwkNhFdnXs"].concat())),
+        (
+            "src/ai.py",
+            format!(
+                "client = OpenAI(api_key='{}')\n",
+                [
+                    "sk-proj-",
+                    "iVpzz63FfkCzJr4i0B3JrTAwR4y9ojfljoQoaF1LlqsajAIxNKu8iS2G8N",
+                    "T3BlbkFJ",
+                    "PRVdD53X83RZJzzzzgEOzdmenCkhvMdgaKjIg8xNbe3nNyjOq9wMxEhh2F"
+                ]
+                .concat()
+            ),
+        ),
+        (
+            "src/claude.ts",
+            format!(
+                "const key = '{}';\n",
+                [
+                    "sk-ant-api03-",
+                    "DEEtfjgVvVqE1SkHbn88HxjSI6bWHtP3fS2qHx6kwXoIIXGvOoNZYW2mZp0zVZomHFwUbbYrEqmSM9wCZ7Uw9xfogoEmv",
+                    "AA"
+                ]
+                .concat()
+            ),
+        ),
+        ("src/hf.py", format!("HF_TOKEN = '{}'\n", ["hf_", "nENNaEPwZPfQhyYTWmElBYOvfZUzDzVfUk"].concat())),
+        ("web/maps.js", format!("const mapsKey = '{}';\n", ["AIza", "kibjL5DZPjN0MEQ7wjJJibaZUPgHV7iB3m0"].concat())),
+        (
+            "ops/.npmrc",
+            format!("//registry.npmjs.org/:_authToken={}\n", ["npm_", "3nbqnsGpWLuqIA1id6Vw5DQL05HA061qSKoL"].concat()),
+        ),
+        (
+            "ops/.pypirc",
+            format!(
+                "[pypi]\nusername = __token__\npassword = {}\n",
+                ["pypi-AgEIcHlwaS5vcmc", "4GiIjHGb3CXlMaXZjljENUhJduRHHJEYXg4JdpmrcXgGCJbW56eCuNGMGmSrCGIZEG8pSH"]
+                    .concat()
+            ),
+        ),
+        (
+            "src/mail.go",
+            format!(
+                "sg := \"{}\"\n",
+                ["SG.", "4487q7J58m1CiAhzCueQpB.", "enQtYh5Xj8TPQxjq4i9DoV8gz4FkQ1okTBGzvAmwufU"].concat()
+            ),
+        ),
+        ("src/sms.py", format!("twilio_api_key = '{}'\n", ["SK", "b0aee0ca923732881584d8c4fa2815d2"].concat())),
+        (
+            "src/notify.py",
+            format!(
+                "WEBHOOK = '{}'\n",
+                [
+                    "https://discord.com/api/webhooks/",
+                    "831458949492970868/",
+                    "fZqfM2oeq3hDavJA76rNicHTp8hkqdlm7tOtHWnsCGRlrwZbqcabUGJmGEp7CgQ0PBQF"
+                ]
+                .concat()
+            ),
+        ),
+        (
+            "src/bot.py",
+            format!("telegram_token = '{}'\n", ["686162372:", "AA14zGtSnovm14TUOizwd1iaeOV4qBkdfQ1"].concat()),
+        ),
+        (
+            "conf/storage.cfg",
+            format!(
+                "conn = DefaultEndpointsProtocol=https;AccountName=acmeprod;AccountKey={}==;EndpointSuffix=core.windows.net\n",
+                ["y3GQsMpSscDlkrCaqx9vJupc94tnwlavyfErGPmpGXafq0", "fjzLczbttOofL9H2WjQ5TY4MyWuUFjsUNPjc01T5"].concat()
+            ),
+        ),
+        (
+            "conf/db.yml",
+            format!("url: postgres://admin:{}@db.prod.acme.io:5432/app\n", ["Vx9kQ2mL", "p7RtZ4wN"].concat()),
+        ),
+        ("src/settings.py", format!("DB_PASSWORD = \"{}\"\n", ["k9#Vx2!p", "Lq7$Wz4mR8t"].concat())),
+        (
+            "src/ding.java",
+            format!(
+                "String url = \"https://oapi.dingtalk.com/robot/send?access_token={}\";\n",
+                ["d4072014b3ce107f80e222f828767efc", "2f91624a8940f1f836f99eee3692f09e"].concat()
+            ),
+        ),
+        ("conf/datadog.env", format!("DD_API_KEY={}\n", ["2e8c662248b483b7", "ffc050fec94dbca3"].concat())),
+        (
+            "ops/id_rsa",
+            format!(
+                "-----BEGIN {}-----\n{}\n-----END {}-----\n",
+                "PRIVATE KEY",
+                [
+                    "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7",
+                    "VJTUt9Us8cKjMzEfYyjiWA4R4/M2bS1GB4t7NXp98C3SC6dVMvDuictGeurT8jNb"
+                ]
+                .concat(),
+                "PRIVATE KEY"
+            ),
+        ),
+    ]
+}
+
+/// What is not a credential: a documented example key, variable
+/// references, names of settings, a token whose checksum fails, a placeholder.
+fn decoys() -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "docs/aws.md",
+            format!(
+                "Example: `{}` / `{}`\n",
+                ["AKIAIOSFODNN7", "EXAMPLE"].concat(),
+                ["wJalrXUtnFEMI/K7MDENG/", "bPxRfiCYEXAMPLEKEY"].concat()
+            ),
+        ),
+        ("ci/env.sh", "export GITHUB_TOKEN=${GITHUB_TOKEN}\nexport NPM_TOKEN=$NPM_TOKEN\n".to_owned()),
+        ("src/names.py", "_S3_ACCESSKEYID = 'DATA_STORAGE_S3_ACCESSKEYID'\nPASSWORD_FIELD = 'password'\n".to_owned()),
+        (
+            "src/fake.py",
+            format!(
+                "token = '{}'  # not a real token: bad checksum\n",
+                ["ghp_1vauWv1zh87mTa5Vsq", "xezy3Lex7BWr2drgd1"].concat()
+            ),
+        ),
+        ("README.md", "Set `password = \"<your-password>\"` in config.\n".to_owned()),
+    ]
+}
+
+#[test]
+fn every_planted_credential_is_found_and_no_decoy() {
+    let mut repo = RepoBuilder::new();
+    for (path, text) in planted().iter().chain(&decoys()) {
+        repo.file(path, text);
+    }
+    repo.commit("planted");
+    let report = check_json(&[&repo.arg()]);
+    let credentials = check(&report, "secrets.credentials-head");
+    assert_eq!(credentials["status"], "fail");
+    let mut paths: Vec<&str> = credentials["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|f| f["locations"].as_array().unwrap().iter().map(|l| l["path"].as_str().unwrap()))
+        .collect();
+    paths.sort_unstable();
+    paths.dedup();
+    let mut expected: Vec<&str> = planted().iter().map(|(path, _)| *path).collect();
+    expected.sort_unstable();
+    assert_eq!(paths, expected, "each planted credential is found, and nothing else");
+    // No secret is printed whole.
+    let text = report.to_string();
+    for (path, contents) in planted() {
+        let longest = contents.split(['\'', '"', '=', ' ', '\n']).max_by_key(|s| s.len()).unwrap_or_default();
+        assert!(!text.contains(longest), "{path}: the secret appears in the report");
+    }
+}

@@ -125,6 +125,9 @@ impl Scanner {
         let mut hits = Vec::new();
         // Each hit's line and secret, for the excerpts.
         let mut found: Vec<(String, String)> = Vec::new();
+        // Values a provider's format names but whose checksum fails: not a
+        // credential, and not a generic secret either.
+        let mut refuted: Vec<(usize, usize)> = Vec::new();
         for (index, rule) in RULES.iter().enumerate().filter(|(i, r)| !windows[*i].is_empty() && (r.in_docs || !doc)) {
             let Some(regex) = self.regex(index) else { continue };
             // Windows are disjoint, but a match may straddle two; keep the first.
@@ -155,6 +158,7 @@ impl Scanner {
                     // A format with a checksum that does not add up is not a
                     // credential of that kind (a made-up or mistyped value).
                     if rule.checksum.is_some_and(|checksum| !checksum.verify(&text)) {
+                        refuted.push((secret_start, secret_end));
                         continue;
                     }
                     let whole = captures.get(0).map_or(secret.start(), |m| m.start());
@@ -200,8 +204,9 @@ impl Scanner {
         // A value a provider's rule recognised is not also a generic
         // assignment: one secret, one finding, under its provider's name.
         let is_specific = |h: &Hit| RULES.get(h.rule).is_none_or(|r| r.id != GENERIC);
-        let specific: Vec<(usize, usize)> =
+        let mut specific: Vec<(usize, usize)> =
             hits.iter().filter(|h| is_specific(h)).map(|h| (h.offset, h.offset + h.len)).collect();
+        specific.extend(refuted);
         let keep: Vec<bool> = hits
             .iter()
             .map(|h| is_specific(h) || !specific.iter().any(|&(start, end)| h.offset < end && start < h.offset + h.len))

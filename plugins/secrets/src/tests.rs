@@ -120,6 +120,9 @@ fn github_and_npm_tokens_are_verified_by_their_checksum() {
     assert_eq!(rules_hit(&format!("token = {valid}\n")), ["github-pat"]);
     assert_eq!(rules_hit(&format!("token = {padded}\n")), ["github-pat"]);
     assert_eq!(rules_hit(&format!("token = {mistyped}\n")), Vec::<&str>::new());
+    // Nor is it a generic secret once quoted: its format says what it is.
+    assert_eq!(rules_hit(&format!("token = '{mistyped}'\n")), Vec::<&str>::new());
+    assert_eq!(rules_hit(&format!("token = '{valid}'\n")), ["github-pat"]);
     // A made-up npm token (right shape, no checksum) is not one.
     let made_up = ["npm_", "hDFLGWrhhhz4iILo3o", "jQKDVzk80b8OySAM1M"].concat();
     assert_eq!(rules_hit(&format!("//registry.npmjs.org/:_authToken={made_up}\n")), Vec::<&str>::new());
