@@ -6,6 +6,7 @@ pub mod evaluation;
 pub mod publish;
 pub mod report;
 pub mod scan;
+pub mod schema;
 pub mod verdict;
 
 use std::fmt;

@@ -842,6 +842,13 @@ impl Policy {
     }
 }
 
+/// Why `regex::Regex::new` refused a pattern, in one line (its message
+/// repeats the pattern and points at it over several lines).
+fn regex_reason(err: &regex::Error) -> String {
+    let text = err.to_string();
+    crate::text::printable(text.lines().last().unwrap_or_default().trim()).into_owned()
+}
+
 /// `quality.*` matches every quality check; other patterns are exact ids.
 pub fn pattern_matches(pattern: &str, id: &str) -> bool {
     match pattern.strip_suffix('*') {

@@ -42,9 +42,14 @@ impl Settings {
         }
     }
 
+    /// True when the organisation says anything.
+    fn has_organization(&self) -> bool {
+        !self.organization.as_object().is_none_or(|o| o.values().all(is_unset))
+    }
+
     /// The settings in one line, for a difference.
     pub fn describe(&self) -> String {
-        if self.organization.as_object().is_none_or(|o| o.values().all(is_unset)) {
+        if !self.has_organization() {
             format!("configuration {}", self.config)
         } else {
             format!("configuration {} and organization {}", self.config, self.organization)
@@ -104,7 +109,7 @@ impl Expected {
     pub fn render(settings: &Settings, results: &[TrialResult]) -> Result<String> {
         let mut file = serde_json::Map::new();
         file.insert("config".to_owned(), settings.config.clone());
-        if !settings.organization.as_object().is_none_or(|o| o.values().all(is_unset)) {
+        if settings.has_organization() {
             file.insert("organization".to_owned(), settings.organization.clone());
         }
         if !settings.ignore.is_empty() {

@@ -10,12 +10,13 @@ use toml::de::{DeTable, DeValue};
 
 use crate::located::Lines;
 use crate::model::PluginMeta;
+use crate::model::schema::follow_ref;
 use crate::text::{did_you_mean, printable};
 
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 
 /// The validator of a configuration schema, or why it is not a schema.
-pub fn compile(schema: &Value) -> Result<jsonschema::Validator, String> {
+fn compile(schema: &Value) -> Result<jsonschema::Validator, String> {
     jsonschema::validator_for(schema).map_err(|e| e.to_string())
 }
 
@@ -210,26 +211,15 @@ fn known_keys(schema: &Value, path: &[Step]) -> Vec<String> {
     node.get("properties").and_then(Value::as_object).map_or_else(Vec::new, |p| p.keys().cloned().collect())
 }
 
-/// `node` with a local `$ref` followed and an `anyOf` (an optional value)
+/// `node` with local `$ref`s followed and an `anyOf` (an optional value)
 /// narrowed to its table branch.
-fn resolve<'a>(root: &'a Value, mut node: &'a Value) -> &'a Value {
-    for _ in 0..16 {
-        if let Some(target) = node.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#')) {
-            match root.pointer(target) {
-                Some(found) => node = found,
-                None => return node,
-            }
-        } else if let Some(branch) = node
-            .get("anyOf")
-            .and_then(Value::as_array)
-            .and_then(|branches| branches.iter().find(|b| b.get("$ref").is_some() || b.get("properties").is_some()))
-        {
-            node = branch;
-        } else {
-            return node;
-        }
-    }
-    node
+fn resolve<'a>(root: &'a Value, node: &'a Value) -> &'a Value {
+    let node = follow_ref(root, node);
+    let branch = node
+        .get("anyOf")
+        .and_then(Value::as_array)
+        .and_then(|branches| branches.iter().find(|b| b.get("$ref").is_some() || b.get("properties").is_some()));
+    branch.map_or(node, |branch| follow_ref(root, branch))
 }
 
 /// The line of the value at `table` + `path` in the policy, or of the

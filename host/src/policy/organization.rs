@@ -53,13 +53,12 @@ pub(super) fn organization(raw: RawOrganization, sink: &mut Sink<'_>) -> Value {
     }
     for pattern in &raw.ticket_patterns {
         if let Err(err) = regex::Regex::new(pattern.get_ref()) {
-            let reason = err.to_string().lines().last().unwrap_or_default().trim().to_owned();
             sink.at(
                 pattern,
                 format!(
                     "ticket pattern `{}` in [organization] is not a regex: {}",
                     crate::text::printable(pattern.get_ref()),
-                    crate::text::printable(&reason)
+                    super::regex_reason(&err)
                 ),
             );
         }

@@ -86,8 +86,10 @@ pub(super) fn rules(raw: Vec<Spanned<RawRule>>, categories: &BTreeMap<String, f6
         if let Some(pattern) = &raw.pattern
             && let Err(err) = regex::Regex::new(pattern.get_ref())
         {
-            let reason = err.to_string().lines().last().unwrap_or_default().trim().to_owned();
-            sink.at(pattern, format!("pattern of rule `{}` is not a regex: {}", printable(id), printable(&reason)));
+            sink.at(
+                pattern,
+                format!("pattern of rule `{}` is not a regex: {}", printable(id), super::regex_reason(&err)),
+            );
         }
         match (&raw.pattern, raw.required, raw.absent) {
             (Some(pattern), _, true) => sink.at(

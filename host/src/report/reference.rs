@@ -4,6 +4,7 @@
 
 use serde_json::Value;
 
+use crate::model::schema::follow_ref;
 use crate::model::{Capability, PluginMeta};
 use crate::text::printable_lines;
 
@@ -79,17 +80,20 @@ fn settings(name: &str, schema: &Value) -> String {
 }
 
 /// A schema's type in words: `string`, `array of strings`, `table`...
+/// Nesting is followed a few levels deep (a schema is a plugin's word, and
+/// may refer to itself).
 fn type_name(root: &Value, node: &Value) -> String {
-    if let Some(target) = node.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#'))
-        && let Some(found) = root.pointer(target)
-    {
-        return type_name(root, found);
-    }
+    nested_type_name(root, node, 4)
+}
+
+fn nested_type_name(root: &Value, node: &Value, depth: usize) -> String {
+    let Some(depth) = depth.checked_sub(1) else { return "any".to_owned() };
+    let node = follow_ref(root, node);
     if let Some(branches) = node.get("anyOf").and_then(Value::as_array) {
         let names: Vec<String> = branches
             .iter()
             .filter(|b| b.get("type") != Some(&Value::from("null")))
-            .map(|b| type_name(root, b))
+            .map(|b| nested_type_name(root, b, depth))
             .collect();
         return names.join(" or ");
     }
@@ -102,11 +106,12 @@ fn type_name(root: &Value, node: &Value) -> String {
         .iter()
         .map(|t| match *t {
             "array" => match node.get("items") {
-                Some(items) => format!("array of {}", plural(&type_name(root, items))),
+                Some(items) => format!("array of {}", plural(&nested_type_name(root, items, depth))),
                 None => "array".to_owned(),
             },
             "object" if node.get("additionalProperties").is_some_and(Value::is_object) => {
-                let values = node.get("additionalProperties").map(|v| type_name(root, v)).unwrap_or_default();
+                let values =
+                    node.get("additionalProperties").map(|v| nested_type_name(root, v, depth)).unwrap_or_default();
                 format!("table of {}", plural(&values))
             }
             "object" => "table".to_owned(),
@@ -150,6 +155,17 @@ fn reads(capabilities: &[Capability]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_schema_that_refers_to_itself_is_named_without_looping() {
+        let schema = serde_json::json!({
+            "type": "object",
+            "properties": {"me": {"$ref": "#"}, "list": {"type": "array", "items": {"$ref": "#/properties/list"}}}
+        });
+        let table = settings("loop", &schema);
+        assert!(table.contains("| `me` | table |"), "{table}");
+        assert!(table.contains("| `list` | array of arrays of arrays of arrays of anys |"), "{table}");
+    }
     use crate::model::CheckMeta;
 
     #[test]
