@@ -10,6 +10,7 @@ mod history;
 mod import;
 mod objects;
 mod pack;
+mod readahead;
 mod rewrite;
 pub mod snapshot;
 

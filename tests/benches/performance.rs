@@ -300,11 +300,7 @@ fn incremental(work: &Path, corpus: &Path) -> anyhow::Result<()> {
     let add = |name: &str| -> anyhow::Result<()> {
         std::fs::write(corpus.join(name), format!("{name}\n"))?;
         let ok = Command::new("git").args(["add", name]).current_dir(corpus).status()?.success()
-            && Command::new("git")
-                .args(["-c", "user.name=bench", "-c", "user.email=bench@example.com", "commit", "--quiet", "-m", name])
-                .current_dir(corpus)
-                .status()?
-                .success();
+            && commit_all(corpus, name)?;
         anyhow::ensure!(ok, "could not commit {name}");
         Ok(())
     };
@@ -336,9 +332,16 @@ fn crates_corpus(work: &Path) -> anyhow::Result<Option<PathBuf>> {
     let ok = copied.success()
         && git(&["init", "--quiet"])?.success()
         && git(&["add", "--all", "--force"])?.success()
-        && git(&["-c", "user.name=bench", "-c", "user.email=bench@example.com", "commit", "--quiet", "-m", "crates"])?
-            .success();
+        && commit_all(&corpus, "crates")?;
     Ok(ok.then_some(corpus))
+}
+
+/// Commits what is staged in `repo`, with no automatic `gc` in the
+/// background: the objects stay loose, and nothing else runs while the
+/// floor and the scan are timed.
+fn commit_all(repo: &Path, message: &str) -> anyhow::Result<bool> {
+    let args = ["-c", "gc.auto=0", "-c", "user.name=bench", "-c", "user.email=bench@example.com", "commit"];
+    Ok(Command::new("git").args(args).args(["--quiet", "-m", message]).current_dir(repo).status()?.success())
 }
 
 /// The unpacked crates of cargo's registry cache.

@@ -93,6 +93,50 @@ fn a_truncated_loose_object_gives_a_report_in_bounded_time() {
 }
 
 #[test]
+fn an_object_altered_under_its_id_is_not_read_as_the_file() {
+    // Enough files for the host to read ahead of the secrets scan, so that
+    // the altered object is met on the readahead thread first.
+    let mut repo = RepoBuilder::new();
+    repo.file("README.md", WELL_RUN_README);
+    for i in 0..60 {
+        repo.file(&format!("src/m{i:02}.rs"), format!("pub fn f{i}() -> u32 {{ {i} }}\n"));
+    }
+    let leaked = format!("export GITHUB_TOKEN={TOKEN}\n");
+    repo.file("src/m30.rs", &leaked);
+    repo.commit("initial");
+    // The object that `src/m30.rs` names now holds a harmless text: a valid
+    // zlib stream, with a header true to the new content.
+    let harmless = RepoBuilder::blob_id("pub fn f30() {}\n");
+    repo.repo().blob(b"pub fn f30() {}\n").unwrap();
+    let target = repo.loose_object(&RepoBuilder::blob_id(&leaked));
+    let mut permissions = std::fs::metadata(&target).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    permissions.set_readonly(false);
+    std::fs::set_permissions(&target, permissions).unwrap();
+    std::fs::copy(repo.loose_object(&harmless), &target).unwrap();
+
+    let report = check_json(&[&repo.arg()]);
+    let secrets = check(&report, "secrets.credentials-head");
+    // Not a pass on the harmless text: the object is named as altered.
+    assert_eq!(secrets["status"], "warn", "{secrets:#}");
+    let gaps = secrets["unread"]["gaps"].as_array().unwrap();
+    assert_eq!(gaps.len(), 1, "{gaps:#?}");
+    assert_eq!(gaps[0]["path"], "src/m30.rs");
+    assert_eq!(gaps[0]["kind"], "corrupt");
+    let reason = gaps[0]["reason"].as_str().unwrap();
+    assert!(reason.ends_with("does not match its id (its content was altered)"), "{reason}");
+    // No credential, and every other file was read, through the readahead
+    // or not.
+    assert_eq!(
+        secrets["findings"],
+        serde_json::json!([{"message": "not scanned: 1 unreadable blobs", "severity": "info"}]),
+        "{secrets:#}"
+    );
+    let scanned = secrets["metrics"].as_array().unwrap().iter().find(|m| m["name"] == "blobs-scanned").unwrap();
+    assert_eq!(scanned["value"].as_f64(), Some(60.0), "{secrets:#}");
+}
+
+#[test]
 fn a_missing_directory_makes_the_file_list_incomplete() {
     let mut repo = RepoBuilder::new();
     repo.file("README.md", WELL_RUN_README).file("deploy/prod/values.yaml", "replicas: 3\n");

@@ -13,6 +13,7 @@ use std::path::PathBuf;
 
 use flate2::read::ZlibDecoder;
 use git2::{ObjectType, Odb, Oid, Repository};
+use sha1::{Digest, Sha1};
 
 use crate::git::snapshot::ReadError;
 
@@ -36,7 +37,7 @@ impl Kind {
         }
     }
 
-    fn from_git(kind: ObjectType) -> Option<Kind> {
+    pub(crate) fn from_git(kind: ObjectType) -> Option<Kind> {
         match kind {
             ObjectType::Commit => Some(Kind::Commit),
             ObjectType::Tree => Some(Kind::Tree),
@@ -74,6 +75,12 @@ impl<'r> Objects<'r> {
 
     /// With the loose-object directories known already ([`loose_dirs`]).
     pub(crate) fn with_loose_dirs(repo: &'r Repository, loose_dirs: Vec<PathBuf>) -> Result<Objects<'r>, ReadError> {
+        // Every object read whole is checked against its id here ([`Objects::read`]),
+        // loose or packed, with the `sha1` crate (hardware SHA-1 where the
+        // processor has it); libgit2's own check (collision-detecting
+        // SHA-1, several times slower) would only repeat it for packed ones.
+        static ONCE: std::sync::Once = std::sync::Once::new();
+        ONCE.call_once(|| git2::opts::strict_hash_verification(false));
         let odb = repo.odb().map_err(|e| ReadError::Git(e.message().to_owned()))?;
         Ok(Objects { odb, loose_dirs })
     }
@@ -111,6 +118,9 @@ impl<'r> Objects<'r> {
         };
         if found != kind {
             return Err(ReadError::NotFound(format!("{oid} is a {}, not a {}", found.name(), kind.name())));
+        }
+        if object_id(kind, &data) != oid {
+            return Err(ReadError::Corrupt(format!("object {oid} does not match its id (its content was altered)")));
         }
         Ok(data)
     }
@@ -153,6 +163,16 @@ impl<'r> Objects<'r> {
         let (_, rest) = tagger.rsplit_once("> ")?;
         rest.split_whitespace().next()?.parse().ok()
     }
+}
+
+/// The id of an object of `kind` with content `data`: the SHA-1 of
+/// `<kind> <size>\0<data>`.
+pub(crate) fn object_id(kind: Kind, data: &[u8]) -> Oid {
+    let mut hasher = Sha1::new();
+    hasher.update(format!("{} {}\0", kind.name(), data.len()).as_bytes());
+    hasher.update(data);
+    let digest: [u8; 20] = hasher.finalize().into();
+    Oid::from_bytes(&digest).unwrap_or(Oid::ZERO_SHA1)
 }
 
 /// Where `repo` keeps loose objects: `objects/` and its alternates.
@@ -268,6 +288,34 @@ mod tests {
         assert_eq!(entries[1].mode, 0o040000);
         assert_eq!(parse_tree(&data[..data.len() - 3]), None);
         assert_eq!(parse_tree(b"zz a\0"), None);
+    }
+
+    #[test]
+    fn ids_are_git_s_and_an_altered_object_is_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let repo = Repository::init_bare(dir.path()).expect("init");
+        for (kind, data) in [(ObjectType::Blob, &b"hello\n"[..]), (ObjectType::Blob, b""), (ObjectType::Commit, b"x")] {
+            let known = Kind::from_git(kind).expect("a kind");
+            assert_eq!(object_id(known, data), Oid::hash_object(kind, data).expect("hash"));
+        }
+        let good = repo.blob(b"the real content\n").expect("blob");
+        let other = repo.blob(b"something else\n").expect("blob");
+        let path = |oid: Oid| {
+            let hex = oid.to_string();
+            dir.path().join("objects").join(&hex[..2]).join(&hex[2..])
+        };
+        let objects = Objects::new(&repo).expect("objects");
+        assert_eq!(objects.read(good, Kind::Blob, 1 << 20).expect("read"), b"the real content\n");
+        // The other blob's (valid) stream under the first one's id.
+        let mut permissions = std::fs::metadata(path(good)).expect("metadata").permissions();
+        #[allow(clippy::permissions_set_readonly_false)]
+        permissions.set_readonly(false);
+        std::fs::set_permissions(path(good), permissions).expect("chmod");
+        std::fs::copy(path(other), path(good)).expect("copy");
+        match objects.read(good, Kind::Blob, 1 << 20) {
+            Err(ReadError::Corrupt(why)) => assert!(why.contains("does not match its id"), "{why}"),
+            other => panic!("read an altered object: {other:?}"),
+        }
     }
 
     #[test]

@@ -16,6 +16,8 @@ use flate2::{Compress, Compression, FlushCompress, Status};
 use git2::{ObjectType, Odb, Oid};
 use sha1::{Digest, Sha1};
 
+use crate::git::objects::{Kind, object_id};
+
 /// Objects up to this size are stored without compression (zlib's
 /// "stored" blocks): setting up a compressor costs more than small trees
 /// and commits gain from it.
@@ -51,7 +53,9 @@ impl PackWriter {
 
     /// Adds an object (once, whatever the number of calls) and returns its id.
     pub(crate) fn add(&mut self, kind: ObjectType, data: &[u8]) -> Result<Oid, String> {
-        let oid = Oid::hash_object(kind, data).map_err(|e| e.message().to_owned())?;
+        let oid = Kind::from_git(kind)
+            .map(|known| object_id(known, data))
+            .ok_or_else(|| format!("cannot write an object of type {kind}"))?;
         if !self.written.insert(oid) {
             return Ok(oid);
         }

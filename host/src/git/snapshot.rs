@@ -20,6 +20,7 @@ use crate::git::HistoryScope;
 use crate::git::acquire::{AcquireError, AcquireErrorKind};
 use crate::git::history::{CommitWalk, Mailmap};
 use crate::git::objects::{Kind, Objects, RawEntry};
+use crate::git::readahead::{List, Order, Readahead};
 use crate::model::{Gap, GapKind};
 
 /// The largest `.mailmap` read; a larger one is cut there (and said so).
@@ -204,6 +205,42 @@ pub struct HistoryIndex {
     pub refs: usize,
     /// Commits whose trees were read.
     pub commits: usize,
+    /// Where each blob is in `blobs`, built on first use.
+    positions: OnceLock<HashMap<String, usize>>,
+}
+
+impl Order for HistoryIndex {
+    fn position(&self, id: &str) -> Option<usize> {
+        let positions =
+            self.positions.get_or_init(|| self.blobs.iter().enumerate().map(|(i, b)| (b.id.clone(), i)).collect());
+        positions.get(id).copied()
+    }
+
+    fn len(&self) -> usize {
+        self.blobs.len()
+    }
+
+    fn blob(&self, index: usize) -> Option<(&str, u64)> {
+        self.blobs.get(index).map(|b| (b.id.as_str(), b.size))
+    }
+}
+
+/// The checked tree's files, in the order plugins are given them.
+struct Files<'s>(&'s Snapshot);
+
+impl Order for Files<'_> {
+    fn position(&self, id: &str) -> Option<usize> {
+        self.0.file_index(id)
+    }
+
+    fn len(&self) -> usize {
+        self.0.files.len()
+    }
+
+    fn blob(&self, index: usize) -> Option<(&str, u64)> {
+        let entry = self.0.files.get(index)?;
+        matches!(entry.kind, EntryKind::File | EntryKind::Executable).then_some((entry.id.as_str(), entry.size))
+    }
 }
 
 /// Every direct ref of `repo` (branches, tags, notes, stash, remote-tracking
@@ -437,8 +474,19 @@ impl Snapshot {
 
     /// A path of the checked tree holding blob `id`, if any.
     pub fn path_of(&self, id: &str) -> Option<&str> {
+        self.file_index(id).map(|i| self.files[i].path.as_str())
+    }
+
+    /// The index in the file list of a file whose blob is `id`.
+    fn file_index(&self, id: &str) -> Option<usize> {
         let index = self.ids.get_or_init(|| self.files.iter().enumerate().map(|(i, f)| (f.id.clone(), i)).collect());
-        index.get(id).map(|&i| self.files[i].path.as_str())
+        index.get(id).copied()
+    }
+
+    /// The history index, if it was built.
+    fn history_built(&self) -> Option<Arc<HistoryIndex>> {
+        let slot = self.history.lock().ok()?;
+        slot.as_ref()?.as_ref().ok().cloned()
     }
 
     /// A reader with its own repository handle, for one thread.
@@ -448,6 +496,7 @@ impl Snapshot {
         let loose_dirs = crate::git::objects::loose_dirs(&repo);
         Ok(Reader {
             snapshot: Arc::clone(self),
+            readahead: RefCell::new(Readahead::new(self.git_dir.clone(), loose_dirs.clone(), self.max_blob_bytes)),
             repo,
             deadline: Cell::new(None),
             last_blob: RefCell::new(None),
@@ -610,6 +659,8 @@ pub struct Reader {
     last_blob: RefCell<Option<(Oid, Arc<Vec<u8>>)>>,
     /// Where the repository keeps loose objects, read once.
     loose_dirs: Vec<PathBuf>,
+    /// Blobs inflated ahead of the plugin's reads, on another thread.
+    readahead: RefCell<Readahead>,
 }
 
 impl Reader {
@@ -655,7 +706,17 @@ impl Reader {
         let data = match cached {
             Some(data) => data,
             None => {
-                let data = Arc::new(self.objects()?.read(oid, Kind::Blob, self.snapshot.max_blob_bytes)?);
+                let data = match self.read_ahead(oid) {
+                    Some(data) => data,
+                    None => Arc::new(self.objects()?.read(oid, Kind::Blob, self.snapshot.max_blob_bytes)?),
+                };
+                if offset == 0 && max_bytes >= data.len() as u64 {
+                    // Read whole in one go (most blobs): handed over
+                    // without a copy, and not kept for a next piece.
+                    let size = data.len() as u64;
+                    let data = Arc::try_unwrap(data).unwrap_or_else(|shared| shared.as_ref().clone());
+                    return Ok(BlobData { id: oid.to_string(), size, data, truncated: false });
+                }
                 *self.last_blob.borrow_mut() = Some((oid, Arc::clone(&data)));
                 data
             }
@@ -669,6 +730,22 @@ impl Reader {
             data: data[start..start + take].to_vec(),
             truncated: start + take < data.len(),
         })
+    }
+
+    /// Blob `oid` if it was read ahead; in any case, when the plugin's reads
+    /// follow the file list or the history's blobs, the next blobs are
+    /// asked for.
+    fn read_ahead(&self, oid: Oid) -> Option<Arc<Vec<u8>>> {
+        let mut readahead = self.readahead.borrow_mut();
+        let data = readahead.take(oid);
+        let history = self.snapshot.history_built();
+        let files = Files(&self.snapshot);
+        let mut lists: Vec<(List, &dyn Order)> = vec![(List::Files, &files)];
+        if let Some(history) = history.as_deref() {
+            lists.push((List::History, history));
+        }
+        readahead.follow(&oid.to_string(), &lists);
+        data
     }
 
     /// The entry at `path` in `commit`, which must be the full id of the
