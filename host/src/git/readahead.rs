@@ -3,11 +3,12 @@
 //!
 //! Plugins read blobs one at a time, and most read them in the order the
 //! host listed them (the checked tree's files, or the history's distinct
-//! blobs). Once a [`Reader`](crate::git::snapshot::Reader) sees two reads
-//! in a row of consecutive blobs of one of those lists, it asks a worker
-//! thread (with its own repository handle) to inflate the next few, up to
-//! [`WINDOW_BLOBS`] blobs and [`WINDOW_BYTES`] bytes ahead; a read that
-//! breaks the order stops asking.
+//! blobs). When a [`Reader`](crate::git::snapshot::Reader)'s reads follow
+//! one of those lists (each read within [`REORDER`] places of the last),
+//! a worker thread with its own repository handle inflates the next
+//! blobs, up to [`WINDOW_BLOBS`] blobs and [`WINDOW_BYTES`] bytes ahead.
+//! What the plugin skips is dropped, and a plugin that skips most of what
+//! was read ahead stops being read ahead ([`SLACK`]).
 //!
 //! What the worker hands back is exactly what the reader would have read
 //! itself: the same bounded [`Objects::read`]. When it fails for any reason
@@ -112,7 +113,6 @@ pub(crate) struct Readahead {
     cursors: Vec<(List, usize)>,
     /// Asked for and not yet read, in list order: (position, id, size).
     queued: VecDeque<(usize, Oid, u64)>,
-    queued_ids: HashSet<Oid>,
     /// Blobs the plugin has read: a plugin reads a blob once, however many
     /// paths list it, so these are not asked for again.
     read: HashSet<Oid>,
@@ -135,7 +135,6 @@ impl Readahead {
             last: None,
             cursors: Vec::new(),
             queued: VecDeque::new(),
-            queued_ids: HashSet::new(),
             read: HashSet::new(),
             asked_to: 0,
             hits: 0,
@@ -147,10 +146,8 @@ impl Readahead {
     /// caller reads it itself on `None`.
     pub(crate) fn take(&mut self, oid: Oid) -> Option<Arc<Vec<u8>>> {
         self.read.insert(oid);
-        if !self.queued_ids.remove(&oid) {
-            return None;
-        }
-        self.queued.retain(|(_, id, _)| *id != oid);
+        let at = self.queued.iter().position(|(_, id, _)| *id == oid)?;
+        self.queued.remove(at);
         let worker = self.worker.as_ref()?;
         let mut done = worker.shared.lock();
         loop {
@@ -225,7 +222,6 @@ impl Readahead {
 
     fn skip(&mut self, oid: Oid) {
         self.wasted += 1;
-        self.queued_ids.remove(&oid);
         if let Some(worker) = &self.worker {
             let mut done = worker.shared.lock();
             if done.blobs.remove(&oid).is_none() {
@@ -253,7 +249,7 @@ impl Readahead {
             }
             next += 1;
             let Ok(oid) = Oid::from_str(id) else { continue };
-            if self.queued_ids.contains(&oid) || self.read.contains(&oid) {
+            if self.read.contains(&oid) || self.queued.iter().any(|(_, id, _)| *id == oid) {
                 continue;
             }
             let Some(worker) = self.worker() else { return };
@@ -262,7 +258,6 @@ impl Readahead {
             }
             bytes += size;
             self.queued.push_back((next - 1, oid, size));
-            self.queued_ids.insert(oid);
         }
         self.asked_to = next;
     }

@@ -710,26 +710,25 @@ impl Reader {
                     Some(data) => data,
                     None => Arc::new(self.objects()?.read(oid, Kind::Blob, self.snapshot.max_blob_bytes)?),
                 };
-                if offset == 0 && max_bytes >= data.len() as u64 {
-                    // Read whole in one go (most blobs): handed over
-                    // without a copy, and not kept for a next piece.
-                    let size = data.len() as u64;
-                    let data = Arc::try_unwrap(data).unwrap_or_else(|shared| shared.as_ref().clone());
-                    return Ok(BlobData { id: oid.to_string(), size, data, truncated: false });
+                // Kept for the next piece, unless read whole in one go
+                // (most blobs).
+                if offset > 0 || max_bytes < data.len() as u64 {
+                    *self.last_blob.borrow_mut() = Some((oid, Arc::clone(&data)));
                 }
-                *self.last_blob.borrow_mut() = Some((oid, Arc::clone(&data)));
                 data
             }
         };
         let size = data.len() as u64;
         let start = usize::try_from(offset.min(size)).unwrap_or(data.len());
         let take = (data.len() - start).min(usize::try_from(max_bytes).unwrap_or(usize::MAX));
-        Ok(BlobData {
-            id: oid.to_string(),
-            size,
-            data: data[start..start + take].to_vec(),
-            truncated: start + take < data.len(),
-        })
+        let truncated = start + take < data.len();
+        let data = if start == 0 && !truncated {
+            // The whole blob: handed over without a copy when not kept.
+            Arc::try_unwrap(data).unwrap_or_else(|kept| kept.as_ref().clone())
+        } else {
+            data[start..start + take].to_vec()
+        };
+        Ok(BlobData { id: oid.to_string(), size, data, truncated })
     }
 
     /// Blob `oid` if it was read ahead; in any case, when the plugin's reads
