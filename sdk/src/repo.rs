@@ -231,6 +231,10 @@ struct Shared {
     /// each file with its normalised name: lookups in a few conventional
     /// places never transfer or rescan the whole tree.
     dirs: RefCell<HashMap<(String, bool), Listing>>,
+    /// Once the whole tree is loaded: the indices in it of each (lower-cased)
+    /// directory's files, built in one pass, so that listing every
+    /// directory costs one pass over the tree, not one per directory.
+    by_dir: OnceCell<HashMap<String, Vec<usize>>>,
     /// Single entries asked of the host.
     entries: RefCell<HashMap<String, Option<TreeEntry>>>,
 }
@@ -253,6 +257,7 @@ impl Repo {
                 source,
                 files: OnceCell::new(),
                 dirs: RefCell::new(HashMap::new()),
+                by_dir: OnceCell::new(),
                 entries: RefCell::new(HashMap::new()),
             }),
             ignore: None,
@@ -390,11 +395,17 @@ impl Repo {
             return Ok(Rc::clone(listing));
         }
         let entries: Vec<TreeEntry> = match self.shared.files.get() {
-            Some(Ok(files)) => files
-                .iter()
-                .filter(|e| if recursive { is_under(&e.path, dir) } else { e.dir().eq_ignore_ascii_case(dir) })
-                .cloned()
-                .collect(),
+            Some(Ok(files)) if recursive => files.iter().filter(|e| is_under(&e.path, dir)).cloned().collect(),
+            Some(Ok(files)) => {
+                let by_dir = self.shared.by_dir.get_or_init(|| {
+                    let mut by_dir: HashMap<String, Vec<usize>> = HashMap::new();
+                    for (index, entry) in files.iter().enumerate() {
+                        by_dir.entry(entry.dir().to_ascii_lowercase()).or_default().push(index);
+                    }
+                    by_dir
+                });
+                by_dir.get(&key.0).map_or_else(Vec::new, |indices| indices.iter().map(|&i| files[i].clone()).collect())
+            }
             _ => self.shared.source.list_dir(dir, recursive)?,
         };
         let listing = Rc::new(entries.into_iter().map(|e| (normalize_name(stem(e.name())), e)).collect::<Vec<_>>());
@@ -778,6 +789,29 @@ mod tests {
         assert_eq!(paths, ["Docs/a.md"]);
         assert_eq!(repo.files_under("").unwrap().len(), 3);
         assert_eq!(repo.files_in("").unwrap().len(), 1);
+    }
+
+    #[test]
+    fn directory_listings_are_the_same_once_the_tree_is_loaded() {
+        let memory = MemRepo::new()
+            .file("Docs/a.md", "x")
+            .file("docs/B.md", "x")
+            .file("docs/sub/c.md", "x")
+            .file("docs2/d.md", "x")
+            .file("e.md", "x");
+        let listed = |repo: &Repo, dir: &str| -> Vec<String> {
+            repo.files_in(dir).unwrap().into_iter().map(|e| e.path).collect()
+        };
+        // Asked of the source, then answered from the loaded tree.
+        let before = memory.clone().into_repo();
+        let after = memory.into_repo();
+        assert_eq!(after.all_files().unwrap().len(), 5);
+        for dir in ["docs", "DOCS/", "docs/sub", "", "docs2", "missing"] {
+            assert_eq!(listed(&after, dir), listed(&before, dir), "{dir}");
+        }
+        assert_eq!(listed(&after, "docs"), ["Docs/a.md", "docs/B.md"]);
+        assert_eq!(listed(&after, ""), ["e.md"]);
+        assert!(listed(&after, "missing").is_empty());
     }
 
     #[test]

@@ -38,6 +38,26 @@ fn tests_in_language_conventions() {
 }
 
 #[test]
+fn inline_tests_are_kept_by_blob_between_runs() {
+    let cache = fledge_sdk::testing::MemCache::new();
+    let repo = MemRepo::new()
+        .file("src/lib.rs", "#[cfg(test)]\nmod tests { #[test] fn t() {} }")
+        .file("src/main.rs", "fn main() {}")
+        .cache(&cache);
+    let first = repo.run::<Quality>("quality.tests");
+    assert_eq!(first.message, "0 test files for 2 source files (and 1 Rust files with inline tests)");
+    assert_eq!((cache.len(), cache.hits()), (2, 0));
+    // A second run takes both answers from the cache.
+    assert_eq!(repo.run::<Quality>("quality.tests").message, first.message);
+    assert_eq!(cache.hits(), 2);
+    // A changed file is another blob, read again.
+    let changed = repo.file("src/main.rs", "#[test]\nfn t() {}");
+    let message = changed.run::<Quality>("quality.tests").message;
+    assert_eq!(message, "0 test files for 2 source files (and 2 Rust files with inline tests)");
+    assert_eq!((cache.len(), cache.hits()), (3, 3));
+}
+
+#[test]
 fn ci_services() {
     assert_eq!(
         run(&MemRepo::new().file("Jenkinsfile", "pipeline {}"), "quality.ci"),

@@ -4,8 +4,8 @@
 //! the plugin's configuration; private address ranges and intranet URL forms
 //! are found without any.
 
-use aho_corasick::AhoCorasick;
 use regex::bytes::Regex;
+use regex_automata::{Anchored, Input, meta};
 
 use fledge_sdk::conventions::{is_doc_path, is_test_path};
 
@@ -67,15 +67,35 @@ const NOT_HOSTS: &[&str] = &[
     "placeholder",
 ];
 
+/// The start of every URL: where the intranet URL pattern is tried.
+pub const URL_MARKER: &str = "http";
+/// The starts of the private address ranges: where the private address
+/// pattern is tried.
+pub const IP_MARKERS: &[&str] = &["10.", "172.", "192.168."];
+
+/// Where the scanner's one keyword pass over a blob saw [`URL_MARKER`] and
+/// [`IP_MARKERS`] (byte offsets, ascending): the only places an intranet URL
+/// or a private address can start, so their patterns run there only,
+/// anchored, instead of over the whole blob.
+#[derive(Default)]
+pub struct Markers {
+    pub urls: Vec<usize>,
+    pub ips: Vec<usize>,
+    /// Whether one of the [`Internal::domain_keywords`] occurs.
+    pub domain: bool,
+}
+
 pub struct Internal {
-    /// Prefilter for the URL and private-address patterns: "http", "10.",
-    /// "172.", "192.168.".
-    markers: AhoCorasick,
-    domains: Option<(AhoCorasick, Regex, Regex)>,
+    /// The configured domains (the scanner's keywords), and the host and
+    /// e-mail patterns tried on data that holds one.
+    domains: Option<(Vec<String>, Regex, Regex)>,
     email_domains: Option<Regex>,
     tickets: Vec<Regex>,
-    url: Regex,
-    ip: Regex,
+    /// Tried anchored at each URL marker.
+    url: meta::Regex,
+    /// Tried anchored one byte before each address marker (the byte that
+    /// must not be a digit or a dot).
+    ip: meta::Regex,
     private_ips: bool,
 }
 
@@ -97,10 +117,7 @@ impl Internal {
         let domain_matchers = if domains.is_empty() {
             None
         } else {
-            let keywords = AhoCorasick::builder()
-                .ascii_case_insensitive(true)
-                .build(domains.iter().map(|d| d.trim_start_matches('.')))
-                .map_err(|e| e.to_string())?;
+            let keywords = domains.iter().map(|d| d.trim_start_matches('.').to_owned()).collect();
             let hosts =
                 compile(&format!(r"(?i)(?:^|[^A-Za-z0-9@.\-])((?:[a-z0-9\-]+\.)*(?:{}))\b", alternation(&domains)))?;
             let emails =
@@ -113,27 +130,36 @@ impl Internal {
             Some(compile(&format!(r"(?i)\b([a-z0-9._%+\-]+@(?:[a-z0-9\-]+\.)*(?:{}))\b", alternation(email_domains)))?)
         };
         let tickets = tickets.iter().map(|t| compile(&format!("({t})"))).collect::<Result<Vec<_>, _>>()?;
-        let markers = AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .build(["http", "10.", "172.", "192.168."])
-            .map_err(|e| e.to_string())?;
+        // Byte patterns, like `regex::bytes`: blobs need not be UTF-8.
+        let anchored = |pattern: &str| {
+            meta::Regex::builder()
+                .syntax(regex_automata::util::syntax::Config::new().utf8(false))
+                .build(&format!("(?-u){pattern}"))
+                .map_err(|e| format!("bad pattern `{pattern}`: {e}"))
+        };
         Ok(Internal {
-            markers,
             domains: domain_matchers,
             email_domains,
             tickets,
-            url: compile(
+            url: anchored(
                 r#"(?i)\bhttps?://(?:[^\s/@]+@)?([a-z0-9\-]+(?:\.[a-z0-9\-]+)*)(?::[0-9]{1,5})?(?:[/?#\s"'<>)\]]|$)"#,
             )?,
-            ip: compile(
+            ip: anchored(
                 r"(?:^|[^0-9.])((?:10\.[0-9]{1,3}|172\.(?:1[6-9]|2[0-9]|3[01])|192\.168)\.[0-9]{1,3}\.[0-9]{1,3})(?:[^0-9.]|\.?$)",
             )?,
             private_ips,
         })
     }
 
-    /// The internal references in `data`, the contents of `path`.
-    pub fn find(&self, path: &str, data: &[u8]) -> Vec<Reference> {
+    /// The configured domains, for the scanner's keyword pass (compared
+    /// without regard to ASCII case).
+    pub fn domain_keywords(&self) -> &[String] {
+        self.domains.as_ref().map_or(&[], |(keywords, _, _)| keywords)
+    }
+
+    /// The internal references in `data`, the contents of `path`, where
+    /// the scanner saw `markers`.
+    pub fn find(&self, path: &str, data: &[u8], markers: &Markers) -> Vec<Reference> {
         let mut found: Vec<Reference> = Vec::new();
         let mut push = |kind: Kind, value: &[u8], offset: usize| {
             let value = String::from_utf8_lossy(value).to_lowercase();
@@ -146,8 +172,8 @@ impl Internal {
             }
             found.push(Reference { kind, value, line });
         };
-        if let Some((keywords, hosts, emails)) = &self.domains
-            && keywords.is_match(data)
+        if let Some((_, hosts, emails)) = &self.domains
+            && markers.domain
         {
             for m in emails.captures_iter(data).filter_map(|c| c.get(1)) {
                 push(Kind::Email, m.as_bytes(), m.start());
@@ -164,21 +190,19 @@ impl Internal {
         // Tests and documentation are full of made-up hosts and example
         // addresses; the configured domains are reported everywhere.
         let example_prone = is_doc_path(path) || is_test_path(path);
-        let (mut has_url, mut has_ip) = (false, false);
-        for m in self.markers.find_overlapping_iter(data) {
-            if m.pattern().as_usize() == 0 {
-                has_url = true;
-            } else {
-                has_ip = true;
-            }
-            if has_url && has_ip {
-                break;
-            }
-        }
-        if has_url && !example_prone {
-            for captures in self.url.captures_iter(data) {
-                let (Some(whole), Some(host)) = (captures.get(0), captures.get(1)) else { continue };
-                let name = String::from_utf8_lossy(host.as_bytes()).to_lowercase();
+        if !example_prone && !markers.urls.is_empty() {
+            let mut captures = self.url.create_captures();
+            // As a search from left to right would: a URL inside another's
+            // match is part of it.
+            let mut covered = 0;
+            for &at in &markers.urls {
+                if at < covered {
+                    continue;
+                }
+                self.url.search_captures(&Input::new(data).range(at..).anchored(Anchored::Yes), &mut captures);
+                let (Some(whole), Some(host)) = (captures.get_group(0), captures.get_group(1)) else { continue };
+                covered = whole.end;
+                let name = String::from_utf8_lossy(&data[host.range()]).to_lowercase();
                 // Single-label hosts (a wiki with no domain): at least three letters,
                 // not an IPv6 fragment such as `fe80`.
                 let single_label = !name.contains('.')
@@ -188,15 +212,21 @@ impl Internal {
                 let internal_suffix =
                     name.rsplit('.').next().is_some_and(|tld| INTERNAL_SUFFIXES.contains(&tld)) && name.contains('.');
                 if single_label || internal_suffix {
-                    push(Kind::IntranetUrl, whole.as_bytes(), whole.start());
+                    push(Kind::IntranetUrl, &data[whole.range()], whole.start);
                 }
             }
         }
-        if self.private_ips && has_ip && !example_prone {
-            for m in self.ip.captures_iter(data).filter_map(|c| c.get(1)) {
-                let valid = String::from_utf8_lossy(m.as_bytes()).split('.').all(|octet| octet.parse::<u8>().is_ok());
+        if self.private_ips && !example_prone && !markers.ips.is_empty() {
+            let mut captures = self.ip.create_captures();
+            for &at in &markers.ips {
+                // Each address on its own: two separated by one space are two.
+                let input = Input::new(data).range(at.saturating_sub(1)..).anchored(Anchored::Yes);
+                self.ip.search_captures(&input, &mut captures);
+                let Some(address) = captures.get_group(1) else { continue };
+                let address = &data[address.range()];
+                let valid = String::from_utf8_lossy(address).split('.').all(|octet| octet.parse::<u8>().is_ok());
                 if valid {
-                    push(Kind::PrivateIp, m.as_bytes(), m.start());
+                    push(Kind::PrivateIp, address, at);
                 }
             }
         }

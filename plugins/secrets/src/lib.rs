@@ -108,7 +108,7 @@ struct Cached {
 /// under (documentation, tests and the policy's path rules depend on it),
 /// and whether internal references were looked for.
 fn cache_key(id: &str, path: &str, internal: bool) -> String {
-    format!("secrets/v1/{id}/{}/{path}", u8::from(internal))
+    format!("secrets/v2/{id}/{}/{path}", u8::from(internal))
 }
 
 /// What happened to a blob, so that nothing is silently ignored.
@@ -384,7 +384,8 @@ impl Secrets {
             let own_end = own.saturating_add(usize::try_from(CHUNK).unwrap_or(usize::MAX)).min(blob.data.len());
             let last = !blob.truncated;
             let scanner = self.scanner(config)?;
-            for mut hit in scanner.credentials(path, &blob.data) {
+            let (hits, references) = scanner.scan(path, &blob.data, want_internal);
+            for mut hit in hits {
                 if hit.offset >= own && (hit.offset < own_end || last) {
                     hit.line += lines_before;
                     // From here on, the offset is in the blob.
@@ -392,12 +393,10 @@ impl Secrets {
                     result.credentials.push(hit);
                 }
             }
-            if want_internal {
-                for mut reference in scanner.internal.find(path, &blob.data) {
-                    reference.line += lines_before;
-                    if !result.internal.contains(&reference) {
-                        result.internal.push(reference);
-                    }
+            for mut reference in references {
+                reference.line += lines_before;
+                if !result.internal.contains(&reference) {
+                    result.internal.push(reference);
                 }
             }
             scanned = scanned.saturating_add((own_end - own) as u64);

@@ -5,6 +5,8 @@
 //! match exactly), and only those rules' regexes run, each in a window
 //! around its keywords sized to the credential's shape;
 //! so the cost of a blob without candidates is about that of reading it.
+//! The same pass finds where intranet URLs and private addresses may start
+//! ([`Markers`]), for the internal references.
 //! Regexes are compiled on first use.
 
 use std::cell::OnceCell;
@@ -15,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::custom::CustomRules;
-use crate::internal::Internal;
+use crate::internal::{IP_MARKERS, Internal, Markers, Reference, URL_MARKER};
 use crate::rules::{RULES, Shape, entropy, is_identifier, is_placeholder, looks_random, public_by_design};
 
 /// A credential found in a blob.
@@ -47,13 +49,27 @@ const GENERIC: &str = "generic-secret-assignment";
 /// Markers that allow a line on purpose.
 const ALLOW_MARKERS: &[&str] = &["fledge:allow", "gitleaks:allow", "pragma: allowlist secret"];
 
-pub struct Scanner {
-    /// Every rule's keywords in one automaton, matched without regard to
-    /// ASCII case: one pass over a blob finds them all.
-    keywords: AhoCorasick,
-    /// Per keyword: its rule, and the keyword itself when it has capitals
+/// What a keyword of the scanner's automaton stands for.
+#[derive(Clone, Copy)]
+enum Keyword {
+    /// A keyword of rule `.0`, and the keyword itself when it has capitals
     /// (it must then match exactly: `AKIA`, `SK`).
-    keyword_rules: Vec<(usize, Option<&'static str>)>,
+    Rule(usize, Option<&'static str>),
+    /// [`URL_MARKER`].
+    Url,
+    /// One of [`IP_MARKERS`].
+    Ip,
+    /// One of [`Internal::domain_keywords`].
+    Domain,
+}
+
+pub struct Scanner {
+    /// Every rule's keywords and the internal references' markers in one
+    /// automaton, matched without regard to ASCII case: one pass over a
+    /// blob finds them all.
+    keywords: AhoCorasick,
+    /// What each keyword stands for.
+    keyword_kinds: Vec<Keyword>,
     regexes: Vec<OnceCell<Option<Regex>>>,
     /// How far around a keyword each rule's regex looks ([`Rule::window`]).
     windows: Vec<(usize, usize)>,
@@ -65,15 +81,21 @@ pub struct Scanner {
 
 impl Scanner {
     pub fn new(internal: Internal, custom: CustomRules) -> Result<Scanner, String> {
-        let mut keywords = Vec::new();
-        let mut keyword_rules = Vec::new();
+        let mut keywords: Vec<&str> = Vec::new();
+        let mut keyword_kinds = Vec::new();
         for (index, rule) in RULES.iter().enumerate() {
             for keyword in rule.keywords {
                 keywords.push(*keyword);
                 let exact = keyword.chars().any(|c| c.is_ascii_uppercase()).then_some(*keyword);
-                keyword_rules.push((index, exact));
+                keyword_kinds.push(Keyword::Rule(index, exact));
             }
         }
+        keywords.push(URL_MARKER);
+        keyword_kinds.push(Keyword::Url);
+        keywords.extend(IP_MARKERS);
+        keyword_kinds.extend(IP_MARKERS.iter().map(|_| Keyword::Ip));
+        keywords.extend(internal.domain_keywords().iter().map(String::as_str));
+        keyword_kinds.extend(internal.domain_keywords().iter().map(|_| Keyword::Domain));
         let keywords = AhoCorasick::builder()
             .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .ascii_case_insensitive(true)
@@ -81,7 +103,7 @@ impl Scanner {
             .map_err(|e| format!("keyword automaton: {e}"))?;
         Ok(Scanner {
             keywords,
-            keyword_rules,
+            keyword_kinds,
             regexes: RULES.iter().map(|_| OnceCell::new()).collect(),
             windows: RULES.iter().map(|rule| rule.window()).collect(),
             internal,
@@ -105,11 +127,31 @@ impl Scanner {
 
     /// The credentials in `data`, the text of `path`.
     pub fn credentials(&self, path: &str, data: &[u8]) -> Vec<Hit> {
-        let doc = fledge_sdk::conventions::is_doc_path(path);
+        self.scan(path, data, false).0
+    }
+
+    /// The credentials in `data`, the text of `path`, and its internal
+    /// references when `internal` is set: one pass over the data.
+    pub fn scan(&self, path: &str, data: &[u8], internal: bool) -> (Vec<Hit>, Vec<Reference>) {
         // Per rule, the windows around its keywords where its regex runs.
         let mut windows: Vec<Vec<(usize, usize)>> = vec![Vec::new(); RULES.len()];
+        let mut markers = Markers::default();
         for found in self.keywords.find_overlapping_iter(data) {
-            let (rule, exact) = self.keyword_rules[found.pattern().as_usize()];
+            let (rule, exact) = match self.keyword_kinds[found.pattern().as_usize()] {
+                Keyword::Rule(rule, exact) => (rule, exact),
+                Keyword::Url => {
+                    markers.urls.push(found.start());
+                    continue;
+                }
+                Keyword::Ip => {
+                    markers.ips.push(found.start());
+                    continue;
+                }
+                Keyword::Domain => {
+                    markers.domain = true;
+                    continue;
+                }
+            };
             if exact.is_some_and(|keyword| &data[found.start()..found.end()] != keyword.as_bytes()) {
                 continue;
             }
@@ -122,6 +164,21 @@ impl Scanner {
                 _ => spans.push((start, end)),
             }
         }
+        let hits = self.credentials_in(path, data, &windows);
+        let references = if internal {
+            // Matches are reported by where they end; the markers differ in length.
+            markers.ips.sort_unstable();
+            self.internal.find(path, data, &markers)
+        } else {
+            Vec::new()
+        };
+        (hits, references)
+    }
+
+    /// The credentials in `data`, the text of `path`, whose rules' regexes
+    /// run in `windows` (per rule).
+    fn credentials_in(&self, path: &str, data: &[u8], windows: &[Vec<(usize, usize)>]) -> Vec<Hit> {
+        let doc = fledge_sdk::conventions::is_doc_path(path);
         let mut hits = Vec::new();
         // Each hit's line and secret, for the excerpts.
         let mut found: Vec<(String, String)> = Vec::new();

@@ -297,6 +297,32 @@ fn internal_references() {
     assert_eq!(clean.run::<Secrets>("secrets.internal-references").status, Status::Pass);
 }
 
+/// Intranet URLs and private addresses are tried where the keyword pass saw
+/// them start: every one is found, wherever it is, and only those.
+#[test]
+fn internal_references_at_their_markers() {
+    let scanner = scanner();
+    let found = |text: &str| -> Vec<(String, u32)> {
+        let (_, references) = scanner.scan("etc/hosts.conf", text.as_bytes(), true);
+        references.into_iter().map(|r| (r.value, r.line)).collect()
+    };
+    let owned = |pairs: &[(&str, u32)]| pairs.iter().map(|&(v, l)| (v.to_owned(), l)).collect::<Vec<_>>();
+    // Two addresses one space apart are two (the space ends one and starts the other).
+    assert_eq!(found("hosts: 10.1.2.3 10.4.5.6\n"), owned(&[("10.1.2.3", 1), ("10.4.5.6", 1)]));
+    // At the very start and end of the data, in upper case, after a user name.
+    assert_eq!(found("192.168.0.1"), owned(&[("192.168.0.1", 1)]));
+    assert_eq!(
+        found("a\nsee HTTP://Wiki/Page and https://ops:pw@build.corp:8443/x\n"),
+        owned(&[("http://wiki/", 2), ("https://ops:pw@build.corp:8443/", 2)])
+    );
+    // Not an address: part of a longer number, a version, a range outside 172.16/12.
+    assert_eq!(found("v110.1.2.3 1.10.2.3.4 172.32.0.1 10.1.2.999\n"), owned(&[]));
+    // A URL whose user part holds `http` is one URL.
+    assert_eq!(found("http://http@wiki/\n"), owned(&[("http://http@wiki/", 1)]));
+    // Not a URL start: `http` inside a word, or without `://`.
+    assert_eq!(found("xhttp://wiki/ httpd wiki\n"), owned(&[]));
+}
+
 #[test]
 fn key_files_by_name_and_content() {
     let key = [
