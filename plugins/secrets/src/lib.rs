@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 mod custom;
 mod internal;
 mod keyfiles;
+mod keywords;
 pub mod rules;
 #[cfg(test)]
 mod samples;

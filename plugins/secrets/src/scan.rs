@@ -11,13 +11,13 @@
 
 use std::cell::OnceCell;
 
-use aho_corasick::AhoCorasick;
 use regex::bytes::Regex;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::custom::CustomRules;
 use crate::internal::{IP_MARKERS, Internal, Markers, Reference, URL_MARKER};
+use crate::keywords::Keywords;
 use crate::rules::{RULES, Shape, entropy, is_identifier, is_placeholder, looks_random, public_by_design};
 
 /// A credential found in a blob.
@@ -67,7 +67,7 @@ pub struct Scanner {
     /// Every rule's keywords and the internal references' markers in one
     /// automaton, matched without regard to ASCII case: one pass over a
     /// blob finds them all.
-    keywords: AhoCorasick,
+    keywords: Keywords,
     /// What each keyword stands for.
     keyword_kinds: Vec<Keyword>,
     regexes: Vec<OnceCell<Option<Regex>>>,
@@ -96,11 +96,7 @@ impl Scanner {
         keyword_kinds.extend(IP_MARKERS.iter().map(|_| Keyword::Ip));
         keywords.extend(internal.domain_keywords().iter().map(String::as_str));
         keyword_kinds.extend(internal.domain_keywords().iter().map(|_| Keyword::Domain));
-        let keywords = AhoCorasick::builder()
-            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-            .ascii_case_insensitive(true)
-            .build(&keywords)
-            .map_err(|e| format!("keyword automaton: {e}"))?;
+        let keywords = Keywords::new(&keywords)?;
         Ok(Scanner {
             keywords,
             keyword_kinds,
@@ -136,15 +132,15 @@ impl Scanner {
         // Per rule, the windows around its keywords where its regex runs.
         let mut windows: Vec<Vec<(usize, usize)>> = vec![Vec::new(); RULES.len()];
         let mut markers = Markers::default();
-        for found in self.keywords.find_overlapping_iter(data) {
-            let (rule, exact) = match self.keyword_kinds[found.pattern().as_usize()] {
+        for found in self.keywords.find(data) {
+            let (rule, exact) = match self.keyword_kinds[found.pattern] {
                 Keyword::Rule(rule, exact) => (rule, exact),
                 Keyword::Url => {
-                    markers.urls.push(found.start());
+                    markers.urls.push(found.start);
                     continue;
                 }
                 Keyword::Ip => {
-                    markers.ips.push(found.start());
+                    markers.ips.push(found.start);
                     continue;
                 }
                 Keyword::Domain => {
@@ -152,21 +148,23 @@ impl Scanner {
                     continue;
                 }
             };
-            if exact.is_some_and(|keyword| &data[found.start()..found.end()] != keyword.as_bytes()) {
+            if exact.is_some_and(|keyword| &data[found.start..found.end] != keyword.as_bytes()) {
                 continue;
             }
             let spans = &mut windows[rule];
             let (before, after) = self.windows[rule];
-            let start = found.start().saturating_sub(before);
-            let end = (found.end() + after).min(data.len());
+            let start = found.start.saturating_sub(before);
+            let end = (found.end + after).min(data.len());
             match spans.last_mut() {
-                Some(last) if start <= last.1 => last.1 = last.1.max(end),
+                // Keywords come by where they end: a longer one may start
+                // before the last window does.
+                Some(last) if start <= last.1 => *last = (last.0.min(start), last.1.max(end)),
                 _ => spans.push((start, end)),
             }
         }
         let hits = self.credentials_in(path, data, &windows);
         let references = if internal {
-            // Matches are reported by where they end; the markers differ in length.
+            // Keywords come by where they end; the markers differ in length.
             markers.ips.sort_unstable();
             self.internal.find(path, data, &markers)
         } else {
