@@ -8,10 +8,11 @@
 //! Trees are parsed here too, so that a walk never hands a damaged object
 //! to libgit2's own parsers.
 
+use std::cell::RefCell;
 use std::io::Read;
 use std::path::PathBuf;
 
-use flate2::read::ZlibDecoder;
+use flate2::{Decompress, FlushDecompress, Status};
 use git2::{ObjectType, Odb, Oid, Repository};
 use sha1::{Digest, Sha1};
 
@@ -209,43 +210,94 @@ fn git_error(oid: Oid, err: &git2::Error) -> ReadError {
     }
 }
 
+thread_local! {
+    /// One inflater per thread, reset for each loose object: making a new
+    /// one allocates and clears its state, which costs more than inflating
+    /// a small object (a tree, a short source file).
+    static INFLATER: RefCell<Decompress> = RefCell::new(Decompress::new(true));
+}
+
+/// Compressed bytes read at a time for a header alone (`<kind> <size>\0`
+/// comes out of the first few dozen).
+const HEADER_INPUT: u64 = 4096;
+
 /// Reads a loose object: its kind, declared size and (when `limit` is
-/// given) its content. The compressed file is read whole (its size is on
-/// disk already); inflation stops at the declared size, so a hostile
-/// stream cannot make it run longer or use more memory than the object
-/// claims, and a truncated stream is reported as corrupt.
+/// given) its content. For the content, the compressed file is read whole
+/// (its size is on disk already); inflation stops at the declared size, so
+/// a hostile stream cannot make it run longer or use more memory than the
+/// object claims, and a truncated stream is reported as corrupt.
 fn read_loose(path: &std::path::Path, oid: Oid, limit: Option<u64>) -> Result<(Kind, u64, Option<Vec<u8>>), ReadError> {
     let corrupt = |why: &str| ReadError::Corrupt(format!("loose object {oid} is {why}"));
-    let file = std::fs::File::open(path).map_err(|e| ReadError::Corrupt(format!("loose object {oid}: {e}")))?;
-    let mut decoder = ZlibDecoder::new(std::io::BufReader::new(file));
-    // The header: `<kind> <size>\0`, at most a few dozen bytes.
-    let mut header = Vec::with_capacity(32);
-    let mut byte = [0u8; 1];
-    loop {
-        match decoder.read(&mut byte) {
-            Ok(1) if byte[0] == 0 => break,
-            Ok(1) if header.len() < 32 => header.push(byte[0]),
-            Ok(1) => return Err(corrupt("malformed (header too long)")),
-            Ok(_) => return Err(corrupt("truncated (no header)")),
-            Err(_) => return Err(corrupt("not a valid zlib stream")),
+    let io_error = |e: std::io::Error| ReadError::Corrupt(format!("loose object {oid}: {e}"));
+    let mut file = std::fs::File::open(path).map_err(io_error)?;
+    let mut input = Vec::new();
+    match limit {
+        Some(_) => file.read_to_end(&mut input),
+        None => (&mut file).take(HEADER_INPUT).read_to_end(&mut input),
+    }
+    .map_err(io_error)?;
+    INFLATER.with_borrow_mut(|inflater| {
+        inflater.reset(true);
+        // The header: `<kind> <size>\0`, at most 32 bytes before the NUL;
+        // what follows it is the start of the content.
+        let mut head = [0u8; 64];
+        let mut got = 0;
+        loop {
+            let (read, written) = (inflater.total_in(), inflater.total_out());
+            let rest = input.get(usize::try_from(read).unwrap_or(usize::MAX)..).unwrap_or_default();
+            let status = inflater
+                .decompress(rest, &mut head[got..], FlushDecompress::None)
+                .map_err(|_| corrupt("not a valid zlib stream"))?;
+            got = usize::try_from(inflater.total_out()).unwrap_or(head.len()).min(head.len());
+            if head[..got].contains(&0) || got == head.len() || status == Status::StreamEnd {
+                break;
+            }
+            if (inflater.total_in(), inflater.total_out()) == (read, written) {
+                // The header needs more of the file than was read.
+                let had = input.len();
+                (&mut file).take(HEADER_INPUT).read_to_end(&mut input).map_err(io_error)?;
+                if input.len() == had {
+                    break;
+                }
+            }
         }
-    }
-    let (kind, size) = std::str::from_utf8(&header)
-        .ok()
-        .and_then(|text| text.split_once(' '))
-        .and_then(|(kind, size)| Some((Kind::parse(kind.as_bytes())?, size.parse::<u64>().ok()?)))
-        .ok_or_else(|| corrupt("malformed (bad header)"))?;
-    let Some(limit) = limit else { return Ok((kind, size, None)) };
-    if size > limit {
-        return Err(ReadError::TooLarge { id: oid.to_string(), size, limit });
-    }
-    let mut data = Vec::with_capacity(usize::try_from(size).unwrap_or(0).min(1 << 24));
-    let read = (&mut decoder).take(size).read_to_end(&mut data);
-    match read {
-        Ok(n) if n as u64 == size => Ok((kind, size, Some(data))),
-        Ok(n) => Err(corrupt(&format!("truncated ({n} of {size} bytes)"))),
-        Err(_) => Err(corrupt(&format!("truncated or damaged after {} of {size} bytes", data.len()))),
-    }
+        let nul = match head[..got].iter().position(|&b| b == 0) {
+            Some(nul) if nul <= 32 => nul,
+            None if got <= 32 => return Err(corrupt("truncated (no header)")),
+            _ => return Err(corrupt("malformed (header too long)")),
+        };
+        let (kind, size) = std::str::from_utf8(&head[..nul])
+            .ok()
+            .and_then(|text| text.split_once(' '))
+            .and_then(|(kind, size)| Some((Kind::parse(kind.as_bytes())?, size.parse::<u64>().ok()?)))
+            .ok_or_else(|| corrupt("malformed (bad header)"))?;
+        let Some(limit) = limit else { return Ok((kind, size, None)) };
+        if size > limit {
+            return Err(ReadError::TooLarge { id: oid.to_string(), size, limit });
+        }
+        let wanted = usize::try_from(size).map_err(|_| ReadError::TooLarge { id: oid.to_string(), size, limit })?;
+        // Memory grows with what is inflated, not with what the header claims.
+        const STEP: usize = 1 << 24;
+        let first = &head[nul + 1..got];
+        let mut data = Vec::with_capacity(wanted.min(STEP).max(first.len().min(wanted)));
+        data.extend_from_slice(&first[..first.len().min(wanted)]);
+        while data.len() < wanted {
+            if data.len() == data.capacity() {
+                data.reserve_exact((wanted - data.len()).min(STEP));
+            }
+            let (read, written) = (inflater.total_in(), inflater.total_out());
+            let rest = input.get(usize::try_from(read).unwrap_or(usize::MAX)..).unwrap_or_default();
+            let status = inflater.decompress_vec(rest, &mut data, FlushDecompress::None).map_err(|_| {
+                corrupt(&format!("truncated or damaged after {} of {size} bytes", data.len().min(wanted)))
+            })?;
+            let stalled = (inflater.total_in(), inflater.total_out()) == (read, written);
+            if data.len() < wanted && (status == Status::StreamEnd || stalled) {
+                return Err(corrupt(&format!("truncated ({} of {size} bytes)", data.len())));
+            }
+        }
+        data.truncate(wanted);
+        Ok((kind, size, Some(data)))
+    })
 }
 
 /// An entry of a tree object.
@@ -316,6 +368,92 @@ mod tests {
             Err(ReadError::Corrupt(why)) => assert!(why.contains("does not match its id"), "{why}"),
             other => panic!("read an altered object: {other:?}"),
         }
+    }
+
+    /// `content` deflated as git stores a loose object.
+    fn deflated(content: &[u8]) -> Vec<u8> {
+        use std::io::Write;
+        let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+        encoder.write_all(content).expect("deflate");
+        encoder.finish().expect("deflate")
+    }
+
+    /// Reads `stored` as a loose object file; the content too when `whole`.
+    fn loose(stored: &[u8], whole: bool) -> Result<(Kind, u64, Option<Vec<u8>>), ReadError> {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("object");
+        std::fs::write(&path, stored).expect("write");
+        read_loose(&path, Oid::ZERO_SHA1, whole.then_some(u64::MAX))
+    }
+
+    fn corrupt_reason(result: Result<(Kind, u64, Option<Vec<u8>>), ReadError>) -> String {
+        match result {
+            Err(ReadError::Corrupt(why)) => why,
+            other => panic!("not refused as corrupt: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn loose_objects_are_inflated_exactly_and_damage_is_named() {
+        // Several deflate blocks' worth of text that does not compress away.
+        let mut state: u32 = 1;
+        let content: Vec<u8> = (0..300_000)
+            .map(|_| {
+                state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                b"abcdefghijklmnopqrstuvwxyz \n"[(state >> 16) as usize % 28]
+            })
+            .collect();
+        let mut object = format!("blob {}\0", content.len()).into_bytes();
+        object.extend_from_slice(&content);
+        let stored = deflated(&object);
+        // Twice: the inflater is reused, and reset, between objects.
+        for _ in 0..2 {
+            assert_eq!(loose(&stored, false).expect("header"), (Kind::Blob, 300_000, None));
+            assert_eq!(loose(&stored, true).expect("read"), (Kind::Blob, 300_000, Some(content.clone())));
+        }
+        let tiny = deflated(b"tree 0\0");
+        assert_eq!(loose(&tiny, true).expect("read"), (Kind::Tree, 0, Some(Vec::new())));
+        // A cut stream, garbage, a header that never ends or says too little.
+        let cut = corrupt_reason(loose(&stored[..stored.len() / 2], true));
+        assert!(cut.contains("truncated") && cut.contains("of 300000 bytes"), "{cut}");
+        assert!(corrupt_reason(loose(b"not zlib at all", false)).ends_with("is not a valid zlib stream"));
+        assert!(corrupt_reason(loose(b"", false)).ends_with("is truncated (no header)"));
+        assert!(corrupt_reason(loose(&deflated(&[b'x'; 100]), false)).ends_with("is malformed (header too long)"));
+        assert!(corrupt_reason(loose(&deflated(b"blob"), false)).ends_with("is truncated (no header)"));
+        assert!(corrupt_reason(loose(&deflated(b"bolb 3\0abc"), false)).ends_with("is malformed (bad header)"));
+        let short = corrupt_reason(loose(&deflated(b"blob 10\0abc"), true));
+        assert!(short.ends_with("is truncated (3 of 10 bytes)"), "{short}");
+        // A size over the bound is refused before anything is inflated.
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("o"), &stored).expect("write");
+        assert!(matches!(
+            read_loose(&dir.path().join("o"), Oid::ZERO_SHA1, Some(1000)),
+            Err(ReadError::TooLarge { size: 300_000, limit: 1000, .. })
+        ));
+    }
+
+    #[test]
+    fn a_header_far_into_the_stream_is_still_found() {
+        // A valid zlib stream that starts with 2,000 empty stored blocks
+        // (10,000 bytes) before the one holding the object.
+        let object = b"blob 5\0hello";
+        let mut stored = vec![0x78, 0x01];
+        for _ in 0..2000 {
+            stored.extend_from_slice(&[0x00, 0x00, 0x00, 0xff, 0xff]);
+        }
+        let len = object.len() as u16;
+        stored.push(0x01);
+        stored.extend_from_slice(&len.to_le_bytes());
+        stored.extend_from_slice(&(!len).to_le_bytes());
+        stored.extend_from_slice(object);
+        let (mut a, mut b) = (1u32, 0u32);
+        for &byte in object {
+            a = (a + u32::from(byte)) % 65_521;
+            b = (b + a) % 65_521;
+        }
+        stored.extend_from_slice(&((b << 16) | a).to_be_bytes());
+        assert_eq!(loose(&stored, false).expect("header"), (Kind::Blob, 5, None));
+        assert_eq!(loose(&stored, true).expect("read"), (Kind::Blob, 5, Some(b"hello".to_vec())));
     }
 
     #[test]

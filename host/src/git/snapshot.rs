@@ -509,6 +509,8 @@ impl Snapshot {
 /// Walks the trees of commits into the history index: each tree once,
 /// each blob once, with the path and commit where it first appeared.
 struct TreeIndexer<'a> {
+    /// The checked tree's files, whose sizes are known already.
+    listed: &'a Snapshot,
     ignore: Option<&'a GlobSet>,
     deadline: Option<Instant>,
     seen_trees: HashSet<Oid>,
@@ -516,8 +518,25 @@ struct TreeIndexer<'a> {
 }
 
 impl<'a> TreeIndexer<'a> {
-    fn new(ignore: Option<&'a GlobSet>, deadline: Option<Instant>) -> Self {
-        TreeIndexer { ignore, deadline, seen_trees: HashSet::new(), seen_blobs: HashSet::new() }
+    fn new(listed: &'a Snapshot, deadline: Option<Instant>) -> Self {
+        TreeIndexer {
+            listed,
+            ignore: listed.ignore.as_ref(),
+            deadline,
+            seen_trees: HashSet::new(),
+            seen_blobs: HashSet::new(),
+        }
+    }
+
+    /// The size of blob `oid`: from the checked tree's file list when it
+    /// is there (a size of 0 there may stand for a header that could not
+    /// be read, so it is read again), else from its header.
+    fn size(&self, objects: &Objects<'_>, oid: Oid) -> Result<u64, ReadError> {
+        let listed = self.listed.file_index(&oid.to_string()).and_then(|i| self.listed.files.get(i));
+        match listed {
+            Some(file) if file.size > 0 => Ok(file.size),
+            _ => objects.header(oid).map(|(_, size)| size),
+        }
     }
 
     /// Adds the blobs of commit `commit`'s tree `tree` not seen before. A
@@ -561,8 +580,8 @@ impl<'a> TreeIndexer<'a> {
                     Some(_) if self.ignore.is_some_and(|i| i.is_match(&path)) || !self.seen_blobs.insert(entry.oid) => {
                     }
                     Some(_) => {
-                        let size = match objects.header(entry.oid) {
-                            Ok((_, size)) => size,
+                        let size = match self.size(objects, entry.oid) {
+                            Ok(size) => size,
                             Err(err) => {
                                 index.unread.extend(err.gap(&path));
                                 0
@@ -929,7 +948,7 @@ impl Reader {
         )?;
         let objects = self.objects()?;
         let mut index = HistoryIndex { refs: 1, ..HistoryIndex::default() };
-        let mut trees = TreeIndexer::new(self.snapshot.ignore.as_ref(), deadline);
+        let mut trees = TreeIndexer::new(&self.snapshot, deadline);
         for (commit, tree) in &checked {
             trees.add(&objects, *commit, *tree, &self.snapshot.revision, &mut index)?;
         }
