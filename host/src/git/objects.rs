@@ -244,9 +244,8 @@ fn read_loose(path: &std::path::Path, oid: Oid, limit: Option<u64>) -> Result<(K
         let mut got = 0;
         loop {
             let (read, written) = (inflater.total_in(), inflater.total_out());
-            let rest = input.get(usize::try_from(read).unwrap_or(usize::MAX)..).unwrap_or_default();
             let status = inflater
-                .decompress(rest, &mut head[got..], FlushDecompress::None)
+                .decompress(unread(&input, read), &mut head[got..], FlushDecompress::None)
                 .map_err(|_| corrupt("not a valid zlib stream"))?;
             got = usize::try_from(inflater.total_out()).unwrap_or(head.len()).min(head.len());
             if head[..got].contains(&0) || got == head.len() || status == Status::StreamEnd {
@@ -286,10 +285,10 @@ fn read_loose(path: &std::path::Path, oid: Oid, limit: Option<u64>) -> Result<(K
                 data.reserve_exact((wanted - data.len()).min(STEP));
             }
             let (read, written) = (inflater.total_in(), inflater.total_out());
-            let rest = input.get(usize::try_from(read).unwrap_or(usize::MAX)..).unwrap_or_default();
-            let status = inflater.decompress_vec(rest, &mut data, FlushDecompress::None).map_err(|_| {
-                corrupt(&format!("truncated or damaged after {} of {size} bytes", data.len().min(wanted)))
-            })?;
+            let status =
+                inflater.decompress_vec(unread(&input, read), &mut data, FlushDecompress::None).map_err(|_| {
+                    corrupt(&format!("truncated or damaged after {} of {size} bytes", data.len().min(wanted)))
+                })?;
             let stalled = (inflater.total_in(), inflater.total_out()) == (read, written);
             if data.len() < wanted && (status == Status::StreamEnd || stalled) {
                 return Err(corrupt(&format!("truncated ({} of {size} bytes)", data.len())));
@@ -298,6 +297,12 @@ fn read_loose(path: &std::path::Path, oid: Oid, limit: Option<u64>) -> Result<(K
         data.truncate(wanted);
         Ok((kind, size, Some(data)))
     })
+}
+
+/// What the inflater has not taken yet of `input`, of which it took `taken`
+/// bytes.
+fn unread(input: &[u8], taken: u64) -> &[u8] {
+    input.get(usize::try_from(taken).unwrap_or(usize::MAX)..).unwrap_or_default()
 }
 
 /// An entry of a tree object.

@@ -81,22 +81,21 @@ pub struct Scanner {
 
 impl Scanner {
     pub fn new(internal: Internal, custom: CustomRules) -> Result<Scanner, String> {
-        let mut keywords: Vec<&str> = Vec::new();
-        let mut keyword_kinds = Vec::new();
-        for (index, rule) in RULES.iter().enumerate() {
-            for keyword in rule.keywords {
-                keywords.push(*keyword);
-                let exact = keyword.chars().any(|c| c.is_ascii_uppercase()).then_some(*keyword);
-                keyword_kinds.push(Keyword::Rule(index, exact));
-            }
-        }
-        keywords.push(URL_MARKER);
-        keyword_kinds.push(Keyword::Url);
-        keywords.extend(IP_MARKERS);
-        keyword_kinds.extend(IP_MARKERS.iter().map(|_| Keyword::Ip));
-        keywords.extend(internal.domain_keywords().iter().map(String::as_str));
-        keyword_kinds.extend(internal.domain_keywords().iter().map(|_| Keyword::Domain));
-        let keywords = Keywords::new(&keywords)?;
+        let mut keywords: Vec<(&str, Keyword)> = RULES
+            .iter()
+            .enumerate()
+            .flat_map(|(index, rule)| {
+                rule.keywords.iter().map(move |&keyword| {
+                    let exact = keyword.chars().any(|c| c.is_ascii_uppercase()).then_some(keyword);
+                    (keyword, Keyword::Rule(index, exact))
+                })
+            })
+            .collect();
+        keywords.push((URL_MARKER, Keyword::Url));
+        keywords.extend(IP_MARKERS.iter().map(|&marker| (marker, Keyword::Ip)));
+        keywords.extend(internal.domain_keywords().iter().map(|domain| (domain.as_str(), Keyword::Domain)));
+        let (patterns, keyword_kinds): (Vec<&str>, Vec<Keyword>) = keywords.into_iter().unzip();
+        let keywords = Keywords::new(&patterns)?;
         Ok(Scanner {
             keywords,
             keyword_kinds,
